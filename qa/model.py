@@ -1,0 +1,125 @@
+"""The document model every pipeline step shares: plain dataclasses, no behaviour beyond views.
+
+parse → Document(sections, tables) → chunk → Chunk → index/retrieve → answer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+@dataclass
+class Cell:
+    """One value cell of a table row: its flattened header path, raw text and exact value."""
+
+    header: str  # e.g. "2026年预算数/一般公共预算"
+    raw: str  # as printed, e.g. "15,753.96"
+    value: Decimal | None  # None for blanks, "-", "—"
+
+
+@dataclass
+class Row:
+    """A table row: label (科目编码 + 科目名称 or 项目), its parent labels and value cells."""
+
+    label: str
+    page: int
+    cells: list[Cell] = field(default_factory=list)
+    code: str | None = None  # 科目编码 where the row has one
+    parents: list[str] = field(default_factory=list)  # labels of enclosing rows, outermost first
+
+    @property
+    def path(self) -> str:
+        return " › ".join([*self.parents, self.label])
+
+
+@dataclass
+class FormField:
+    """A field of a grid form such as 项目支出绩效目标表: "项目资金（元）/年度资金总额" → "456,500"."""
+
+    label: str
+    value: str
+    page: int
+
+
+@dataclass
+class Table:
+    title: str
+    pages: list[int]
+    number: str | None = None  # 表十 / 预算公开表10 / 预算01表
+    unit_name: str | None = None  # 单位名称 printed above the table
+    unit: str | None = None  # 万元 / 元
+    headers: list[str] = field(default_factory=list)  # flattened header path of every column
+    rows: list[Row] = field(default_factory=list)
+    fields: list[FormField] = field(default_factory=list)  # set for forms instead of rows
+    notes: list[str] = field(default_factory=list)  # 注：… lines
+    empty: bool = False  # "本表无数据" or no value at all
+
+    @property
+    def is_form(self) -> bool:
+        return bool(self.fields)
+
+    @property
+    def page(self) -> int:
+        return self.pages[0]
+
+
+@dataclass
+class Paragraph:
+    text: str
+    page: int
+
+
+@dataclass
+class Section:
+    """Prose under one heading path, e.g. ["第三部分 …", "七、“三公”经费增减变动原因说明"]."""
+
+    path: list[str]
+    paragraphs: list[Paragraph] = field(default_factory=list)
+
+    @property
+    def heading(self) -> str:
+        return " › ".join(self.path)
+
+    @property
+    def pages(self) -> tuple[int, int]:
+        ps = [p.page for p in self.paragraphs]
+        return (min(ps), max(ps)) if ps else (0, 0)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.paragraphs)
+
+
+@dataclass
+class Document:
+    id: str  # sha256 of the file's bytes, shortened
+    file: str  # file name
+    title: str
+    unit: str | None  # 单位/部门名称
+    year: int | None
+    kind: str | None  # 预算 / 决算
+    scope: str | None  # 部门 / 单位
+    page_count: int
+    sections: list[Section] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Chunk:
+    """One retrievable passage with everything needed to cite it."""
+
+    id: str
+    doc_id: str
+    text: str
+    type: str  # "section" | "row" | "form"
+    page: int
+    file: str
+    unit: str | None
+    year: int | None
+    kind: str | None
+    section: str | None = None
+    table: str | None = None
+    row_label: str | None = None
+    table_unit: str | None = None
+    cells: list[Cell] = field(default_factory=list)

@@ -1,0 +1,167 @@
+"""parse_pdf: a disclosure PDF → Document (sections with heading paths, tables, forms, metadata)."""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from ..model import Document, Paragraph, Section
+from .meta import detect_kind, detect_unit, detect_year, title_of
+from .pdf import Line, PageBlocks, ParseError, open_pdf, read_page
+from .settings import ParseSettings
+from .tables import EMPTY_NOTE, RawTable, build_table, is_caption
+from .text import ends_paragraph, heading_level, is_page_number, is_toc_entry, join_lines
+
+_MAX_CAPTION_LINES = 6
+
+
+def file_id(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def _check_text_layer(path: Path, pages: list[PageBlocks], s: ParseSettings) -> None:
+    textless = sum(1 for p in pages if p.chars < s.min_chars_per_page)
+    if textless > s.max_textless_share * len(pages):
+        raise ParseError("scanned", f"{path.name}: no text layer on {textless} of {len(pages)} pages (scanned images)")
+    chars = sum(p.chars for p in pages) or 1
+    bad = sum(p.bad_glyphs for p in pages)
+    if bad > s.max_bad_glyph_share * chars:
+        raise ParseError("garbled", f"{path.name}: text layer is garbled ({bad} undecodable glyphs of {chars} characters)")
+    if sum(p.cjk for p in pages) < s.min_cjk_share * chars:
+        raise ParseError("garbled", f"{path.name}: text layer decodes to non-Chinese gibberish (broken font map)")
+
+
+def _furniture(pages: list[PageBlocks], s: ParseSettings) -> set[str]:
+    """Running headers/footers: the same text (digits ignored) at the page edge on many pages."""
+    seen: Counter[str] = Counter()
+    for p in pages:
+        keys = {
+            re.sub(r"\d+", "#", b.text)
+            for b in p.blocks
+            if isinstance(b, Line) and (b.top < s.furniture_band * p.height or b.bottom > (1 - s.furniture_band) * p.height)
+        }
+        seen.update(keys)
+    need = max(3, s.furniture_share * len(pages))
+    return {k for k, n in seen.items() if n >= need}
+
+
+class _SectionBuilder:
+    def __init__(self) -> None:
+        self.sections: list[Section] = []
+        self._stack: list[tuple[int, str]] = []
+        self._buf: list[Line] = []
+
+    def add(self, line: Line) -> None:
+        level = heading_level(line.text)
+        if level is not None:
+            self.end_paragraph()
+            self._stack = [h for h in self._stack if h[0] < level] + [(level, line.text)]
+            return
+        self._buf.append(line)
+        if ends_paragraph(line.text):
+            self.end_paragraph()
+
+    def end_paragraph(self) -> None:
+        if not self._buf:
+            return
+        path = [h for _, h in self._stack]
+        if not self.sections or self.sections[-1].path != path:
+            self.sections.append(Section(path=path))
+        self.sections[-1].paragraphs.append(Paragraph(join_lines([b.text for b in self._buf]), self._buf[0].page))
+        self._buf = []
+
+
+def parse_pdf(
+    path: str | Path, settings: ParseSettings | None = None, on_page: Callable[[int, int], None] | None = None
+) -> Document:
+    """Parse one disclosure. Raises ParseError for files that cannot or must not be indexed."""
+    path = Path(path)
+    s = settings or ParseSettings()
+    pdf = open_pdf(path)
+    try:
+        pages = []
+        for i, page in enumerate(pdf.pages, start=1):
+            pages.append(read_page(page, i, s))
+            if on_page:
+                on_page(i, len(pdf.pages))
+    except ParseError:
+        raise
+    except Exception as e:  # pdfminer fails in many ways on damaged page content
+        raise ParseError("corrupt", f"{path.name}: damaged page content ({type(e).__name__}: {e})") from e
+    finally:
+        pdf.close()
+    _check_text_layer(path, pages, s)
+    furniture = _furniture(pages, s)
+
+    builder = _SectionBuilder()
+    raws: list[RawTable] = []
+    pending: list[Line] = []
+    open_table: RawTable | None = None  # last table, while nothing but notes/furniture follows it
+    all_lines: list[str] = []
+    first_page_lines: list[str] = []
+    for p in pages:
+        content_on_page = False
+        for b in p.blocks:
+            if isinstance(b, Line):
+                if is_page_number(b.text) or re.sub(r"\d+", "#", b.text) in furniture or is_toc_entry(b.text):
+                    continue
+                all_lines.append(b.text)
+                if p.number == pages[0].number:
+                    first_page_lines.append(b.text)
+                if open_table is not None and (b.text.startswith(("注：", "注:")) or EMPTY_NOTE.search(b.text)) and not pending:
+                    open_table.notes.append(b.text)
+                    continue
+                pending.append(b)
+                content_on_page = True
+                open_table = None
+                continue
+            caps: list[Line] = []
+            while pending and len(caps) < _MAX_CAPTION_LINES and pending[-1].page == p.number and is_caption(pending[-1].text):
+                caps.insert(0, pending.pop())
+            for line in pending:
+                builder.add(line)
+            builder.end_paragraph()
+            pending = []
+            continuing = open_table is not None and not content_on_page and not caps
+            if continuing and open_table.ncols == b.ncols and not _starts_with_caption(b):
+                open_table.extend(b)
+            else:
+                b.captions = [c.text for c in caps] or (open_table.captions if continuing else [])
+                raws.append(b)
+                open_table = b
+            content_on_page = True
+    for line in pending:
+        builder.add(line)
+    builder.end_paragraph()
+
+    tables = [t for t in (build_table(r) for r in raws) if t is not None]
+    title = title_of(first_page_lines) or path.stem
+    kind, scope = detect_kind(title, tables)
+    doc = Document(
+        id=file_id(path),
+        file=path.name,
+        title=title,
+        unit=detect_unit(title, all_lines[:200], tables, path.stem),
+        year=detect_year(title, all_lines, path.stem),
+        kind=kind,
+        scope=scope,
+        page_count=len(pages),
+        sections=[sec for sec in builder.sections if sec.paragraphs],
+        tables=tables,
+    )
+    if not doc.unit:
+        doc.warnings.append("unit name not found")
+    if not tables:
+        doc.warnings.append("no ruled tables found")
+    for t in tables:
+        if not t.title:
+            t.title = "（无标题表格）"
+            doc.warnings.append(f"table on page {t.page} has no title")
+    return doc
+
+
+def _starts_with_caption(raw: RawTable) -> bool:
+    first = [c for c in (raw.grid[0] if raw.grid else []) if c]
+    return bool(first) and all(is_caption(c) for c in first) and any("表" in c for c in first)

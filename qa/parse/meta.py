@@ -1,0 +1,77 @@
+"""Who published a disclosure, for which year, and what kind it is."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from ..model import Table
+from .tables import UNIT_LINE, UNIT_NAME
+
+_TITLE = re.compile(
+    r"^(?:20\d\d年度?)?(?P<unit>.+?)(?:20\d\d年度?)?(?:区级|市级|省级|县级)?(?:部门|单位)?(?:预算|决算)"
+)
+_YEAR = re.compile(r"(20\d\d)\s*年")
+_NOT_UNIT = re.compile(r"^(?:万元|元|千元|亿元|年度?|部门|单位|\d+)$")
+_NAME_LABELS = ("部门名称", "单位名称", "预算单位", "预算主管部门")
+
+
+def clean_unit(name: str) -> str | None:
+    name = re.sub(r"\s+", "", name).strip("：:，,。 ")
+    name = re.sub(r"^(?:20\d\d年度?)|(?:20\d\d)?年度?$", "", name)
+    if len(name) < 3 or _NOT_UNIT.match(name) or re.search(r"\d{3,}", name):
+        return None
+    return name
+
+
+def title_of(first_lines: list[str]) -> str:
+    """The disclosure's title: the opening lines up to the one naming 预算/决算."""
+    picked: list[str] = []
+    for line in first_lines[:8]:
+        picked.append(line)
+        if re.search(r"预\s*算|决\s*算", line) and not re.fullmatch(r"(预算|决算)?\d+表.*", line):
+            break
+    else:
+        picked = first_lines[:2]
+    return re.sub(r"\s+", "", "".join(picked))
+
+
+def unit_from_title(title: str) -> str | None:
+    m = _TITLE.search(re.sub(r"目录.*", "", title))
+    return clean_unit(m.group("unit")) if m else None
+
+
+def detect_unit(title: str, lines: list[str], tables: list[Table], file_stem: str) -> str | None:
+    """Labelled names (单位名称：…, 预算主管部门：…) win over the title; the file name is the last resort."""
+    votes: Counter[str] = Counter()
+    for line in lines:
+        for m in UNIT_NAME.finditer(line):
+            if (name := clean_unit(m.group(1))) and not UNIT_LINE.search("单位：" + name):
+                votes[name] += 1
+    for t in tables:
+        if t.unit_name and (name := clean_unit(t.unit_name)):
+            votes[name] += 1
+        for f in t.fields:
+            if f.label in _NAME_LABELS and (name := clean_unit(f.value)):
+                votes[name] += 1
+        for r in t.rows[:3]:
+            if r.label in _NAME_LABELS and r.cells and (name := clean_unit(r.cells[0].raw)):
+                votes[name] += 1
+    if votes:
+        return votes.most_common(1)[0][0]
+    return unit_from_title(title) or unit_from_title(file_stem)
+
+
+def detect_year(title: str, lines: list[str], file_stem: str) -> int | None:
+    for text in (title, " ".join(lines[:40])):
+        years = Counter(int(y) for y in _YEAR.findall(text))
+        if years:
+            return years.most_common(1)[0][0]
+    m = re.search(r"20\d\d", title) or re.search(r"20\d\d", file_stem)
+    return int(m.group(0)) if m else None
+
+
+def detect_kind(title: str, tables: list[Table]) -> tuple[str | None, str | None]:
+    text = title + " ".join(t.title for t in tables[:5])
+    kind = "决算" if "决算" in text else ("预算" if "预算" in text else None)
+    scope = "单位" if re.search(r"单位(预算|决算)", title) else ("部门" if "部门" in title else None)
+    return kind, scope

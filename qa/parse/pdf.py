@@ -1,0 +1,100 @@
+"""Open a PDF with pdfplumber, judge its text layer, and read each page as ordered blocks."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFSyntaxError
+
+from .settings import ParseSettings
+from .tables import RawTable, clean_grid
+from .text import normalize
+
+
+class ParseError(Exception):
+    """A file that cannot be indexed; `reason` is a short code, the message says why in words."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass
+class Line:
+    text: str
+    page: int
+    top: float
+    bottom: float
+    page_height: float
+
+
+@dataclass
+class PageBlocks:
+    number: int
+    height: float
+    blocks: list[Line | RawTable] = field(default_factory=list)
+    chars: int = 0
+    bad_glyphs: int = 0  # (cid:N) and private-use characters
+    cjk: int = 0
+
+
+_CID = re.compile(r"\(cid:\d+\)")
+_PUA = re.compile(r"[\ue000-\uf8ff\ufffd]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _inside(obj, bboxes, margin=1.0) -> bool:
+    cx = (obj["x0"] + obj["x1"]) / 2
+    cy = (obj["top"] + obj["bottom"]) / 2
+    return any(x0 - margin <= cx <= x1 + margin and t - margin <= cy <= b + margin for x0, t, x1, b in bboxes)
+
+
+def read_page(page, number: int, settings: ParseSettings) -> PageBlocks:
+    out = PageBlocks(number=number, height=float(page.height))
+    found = [t for t in page.find_tables(settings.table_settings) if len(t.rows) >= 2]
+    bboxes = [t.bbox for t in found]
+    text_page = page.filter(lambda o: o.get("object_type") != "char" or not _inside(o, bboxes)) if bboxes else page
+    items: list[tuple[float, Line | RawTable]] = []
+    for ln in text_page.extract_text_lines(strip=True, return_chars=False):
+        text = normalize(ln["text"])
+        if text:
+            items.append((ln["top"], Line(text, number, ln["top"], ln["bottom"], out.height)))
+    for t in found:
+        grid = clean_grid(t.extract())
+        items.append((t.bbox[1], RawTable(grid=grid, row_pages=[number] * len(grid))))
+    items.sort(key=lambda x: x[0])
+    out.blocks = [b for _, b in items]
+    raw = "".join(c["text"] for c in page.chars)
+    out.chars = len(raw.strip())
+    out.bad_glyphs = len(_CID.findall(raw)) + len(_PUA.findall(raw)) + sum(
+        1 for c in page.chars if c["text"].startswith("(cid:")
+    )
+    out.cjk = len(_CJK.findall(raw))
+    return out
+
+
+def open_pdf(path: Path):
+    """pdfplumber.open with every way a file can be unreadable mapped to a ParseError."""
+    data = path.read_bytes()[:1024] if path.exists() else b""
+    if not path.exists():
+        raise ParseError("missing", f"{path.name}: file not found")
+    if path.stat().st_size == 0:
+        raise ParseError("empty", f"{path.name}: empty file (0 bytes)")
+    if b"%PDF-" not in data:
+        raise ParseError("not-pdf", f"{path.name}: not a PDF (no %PDF header)")
+    try:
+        pdf = pdfplumber.open(path)
+        pages = pdf.pages  # forces the page tree to load
+    except PDFPasswordIncorrect:
+        raise ParseError("encrypted", f"{path.name}: encrypted PDF, a password is required")
+    except (PDFSyntaxError, Exception) as e:  # pdfminer raises many types for damaged files
+        if "password" in str(e).lower() or "encrypt" in str(e).lower():
+            raise ParseError("encrypted", f"{path.name}: encrypted PDF ({e})")
+        raise ParseError("corrupt", f"{path.name}: damaged PDF ({type(e).__name__}: {e})")
+    if not pages:
+        pdf.close()
+        raise ParseError("no-pages", f"{path.name}: the PDF has no pages")
+    return pdf

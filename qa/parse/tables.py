@@ -1,0 +1,244 @@
+"""Raw pdfplumber grids → Table: captions, flattened headers, labelled rows with exact values, forms."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..model import Cell, FormField, Row, Table
+from ..numbers import is_blank, is_number, parse_decimal
+from .text import heading_level, normalize
+
+_CN_NUM = "一二三四五六七八九十"
+TABLE_NUMBER = re.compile(
+    rf"((?:预算|决算|部门|单位)?(?:公开)?表\s*[\d{_CN_NUM}]+(?:[-－]\d+)?|(?:预算|决算|附表)\s*\d+(?:[-－]\d+)?\s*表|附表\s*\d+)"
+)
+UNIT_LINE = re.compile(r"(?:金额)?单位\s*[：:]\s*(亿元|千元|万元|元)")
+UNIT_NAME = re.compile(
+    r"(?:单位名称|部门名称|预算单位|预算主管部门|编制单位|填报单位|部门|单位)\s*[：:]\s*([^\s：:]{2,40}?)(?=(?:金额)?单位\s*[：:]|\s|$)"
+)
+EMPTY_NOTE = re.compile(r"本表无数据|无数据|本表为空|此表为空|无此项|本单位无")
+_CODE = re.compile(r"^\d{3,9}$")
+_COLUMN_INDEX = re.compile(r"^(\d{1,2}|栏次|[甲乙丙丁])$")
+_FORM_TITLE = re.compile(r"绩效目标|绩效自评|目标表")
+
+
+@dataclass
+class RawTable:
+    """A table as found on one or more pages, before interpretation."""
+
+    grid: list[list[str | None]]
+    row_pages: list[int]
+    captions: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ncols(self) -> int:
+        return max((len(r) for r in self.grid), default=0)
+
+    def extend(self, other: RawTable) -> None:
+        """Append a continuation, dropping a header it repeats."""
+        k = 0
+        while k < min(len(self.grid), len(other.grid), 6) and self.grid[k] == other.grid[k]:
+            k += 1
+        self.grid.extend(other.grid[k:])
+        self.row_pages.extend(other.row_pages[k:])
+        self.notes.extend(other.notes)
+
+
+def is_caption(line: str) -> bool:
+    """Lines that name a table: its number, title, 单位名称, 单位：万元, (2026年度)."""
+    s = line.strip()
+    if not s or len(s) > 70 or s.endswith("。") or heading_level(s) == 0:
+        return False
+    return bool(
+        UNIT_LINE.search(s)
+        or UNIT_NAME.search(s)
+        or TABLE_NUMBER.fullmatch(s)
+        or re.fullmatch(r"[（(]\s*20\d\d\s*年度?\s*[)）]", s)
+        or (("表" in s[-3:] or re.search(r"表[（(]", s)) and len(s) <= 60)
+    )
+
+
+def clean_grid(grid: list[list[str | None]]) -> list[list[str | None]]:
+    return [[None if c is None else normalize(c) for c in row] for row in grid]
+
+
+def _drop_empty(raw: RawTable) -> tuple[list[list[str | None]], list[int]]:
+    grid, pages = [], []
+    for row, page in zip(raw.grid, raw.row_pages):
+        if any(c for c in row):
+            grid.append(row + [None] * (raw.ncols - len(row)))
+            pages.append(page)
+    keep = [j for j in range(raw.ncols) if any(row[j] for row in grid)]
+    return [[row[j] for j in keep] for row in grid], pages
+
+
+def _peel_captions(grid, pages, captions):
+    """Titles and 单位 lines printed inside the ruled area (e.g. 北京 预算01表)."""
+    while grid:
+        texts = [c for c in grid[0] if c]
+        if texts and all(is_caption(t) and not is_number(t) for t in texts) and len(texts) <= 3 and any(
+            "表" in t or UNIT_LINE.search(t) for t in texts
+        ):
+            captions.extend(texts)
+            grid, pages = grid[1:], pages[1:]
+        else:
+            break
+    return grid, pages
+
+
+def _is_column_index_row(row) -> bool:
+    texts = [c for c in row if c]
+    return len(texts) >= 3 and all(_COLUMN_INDEX.match(t) for t in texts)
+
+
+def _numeric_columns(grid) -> list[bool]:
+    ncols = len(grid[0]) if grid else 0
+    out = []
+    for j in range(ncols):
+        body = [row[j] for row in grid[1:] if row[j]]
+        nums = [c for c in body if is_number(c) and not _CODE.match(c)]
+        out.append(bool(nums) and len(nums) >= len(body) - len(nums))
+    return out
+
+
+def _header_count(grid, numeric) -> int:
+    if any(numeric):
+        n = 0
+        for i, row in enumerate(grid):
+            has_number = any(numeric[j] and is_number(row[j]) for j in range(len(row)))
+            has_text = any(numeric[j] and row[j] and not is_number(row[j]) for j in range(len(row)))
+            if has_text or (i == 0 and not has_number):
+                n += 1
+            else:
+                break
+        return n
+    # Text-only or empty table: the first row, plus rows subdividing a merged header cell.
+    n = 1
+    while n < len(grid) and any(grid[n - 1][j] is None and grid[n][j] for j in range(len(grid[n]))):
+        n += 1
+    return min(n, len(grid))
+
+
+def _header_paths(header_rows) -> list[str]:
+    """Fill merged cells (None) from above when the cell above is a header, else from the left."""
+    filled: list[list[str]] = []
+    for i, row in enumerate(header_rows):
+        out: list[str] = []
+        for j, c in enumerate(row):
+            if c is None:
+                above = filled[i - 1][j] if i else ""
+                c = above if above else (out[j - 1] if j else "")
+            out.append(c)
+        filled.append(out)
+    paths = []
+    for j in range(len(header_rows[0]) if header_rows else 0):
+        parts: list[str] = []
+        for row in filled:
+            if row[j] and (not parts or parts[-1] != row[j]):
+                parts.append(row[j])
+        paths.append("/".join(parts))
+    return paths
+
+
+def _label_groups(numeric: list[bool]) -> list[tuple[list[int], list[int]]]:
+    """Side-by-side layouts (收入 | 支出) hold several (label columns, value columns) groups."""
+    groups: list[tuple[list[int], list[int]]] = []
+    for j, is_num in enumerate(numeric):
+        if not is_num and (not groups or groups[-1][1]):
+            groups.append(([j], []))
+        elif not is_num:
+            groups[-1][0].append(j)
+        elif groups:
+            groups[-1][1].append(j)
+        else:
+            groups.append(([], [j]))
+    return groups
+
+
+def _rows(grid, pages, numeric, headers) -> list[Row]:
+    rows: list[Row] = []
+    for group_labels, group_values in _label_groups(numeric):
+        stack: list[Row] = []
+        for raw_row, page in zip(grid, pages):
+            parts = [raw_row[j] for j in group_labels if raw_row[j]]
+            cells = [Cell(headers[j], raw_row[j] or "", parse_decimal(raw_row[j])) for j in group_values]
+            cells = [c for c in cells if not is_blank(c.raw)]
+            if not parts and not cells:
+                continue
+            code = parts[0] if parts and _CODE.match(parts[0]) else None
+            row = Row(label=" ".join(parts), page=page, cells=cells, code=code)
+            if code:
+                while stack and not code.startswith(stack[-1].code or "\0"):
+                    stack.pop()
+                row.parents = [r.label for r in stack]
+                stack.append(row)
+            rows.append(row)
+    return rows
+
+
+def _form_fields(grid, pages) -> list[FormField]:
+    fields: list[FormField] = []
+    carried = ""
+    for raw_row, page in zip(grid, pages):
+        first = raw_row[0] if raw_row else None
+        carried = first if first else carried  # a None first cell continues the label above
+        cells: list[str] = []
+        for c in ([carried] if first is None and carried else []) + [c for c in raw_row if c]:
+            if not cells or cells[-1] != c:
+                cells.append(c)
+        if len(cells) < 2:
+            continue
+        if any(c.endswith(("：", ":")) for c in cells[1:]):
+            prefix = cells[0] if not cells[0].endswith(("：", ":")) else ""
+            label = None
+            for c in cells[1:] if prefix else cells:
+                if c.endswith(("：", ":")):
+                    label = c.rstrip("：:")
+                elif label is not None:
+                    fields.append(FormField(f"{prefix}/{label}" if prefix else label, c, page))
+                    label = None
+        elif len(cells) == 4 or (len(cells) % 2 == 0 and all(is_number(c) or is_blank(c) for c in cells[1::2])):
+            fields.extend(FormField(cells[i], cells[i + 1], page) for i in range(0, len(cells), 2))
+        else:
+            fields.append(FormField("/".join(cells[:-1]), cells[-1], page))
+    return fields
+
+
+def _read_captions(table: Table, captions: list[str]) -> None:
+    for line in captions:
+        if m := UNIT_LINE.search(line):
+            table.unit = table.unit or m.group(1)
+        if m := UNIT_NAME.search(line):
+            name = m.group(1)
+            if not UNIT_LINE.search(f"单位：{name}"):
+                table.unit_name = table.unit_name or name
+        rest = UNIT_NAME.sub("", UNIT_LINE.sub("", line)).strip()
+        if m := TABLE_NUMBER.search(rest):
+            table.number = table.number or re.sub(r"\s+", "", m.group(1))
+            rest = (rest[: m.start()] + rest[m.end():]).strip()
+        if "表" in rest:
+            table.title = rest  # the caption nearest the table wins
+
+
+def build_table(raw: RawTable) -> Table | None:
+    """Interpret a raw grid; None when nothing tabular is left."""
+    grid, pages = _drop_empty(raw)
+    captions = list(raw.captions)
+    grid, pages = _peel_captions(grid, pages, captions)
+    keep = [i for i, r in enumerate(grid) if not _is_column_index_row(r)]
+    grid, pages = [grid[i] for i in keep], [pages[i] for i in keep]
+    if not grid:
+        return None
+    table = Table(title="", pages=sorted(set(pages)), notes=list(raw.notes))
+    _read_captions(table, captions)
+    if _FORM_TITLE.search(table.title):
+        table.fields = _form_fields(grid, pages)
+        table.empty = not table.fields
+        return table
+    numeric = _numeric_columns(grid)
+    n_head = _header_count(grid, numeric)
+    table.headers = _header_paths(grid[:n_head]) if n_head else [""] * len(grid[0])
+    table.rows = _rows(grid[n_head:], pages[n_head:], numeric, table.headers)
+    table.empty = any(EMPTY_NOTE.search(n) for n in table.notes) or not any(r.cells for r in table.rows)
+    return table

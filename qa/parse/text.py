@@ -1,0 +1,69 @@
+"""Line-level text clean-up: CJK joining, page furniture, headings."""
+from __future__ import annotations
+
+import re
+
+_CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’、，。；：（）《》【】"
+_SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-—–－\s]*\d{1,4}[-—–－\s]*|第\s*\d+\s*页(?:\s*[，,]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|共\s*\d+\s*页\s*第\s*\d+\s*页)$"
+)
+_TOC_LEADER = re.compile(r"(\.{4,}|…{2,}|·{4,}|-{6,})\s*\d*\s*$")
+
+# Heading levels of Chinese official documents; the level is the index.
+_CN = "一二三四五六七八九十百零〇"
+HEADING_PATTERNS = [
+    re.compile(rf"^第[{_CN}\d]+部分"),
+    re.compile(rf"^[{_CN}]+[、．.]"),
+    re.compile(rf"^[（(][{_CN}]+[）)]"),
+    re.compile(r"^\d{1,2}[、．.](?!\d)"),
+    re.compile(r"^[（(]\d{1,2}[）)]"),
+]
+_MAX_HEADING_CHARS = 36
+
+
+def normalize(text: str | None) -> str:
+    """Join a wrapped cell or line: no spaces next to CJK, single spaces elsewhere."""
+    if not text:
+        return ""
+    t = text.replace("\u00a0", " ").replace("\r", "\n")
+    t = _SPACE_NEAR_CJK.sub("", t)
+    return re.sub(r"\s+", " ", t).strip()
+
+
+def is_page_number(line: str) -> bool:
+    return bool(_PAGE_NUMBER.match(line.strip()))
+
+
+def is_toc_entry(line: str) -> bool:
+    return bool(_TOC_LEADER.search(line))
+
+
+def heading_level(line: str) -> int | None:
+    """Level (0 = 第X部分) when the line is a heading, else None.
+
+    Long lines or lines ending like a sentence are prose that happens to start with "一、".
+    """
+    s = line.strip()
+    if not s or len(s) > _MAX_HEADING_CHARS or s[-1] in "。；;，,":
+        return None
+    if re.search(r"[：:].{5,}", s):  # "一、基本支出：指为保障…" is a definition, not a heading
+        return None
+    for level, pattern in enumerate(HEADING_PATTERNS):
+        if pattern.match(s):
+            return level
+    return None
+
+
+def join_lines(lines: list[str]) -> str:
+    """Concatenate wrapped lines; a space only between two Latin/digit ends."""
+    out = ""
+    for line in lines:
+        if out and re.match(r"[A-Za-z0-9]", line[:1]) and re.search(r"[A-Za-z0-9]$", out):
+            out += " "
+        out += line
+    return out
+
+
+def ends_paragraph(line: str) -> bool:
+    return line.rstrip()[-1:] in "。：:；;！？!?"
