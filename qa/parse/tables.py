@@ -177,31 +177,49 @@ def _rows(grid, pages, numeric, headers) -> list[Row]:
     return rows
 
 
+def _pair_fields(prefix: str, cells: list[str], page: int) -> list[FormField]:
+    """Fields of one form row, given the row's label prefix and its non-empty cells."""
+    def named(label: str) -> str:
+        return f"{prefix}/{label}" if prefix else label
+
+    if any(c.endswith(("：", ":")) for c in cells):  # "实施期资金总额：" "556,500"
+        out, label = [], None
+        for c in cells:
+            if c.endswith(("：", ":")):
+                label = c.rstrip("：:")
+            elif label is not None:
+                out.append(FormField(named(label), c, page))
+                label = None
+        return out
+    n = len(cells)
+    if n == 1:
+        return [FormField(prefix, cells[0], page)] if prefix else []
+    if n in (2, 4) or (n % 2 == 0 and all(is_number(c) or is_blank(c) for c in cells[1::2])):
+        return [FormField(named(cells[i]), cells[i + 1], page) for i in range(0, n - 1, 2)]
+    if n >= 6 and n % 2 == 0 and cells[0] == cells[n // 2]:  # 实施期目标 | 年度目标 side by side
+        halves = [cells[: n // 2], cells[n // 2 :]]
+        return [FormField(named("/".join(h[:-1])), h[-1], page) for h in halves]
+    return [FormField(named("/".join(cells[:-1])), cells[-1], page)]
+
+
 def _form_fields(grid, pages) -> list[FormField]:
     fields: list[FormField] = []
     carried = ""
     for raw_row, page in zip(grid, pages):
-        first = raw_row[0] if raw_row else None
-        carried = first if first else carried  # a None first cell continues the label above
         cells: list[str] = []
-        for c in ([carried] if first is None and carried else []) + [c for c in raw_row if c]:
-            if not cells or cells[-1] != c:
+        for c in raw_row:
+            if c and (not cells or cells[-1] != c):
                 cells.append(c)
-        if len(cells) < 2:
+        if not cells:
             continue
-        if any(c.endswith(("：", ":")) for c in cells[1:]):
-            prefix = cells[0] if not cells[0].endswith(("：", ":")) else ""
-            label = None
-            for c in cells[1:] if prefix else cells:
-                if c.endswith(("：", ":")):
-                    label = c.rstrip("：:")
-                elif label is not None:
-                    fields.append(FormField(f"{prefix}/{label}" if prefix else label, c, page))
-                    label = None
-        elif len(cells) == 4 or (len(cells) % 2 == 0 and all(is_number(c) or is_blank(c) for c in cells[1::2])):
-            fields.extend(FormField(cells[i], cells[i + 1], page) for i in range(0, len(cells), 2))
+        if raw_row[0] is None:  # a merged first cell continues the label above (项目资金（元）…)
+            prefix = carried
         else:
-            fields.append(FormField("/".join(cells[:-1]), cells[-1], page))
+            carried = raw_row[0] or carried
+            prefix = ""
+            if len(cells) >= 3 and any(c.endswith(("：", ":")) for c in cells[1:]):
+                prefix, cells = cells[0], cells[1:]
+        fields.extend(_pair_fields(prefix, cells, page))
     return fields
 
 

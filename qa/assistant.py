@@ -1,0 +1,52 @@
+"""The one facade the CLI, the web page and scripts share."""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from .answer import Answer, compose
+from .embedding import Embedder
+from .ingest import IngestResult, Ingestor
+from .question import Question, analyze
+from .retrieve import Retriever
+from .store import ChunkStore, DocRecord, make_client
+
+
+class Assistant:
+    """`Assistant(index_dir="index").ask("…")` — load models once, then ingest and ask."""
+
+    def __init__(self, index_dir: str | Path | None = None, chroma_url: str | None = None,
+                 embed_model: str | None = None):
+        self.embedder = Embedder(embed_model)
+        self.store = ChunkStore(make_client(index_dir, chroma_url), embed_model=self.embedder.name)
+        self.retriever = Retriever(self.store, self.embedder)
+
+    def ingest(self, paths: Iterable[str | Path], progress: bool = False, on_result=None) -> list[IngestResult]:
+        return Ingestor(self.store, self.embedder).ingest(paths, progress=progress, on_result=on_result)
+
+    def documents(self) -> list[DocRecord]:
+        return self.store.documents()
+
+    def remove(self, doc_id: str) -> None:
+        self.store.remove_document(doc_id)
+
+    def analyze(self, question: str, context: Question | None = None, unit: str | None = None,
+                year: int | None = None, kind: str | None = None) -> Question:
+        """Question analysis, narrowed by explicit filters (the web page's unit/year/kind pickers)."""
+        docs = self.documents()
+        picked = [d for d in docs if (not unit or d.unit == unit) and (not year or d.year == year) and (not kind or d.kind == kind)]
+        q = analyze(question, picked if (unit or year or kind) else docs, context)
+        if (unit or year or kind) and q.doc_ids is None:
+            q.doc_ids = [d.id for d in picked]
+        return q
+
+    def ask(self, question: str, k: int = 5, mode: str = "hybrid", context: Question | None = None,
+            unit: str | None = None, year: int | None = None, kind: str | None = None) -> Answer:
+        t0 = time.perf_counter()
+        q = self.analyze(question, context, unit, year, kind)
+        hits = [] if q.not_found else self.retriever.search(q, k=max(20, k), mode=mode)
+        ans = compose(q, hits, k=k)
+        ans.elapsed_ms = (time.perf_counter() - t0) * 1000
+        ans.analysis = q
+        return ans

@@ -1,0 +1,121 @@
+"""Document → Chunks: self-contained passages for sections, table rows and form field groups.
+
+Every chunk repeats who/when/which table, so a row read alone still says what it is
+(the header-in-every-row practice of table-aware RAG).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import Chunk, Document, Row, Section, Table
+
+_SENTENCE_END = re.compile(r"(?<=[。；！？!?])")
+_CLAUSE_END = re.compile(r"(?<=[，、：,])")
+
+
+@dataclass(frozen=True)
+class ChunkSettings:
+    # Well inside multilingual-e5-small's 512 tokens: CJK text costs about one token a character.
+    max_chars: int = 360
+    fields_per_form_chunk: int = 8
+
+
+def doc_context(doc: Document) -> str:
+    """'山西省阳泉第二监狱 2026年 单位预算' — the words that tie a chunk to its document."""
+    kind = f"{doc.scope or ''}{doc.kind or ''}"
+    year = f"{doc.year}年" if doc.year else ""
+    return " ".join(x for x in (doc.unit or doc.title, year, kind) if x)
+
+
+def split_sentences(text: str, max_chars: int) -> list[str]:
+    """Sentences, and clauses of over-long sentences; boundaries are punctuation, so never mid-number."""
+    out: list[str] = []
+    for sentence in filter(None, _SENTENCE_END.split(text)):
+        if len(sentence) <= max_chars:
+            out.append(sentence)
+            continue
+        piece = ""
+        for clause in filter(None, _CLAUSE_END.split(sentence)):
+            if piece and len(piece) + len(clause) > max_chars:
+                out.append(piece)
+                piece = ""
+            piece += clause
+        if piece:
+            out.append(piece)
+    return out
+
+
+def _section_chunks(doc: Document, sec: Section, s: ChunkSettings) -> list[tuple[str, int]]:
+    """(body, page) pieces of a section; a piece never spans two paragraphs' pages without need."""
+    pieces: list[tuple[str, int]] = []
+    body, page = "", 0
+    for para in sec.paragraphs:
+        for sentence in split_sentences(para.text, s.max_chars):
+            if body and len(body) + len(sentence) > s.max_chars:
+                pieces.append((body, page))
+                body = ""
+            if not body:
+                page = para.page
+            body += sentence
+        body += "\n"
+    if body.strip():
+        pieces.append((body.strip(), page))
+    return pieces
+
+
+def row_text(row: Row, table: Table, unit: str | None) -> str:
+    label = row.path or "合计"
+    if not row.cells:
+        return f"{label}：无数值（空白）"
+    parts = [f"{c.header or '金额'} {c.raw}{unit or ''}" for c in row.cells]
+    return f"{label}：" + "；".join(parts)
+
+
+def table_caption(table: Table) -> str:
+    bits = [x for x in (table.number, f"单位：{table.unit}" if table.unit else None) if x]
+    return f"{table.title}（{'，'.join(bits)}）" if bits else table.title
+
+
+def chunk_document(doc: Document, settings: ChunkSettings | None = None) -> list[Chunk]:
+    s = settings or ChunkSettings()
+    ctx = doc_context(doc)
+    chunks: list[Chunk] = []
+
+    def add(text: str, type_: str, page: int, **kw) -> None:
+        chunks.append(
+            Chunk(
+                id=f"{doc.id}:{len(chunks):05d}", doc_id=doc.id, text=text, type=type_, page=page,
+                file=doc.file, unit=doc.unit, year=doc.year, kind=doc.kind, **kw,
+            )
+        )
+
+    for sec in doc.sections:
+        for body, page in _section_chunks(doc, sec, s):
+            head = f"{ctx} · {sec.heading}" if sec.heading else ctx
+            add(f"{head}\n{body}", "section", page, section=sec.heading or None)
+    for table in doc.tables:
+        caption = table_caption(table)
+        if table.is_form:
+            _form_chunks(table, ctx, caption, s, add)
+            continue
+        if table.empty and not any(r.cells for r in table.rows):
+            note = "；".join(table.notes) or "本表无数据"
+            add(f"{ctx} · {caption}\n{note}", "row", table.page, table=table.title, table_unit=table.unit)
+            continue
+        for row in table.rows:
+            add(
+                f"{ctx} · {caption}\n{row_text(row, table, table.unit)}", "row", row.page,
+                table=table.title, row_label=row.path or "合计", table_unit=table.unit, cells=row.cells,
+            )
+    return chunks
+
+
+def _form_chunks(table: Table, ctx: str, caption: str, s: ChunkSettings, add) -> None:
+    project = next((f.value for f in table.fields if "项目名称" in f.label), None)
+    head = f"{ctx} · {caption}" + (f" · 项目名称：{project}" if project else "")
+    fields = [f for f in table.fields if "项目名称" not in f.label]
+    for i in range(0, len(fields), s.fields_per_form_chunk):
+        group = fields[i : i + s.fields_per_form_chunk]
+        body = "；".join(f"{f.label}：{f.value}" for f in group)
+        add(f"{head}\n{body}", "form", group[0].page, table=table.title, row_label=project, table_unit=table.unit)

@@ -1,0 +1,154 @@
+"""The `qa` command: a thin layer over qa.Assistant (and the parser for `show`)."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .chunk import table_caption
+
+_index = click.option("--index", "index_dir", envvar="QA_INDEX", default=None, help="index folder (default ./index, env QA_INDEX)")
+_chroma = click.option("--chroma-url", envvar="QA_CHROMA_URL", default=None, help="Chroma server URL instead of the embedded store")
+_model = click.option("--embed-model", envvar="QA_EMBED_MODEL", default=None, help="sentence-transformers name or folder (default multilingual-e5-small, offline)")
+
+
+def _assistant(index_dir, chroma_url, embed_model):
+    from .assistant import Assistant
+
+    return Assistant(index_dir=index_dir, chroma_url=chroma_url, embed_model=embed_model)
+
+
+@click.group()
+def main() -> None:
+    """预决算公开问答 — ask Chinese budget/final-account disclosures for exact figures and their sources."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@_index
+@_chroma
+@_model
+@click.option("--json", "as_json", is_flag=True, help="one JSON line per file")
+def ingest(paths, index_dir, chroma_url, embed_model, as_json):
+    """Parse and index PDF files or folders (recursive). Bad files are reported and skipped."""
+    a = _assistant(index_dir, chroma_url, embed_model)
+    results = a.ingest(paths, progress=not as_json)
+    for r in results:
+        if as_json:
+            click.echo(json.dumps(r.to_dict(), ensure_ascii=False))
+        elif r.ok:
+            click.echo(f"{r.status:9s} {r.file}  [{r.unit or '?'} {r.year or '?'}] {r.pages} pages, {r.tables} tables, {r.chunks} chunks")
+        else:
+            click.echo(f"FAILED    {r.file}  ({r.reason}) {r.message}", err=True)
+    failed = [r for r in results if not r.ok]
+    counts = {s: sum(r.status == s for r in results) for s in ("added", "replaced", "unchanged", "failed")}
+    if not as_json:
+        click.echo("summary: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@_index
+@_chroma
+@click.option("--json", "as_json", is_flag=True)
+def docs(index_dir, chroma_url, as_json):
+    """List the indexed documents."""
+    from .store import ChunkStore, make_client
+
+    recs = ChunkStore(make_client(index_dir, chroma_url)).documents()
+    if as_json:
+        for r in recs:
+            click.echo(json.dumps(r.__dict__, ensure_ascii=False))
+        return
+    click.echo(f"{'id':16s}  {'unit':30s} {'year':>4s} {'kind':6s} {'pages':>5s} {'tables':>6s} {'chunks':>6s}  file")
+    for r in recs:
+        kind = f"{r.scope or ''}{r.kind or ''}"
+        click.echo(f"{r.id:16s}  {(r.unit or '?'):30s} {r.year or '?':>4} {kind:6s} {r.pages:5d} {r.tables:6d} {r.chunks:6d}  {r.file}")
+    click.echo(f"{len(recs)} documents")
+
+
+@main.command()
+@click.argument("doc")
+@_index
+@_chroma
+def remove(doc, index_dir, chroma_url):
+    """Remove a document (id, id prefix, file name or path) and its chunks."""
+    from .store import ChunkStore, make_client
+
+    store = ChunkStore(make_client(index_dir, chroma_url))
+    found = store.find_documents(doc)
+    if len(found) != 1:
+        click.echo(f"{'no' if not found else len(found)} documents match '{doc}'" + "".join(f"\n  {r.id} {r.file}" for r in found), err=True)
+        sys.exit(1)
+    store.remove_document(found[0].id)
+    click.echo(f"removed {found[0].id} {found[0].file}")
+
+
+@main.command()
+@click.argument("pdf", type=click.Path(exists=True, dir_okay=False))
+@click.option("--tables", "only_tables", is_flag=True, help="only the tables, every row")
+@click.option("--json", "as_json", is_flag=True, help="the whole document model as JSON")
+def show(pdf, only_tables, as_json):
+    """Print the parsed document model of a PDF (for debugging a layout)."""
+    from dataclasses import asdict
+
+    from .parse import ParseError, parse_pdf
+
+    try:
+        d = parse_pdf(pdf)
+    except ParseError as e:
+        click.echo(f"cannot parse ({e.reason}): {e}", err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps(asdict(d), ensure_ascii=False, default=str, indent=1))
+        return
+    click.echo(f"{d.title}\n单位: {d.unit}  年度: {d.year}  类型: {d.scope or ''}{d.kind or ''}  页数: {d.page_count}  id: {d.id}")
+    for w in d.warnings:
+        click.echo(f"warning: {w}")
+    if not only_tables:
+        for s in d.sections:
+            p0, p1 = s.pages
+            click.echo(f"\n§ {s.heading or '(无标题)'}  [p{p0}-{p1}]")
+            for para in s.paragraphs:
+                click.echo(f"  p{para.page}: {para.text}")
+    for t in d.tables:
+        click.echo(f"\n表 {table_caption(t)}  pages {t.pages}  单位名称: {t.unit_name or '-'}" + ("  (空表)" if t.empty else ""))
+        if t.headers:
+            click.echo("  columns: " + " | ".join(h or "-" for h in t.headers))
+        for r in t.rows:
+            cells = "; ".join(f"{c.header}={c.raw}" for c in r.cells) or "(空)"
+            click.echo(f"  p{r.page} {r.path}: {cells}")
+        for f in t.fields:
+            click.echo(f"  p{f.page} {f.label}: {f.value}")
+        for n in t.notes:
+            click.echo(f"  {n}")
+
+
+@main.command()
+@click.argument("question", required=False)
+@_index
+@_chroma
+@_model
+@click.option("--json", "as_json", is_flag=True, help="one JSON object per question, one per line")
+@click.option("-k", "k", default=5, show_default=True, help="how many sources to return")
+@click.option("--mode", type=click.Choice(["hybrid", "lexical", "dense"]), default="hybrid", show_default=True)
+def ask(question, index_dir, chroma_url, embed_model, as_json, k, mode):
+    """Answer a question; with no QUESTION, answer each line of standard input in turn."""
+    a = _assistant(index_dir, chroma_url, embed_model)
+    questions = [question] if question else (line.strip() for line in sys.stdin)
+    for text in questions:
+        if not text:
+            continue
+        ans = a.ask(text, k=k, mode=mode)
+        if as_json:
+            click.echo(json.dumps(ans.to_dict(), ensure_ascii=False))
+            continue
+        click.echo(f"问：{ans.question}\n答：{ans.answer}")
+        for f in ans.figures[:5]:
+            click.echo(f"  · {f.label} {f.column or ''} {f.raw}{f.unit or ''}  [{f.table or '说明'} 第{f.page}页 {f.doc}]")
+        for i, s in enumerate(ans.sources, 1):
+            where = s.table or s.section or ""
+            click.echo(f"  [{i}] {s.unit} {s.year or ''} {where} 第{s.page}页  ({s.doc})")
+        click.echo(f"  ({ans.elapsed_ms:.0f} ms)\n")

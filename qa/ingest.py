@@ -1,0 +1,114 @@
+"""Ingestion: files → parse → chunk → embed → store, one file at a time, each all-or-nothing."""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from .chunk import ChunkSettings, chunk_document
+from .embedding import Embedder
+from .parse import ParseError, ParseSettings, parse_pdf
+from .parse.document import file_id
+from .store import ChunkStore, DocRecord
+
+
+@dataclass
+class IngestResult:
+    file: str
+    status: str  # added | replaced | unchanged | failed
+    doc_id: str | None = None
+    unit: str | None = None
+    year: int | None = None
+    pages: int = 0
+    tables: int = 0
+    chunks: int = 0
+    reason: str | None = None  # for failures: not-pdf, corrupt, encrypted, empty, scanned, garbled, …
+    message: str | None = None
+    parse_seconds: float = 0.0
+    embed_seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def collect_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named directly (whatever their type, so bad ones get reported) and PDFs found in folders."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() == ".pdf"))
+        else:
+            out.append(p)
+    seen: set[Path] = set()
+    return [f for f in out if not (f.resolve() in seen or seen.add(f.resolve()))]
+
+
+class Ingestor:
+    def __init__(self, store: ChunkStore, embedder: Embedder, parse_settings: ParseSettings | None = None,
+                 chunk_settings: ChunkSettings | None = None):
+        self.store = store
+        self.embedder = embedder
+        self.parse_settings = parse_settings or ParseSettings()
+        self.chunk_settings = chunk_settings or ChunkSettings()
+
+    def ingest_file(self, path: Path, on_page=None) -> IngestResult:
+        try:
+            doc_id = file_id(path)
+        except OSError as e:
+            return IngestResult(path.name, "failed", reason="unreadable", message=f"{path.name}: {e.strerror or e}")
+        if self.store.document(doc_id):
+            rec = self.store.document(doc_id)
+            return IngestResult(path.name, "unchanged", doc_id, rec.unit, rec.year, rec.pages, rec.tables, rec.chunks)
+        t0 = time.perf_counter()
+        try:
+            doc = parse_pdf(path, self.parse_settings, on_page=on_page)
+        except ParseError as e:
+            return IngestResult(path.name, "failed", doc_id, reason=e.reason, message=str(e))
+        except Exception as e:  # a layout the parser chokes on must not stop the batch
+            return IngestResult(path.name, "failed", doc_id, reason="parse-error", message=f"{path.name}: {type(e).__name__}: {e}")
+        t1 = time.perf_counter()
+        chunks = chunk_document(doc, self.chunk_settings)
+        vectors = self.embedder.embed_passages([c.text for c in chunks])
+        t2 = time.perf_counter()
+        # The same path indexed before with other content is replaced once the new version is committed.
+        previous = [r for r in self.store.documents() if r.path == str(path.resolve()) and r.id != doc.id]
+        rec = DocRecord(
+            id=doc.id, file=doc.file, path=str(path.resolve()), title=doc.title, unit=doc.unit, year=doc.year,
+            kind=doc.kind, scope=doc.scope, pages=doc.page_count, tables=len(doc.tables), chunks=len(chunks),
+            warnings=doc.warnings,
+        )
+        try:
+            self.store.add_document(rec, chunks, vectors)
+        except Exception as e:
+            self.store.delete_chunks(rec.id)
+            return IngestResult(path.name, "failed", doc.id, reason="store-error", message=f"{path.name}: {e}")
+        for old in previous:
+            self.store.remove_document(old.id)
+        return IngestResult(
+            doc.file, "replaced" if previous else "added", doc.id, doc.unit, doc.year, doc.page_count,
+            len(doc.tables), len(chunks), parse_seconds=t1 - t0, embed_seconds=t2 - t1,
+        )
+
+    def ingest(self, paths: Iterable[str | Path], progress: bool = True, on_result=None) -> list[IngestResult]:
+        files = collect_files(paths)
+        self.store.cleanup()
+        results: list[IngestResult] = []
+        bar = tqdm(files, unit="file", disable=not progress, desc="ingest")
+        for f in bar:
+            bar.set_postfix_str(f.name[:40])
+
+            def on_page(i: int, n: int, name: str = f.name[:30]) -> None:
+                bar.set_postfix_str(f"{name} page {i}/{n}")
+
+            r = self.ingest_file(f, on_page=on_page)
+            results.append(r)
+            if on_result:
+                on_result(r)
+        return results

@@ -1,0 +1,166 @@
+"""Question analysis: which unit, year and kind a question names, what item, and what answer it wants."""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from .lexicon import ITEMS, expand
+
+
+class DocInfo(Protocol):
+    id: str
+    unit: str | None
+    year: int | None
+    kind: str | None
+
+
+INTENTS = [
+    ("reason", re.compile(r"为何|为什么|什么原因|原因|缘何|怎么回事|何故")),
+    ("compare", re.compile(r"对比|比较|哪个多|哪个少|哪个高|哪个低|谁多|谁少|相差|差多少|差距")),
+    ("change", re.compile(r"变化|增减|增加了?多少|减少了?多少|增长|下降|比上年|较上年|同比|增幅|降幅|多了|少了|涨|降了")),
+    ("share", re.compile(r"占比|比例|比重|百分之|占.{0,12}(多少|几)|百分比")),
+    ("count", re.compile(r"几个|多少个|几辆|多少辆|多少人|几人|几名|多少名|数量是|有多少(项|台|套|平方米)|几项|多少项|几台|多少台|多大面积|面积")),
+    ("definition", re.compile(r"什么是|是什么意思|指什么|含义|定义|何谓|是指|什么叫|解释一下|概念")),
+    ("list", re.compile(r"哪些|包括什么|包含什么|有什么|都有|列出|主要用于")),
+]
+_YEAR = re.compile(r"(20\d\d)\s*年?")
+# An organisation name: ends in a suffix units use, ≥ 3 characters.
+_ORG = re.compile(
+    r"([\u4e00-\u9fff（）()]{1,24}?(?:委员会|办事处|人民政府办公厅|人民政府|办公厅|办公室|中心|监狱|[一二三四五六七八九十\d]监(?!狱)"
+    r"|局|厅|委|院|所|队|站|馆|联合会|协会|学校|大学|医院|街道))"
+)
+# A mention counts as naming a unit when it has a place marker or a strong suffix ("办公费和委" does not).
+_PLACE = re.compile(r"省|市|区|县|国家|中央|中共|自治")
+_STRONG_SUFFIX = re.compile(r"(局|委员会|办公厅|办公室|监狱|监|厅|办事处|人民政府|街道|医院|学校|大学|中心)$")
+_LEAD = re.compile(r"^(请问|请|帮我查|查一下|查询|我想知道|想知道|告诉我|问一下|关于)")
+_GENERIC = set("省市区县自治州盟旗局委员会办公室厅部门单位中心人民政府街道处所院队站中华共和国")
+_COLUMN_HINTS = ["一般公共预算", "政府性基金", "国有资本经营", "上年结转", "当年", "本年", "基本支出", "项目支出",
+                 "人员经费", "公用经费", "财政拨款", "单位资金", "事业收入", "上年", "预算数", "决算数"]
+
+
+@dataclass
+class Question:
+    text: str
+    intent: str = "figure"
+    years: list[int] = field(default_factory=list)
+    kind: str | None = None  # 预算 / 决算 when named
+    mention: str | None = None  # the unit as the question names it
+    units: list[str] = field(default_factory=list)  # matched index units, best first
+    doc_ids: list[str] | None = None  # documents to search; None = all
+    items: list[str] = field(default_factory=list)  # printed terms the question is about
+    columns: list[str] = field(default_factory=list)
+    not_found: str | None = None  # why the index cannot answer (other unit/year)
+
+    @property
+    def search_text(self) -> str:
+        """The question plus the printed terms its colloquial words stand for."""
+        extra = [t for t in self.items if t not in self.text]
+        return self.text + (" " + " ".join(extra) if extra else "")
+
+
+def _weights(units: list[str]) -> dict[str, float]:
+    df = Counter(ch for u in set(units) for ch in set(u))
+    n = max(len(set(units)), 1)
+    return {ch: (0.15 if ch in _GENERIC else math.log(1 + n / c) + 0.5) for ch, c in df.items()}
+
+
+def _align(mention: str, unit: str, w: dict[str, float]) -> tuple[float, float]:
+    """(share of the mention explained by the unit, share of the unit's weight the mention covers).
+
+    In-order character matching tolerates abbreviations: 阳泉二监 ≈ 山西省阳泉第二监狱, 苏州审计局 ≈ 苏州市审计局.
+    """
+    m, u = len(mention), len(unit)
+    dp = [[0.0] * (u + 1) for _ in range(m + 1)]
+    for i in range(m):
+        for j in range(u):
+            if mention[i] == unit[j]:
+                dp[i + 1][j + 1] = dp[i][j] + w.get(unit[j], 1.0)
+            else:
+                dp[i + 1][j + 1] = max(dp[i][j + 1], dp[i + 1][j])
+    matched = dp[m][u]
+    m_total = sum(w.get(ch, 2.0) for ch in mention) or 1.0
+    u_total = sum(w.get(ch, 1.0) for ch in unit) or 1.0
+    return matched / m_total, matched / u_total
+
+
+def _core_name(unit: str) -> str:
+    """'西安市卫生健康委员会（汇总）' → '西安市卫生健康委员会': the bracket says how, not who."""
+    return re.sub(r"[（(][^）)]*[）)]", "", unit) or unit
+
+
+def match_units(text: str, units: list[str]) -> tuple[str | None, list[str]]:
+    """The unit mention in a question and the index units it denotes (best first)."""
+    w = _weights(units)
+    body = _LEAD.sub("", re.sub(r"20\d\d\s*年度?", "，", text))
+    mentions = [
+        m.group(1) for m in _ORG.finditer(body)
+        if len(m.group(1)) >= 3 and (_PLACE.search(m.group(1)) or (_STRONG_SUFFIX.search(m.group(1)) and len(m.group(1)) >= 4))
+    ]
+    scored: list[tuple[float, str]] = []
+    for mention in mentions:
+        for unit in set(units):
+            precision, recall = _align(mention, _core_name(unit), w)
+            if precision >= 0.7 and recall >= 0.45:
+                scored.append((precision + recall, unit))
+    if not scored and mentions:
+        return mentions[0], []
+    if not scored:
+        # No organisation-shaped mention: a unit may still be named by its distinctive part ("阳泉2026年…").
+        for unit in set(units):
+            _, recall = _align(body, unit, w)
+            core = [ch for ch in unit if ch not in _GENERIC]
+            if recall >= 0.6 and sum(ch in body for ch in core) >= 2:
+                scored.append((recall, unit))
+        return None, [u for _, u in sorted(scored, reverse=True)]
+    best = max(s for s, _ in scored)
+    ranked = [u for s, u in sorted(scored, reverse=True) if s >= best - 0.25]
+    return mentions[0], list(dict.fromkeys(ranked))
+
+
+def analyze(text: str, docs: list[DocInfo], context: Question | None = None) -> Question:
+    """Read a question against the documents the index holds. `context` is the previous question (follow-ups)."""
+    q = Question(text=text.strip())
+    for name, pattern in INTENTS:
+        if pattern.search(q.text):
+            q.intent = name
+            break
+    if q.intent == "definition" and re.search(r"多少|几", q.text):
+        q.intent = "figure"
+    q.years = sorted({int(y) for y in _YEAR.findall(q.text)})
+    q.kind = "决算" if "决算" in q.text else ("预算" if "预算" in q.text and "预算数" not in q.text else None)
+    q.items = [t for t in ITEMS if t in q.text.replace('"', "“").replace("三公经费", "“三公”经费")] + expand(q.text)
+    q.items = list(dict.fromkeys(q.items))
+    q.columns = [c for c in _COLUMN_HINTS if c in q.text]
+
+    known = [d.unit for d in docs if d.unit]
+    q.mention, q.units = match_units(q.text, known)
+    if not q.mention and not q.units and context is not None and context.units:
+        q.units = context.units  # "那上年呢？" keeps the unit asked about before
+        if not q.years and context.years:
+            q.years = context.years
+    if re.search(r"上年|去年|上一年", q.text) and context is not None and context.years and not q.years:
+        q.years = [y - 1 for y in context.years]
+
+    if q.mention and not q.units:
+        held = "、".join(sorted(set(known))[:8]) or "（空）"
+        q.not_found = f"索引中没有“{q.mention}”的公开文件。目前收录的单位有：{held}"
+        q.doc_ids = []
+        return q
+    scope = [d for d in docs if not q.units or d.unit in q.units]
+    if q.years:
+        in_year = [d for d in scope if d.year in q.years]
+        if not in_year:
+            who = "、".join(q.units) if q.units else "索引中的文件"
+            held = "、".join(str(y) for y in sorted({d.year for d in scope if d.year})) or "无"
+            q.not_found = f"{who}没有{'、'.join(map(str, q.years))}年的公开文件（已收录年度：{held}）"
+            q.doc_ids = []
+            return q
+        scope = in_year
+    if q.kind:
+        scope = [d for d in scope if d.kind == q.kind] or scope
+    if q.units or q.years or q.kind:
+        q.doc_ids = [d.id for d in scope]
+    return q

@@ -1,0 +1,62 @@
+"""Hybrid retrieval: BM25 over character n-grams + dense chromadb search, fused by reciprocal rank."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .embedding import Embedder
+from .lexical import LexicalIndex
+from .model import Chunk
+from .question import Question
+from .store import ChunkStore
+
+MODES = ("lexical", "dense", "hybrid")
+_RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the head, keeps the tail
+_POOL = 40
+
+
+@dataclass
+class Retrieved:
+    chunk: Chunk
+    score: float
+    lexical_rank: int | None = None
+    dense_rank: int | None = None
+
+
+class Retriever:
+    """Search the committed documents. The lexical index is rebuilt from the store when documents change."""
+
+    def __init__(self, store: ChunkStore, embedder: Embedder):
+        self.store = store
+        self.embedder = embedder
+        self._lexical: LexicalIndex | None = None
+        self._generation: tuple[str, ...] = ()
+
+    def committed(self) -> list[str]:
+        return sorted(r.id for r in self.store.documents())
+
+    def lexical(self, committed: list[str]) -> LexicalIndex:
+        if self._lexical is None or tuple(committed) != self._generation:
+            self._lexical = LexicalIndex(self.store.all_chunks(set(committed)))
+            self._generation = tuple(committed)
+        return self._lexical
+
+    def search(self, q: Question, k: int = 20, mode: str = "hybrid", committed: list[str] | None = None) -> list[Retrieved]:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        committed = self.committed() if committed is None else committed
+        scope = committed if q.doc_ids is None else [d for d in q.doc_ids if d in set(committed)]
+        if not scope:
+            return []
+        fused: dict[str, Retrieved] = {}
+        if mode in ("lexical", "hybrid"):
+            for rank, (chunk, _) in enumerate(self.lexical(committed).search(q.search_text, _POOL, scope)):
+                r = fused.setdefault(chunk.id, Retrieved(chunk, 0.0))
+                r.lexical_rank = rank
+                r.score += 1.0 / (_RRF_K + rank)
+        if mode in ("dense", "hybrid"):
+            vector = self.embedder.embed_queries([q.search_text])[0]
+            for rank, hit in enumerate(self.store.query(vector, _POOL, scope)):
+                r = fused.setdefault(hit.chunk.id, Retrieved(hit.chunk, 0.0))
+                r.dense_rank = rank
+                r.score += 1.0 / (_RRF_K + rank)
+        return sorted(fused.values(), key=lambda r: -r.score)[:k]

@@ -1,0 +1,190 @@
+"""The chromadb store: chunk vectors + metadata, and a registry of committed documents.
+
+Embedded (PersistentClient at index/) by default, or a Chroma server (HttpClient) for larger deployments.
+Vectors are computed by our own Embedder and passed in; chromadb's default embedding function
+(which downloads a model) is never used.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import chromadb
+from chromadb.config import Settings
+
+from .model import Cell, Chunk
+from .numbers import parse_decimal
+
+DEFAULT_INDEX_DIR = Path("index")
+CHUNKS = "qa_chunks"
+DOCS = "qa_documents"
+# Measured: default HNSW settings lost recall against exact search; ef 256 recovers it.
+HNSW = {"space": "cosine", "ef_construction": 256, "ef_search": 256}
+_BATCH = 2000
+
+
+class IndexModelMismatch(Exception):
+    """The index was built with another embedding model; vectors of two models must not mix."""
+
+
+@dataclass
+class DocRecord:
+    """One committed document in the registry (what `qa docs` lists)."""
+
+    id: str
+    file: str
+    path: str
+    title: str
+    unit: str | None
+    year: int | None
+    kind: str | None
+    scope: str | None
+    pages: int
+    tables: int
+    chunks: int
+    warnings: list[str]
+
+    def to_meta(self) -> dict:
+        d = {k: v for k, v in self.__dict__.items() if v is not None}
+        d["warnings"] = json.dumps(self.warnings, ensure_ascii=False)
+        return d
+
+    @classmethod
+    def from_meta(cls, doc_id: str, m: dict) -> DocRecord:
+        return cls(
+            id=doc_id, file=m.get("file", ""), path=m.get("path", ""), title=m.get("title", ""),
+            unit=m.get("unit"), year=m.get("year"), kind=m.get("kind"), scope=m.get("scope"),
+            pages=m.get("pages", 0), tables=m.get("tables", 0), chunks=m.get("chunks", 0),
+            warnings=json.loads(m.get("warnings", "[]")),
+        )
+
+
+@dataclass
+class Hit:
+    chunk: Chunk
+    score: float
+
+
+def chunk_metadata(c: Chunk) -> dict:
+    meta = {
+        "doc_id": c.doc_id, "file": c.file, "type": c.type, "page": c.page, "unit": c.unit, "year": c.year,
+        "kind": c.kind, "section": c.section, "table": c.table, "row_label": c.row_label, "table_unit": c.table_unit,
+        "cells": json.dumps([[x.header, x.raw] for x in c.cells], ensure_ascii=False) if c.cells else None,
+    }
+    return {k: v for k, v in meta.items() if v is not None}
+
+
+def chunk_from_record(chunk_id: str, text: str, m: dict) -> Chunk:
+    cells = [Cell(h, raw, parse_decimal(raw)) for h, raw in json.loads(m["cells"])] if m.get("cells") else []
+    return Chunk(
+        id=chunk_id, doc_id=m["doc_id"], text=text, type=m["type"], page=m["page"], file=m["file"],
+        unit=m.get("unit"), year=m.get("year"), kind=m.get("kind"), section=m.get("section"), table=m.get("table"),
+        row_label=m.get("row_label"), table_unit=m.get("table_unit"), cells=cells,
+    )
+
+
+def make_client(index_dir: str | Path | None = None, chroma_url: str | None = None):
+    url = chroma_url or os.environ.get("QA_CHROMA_URL")
+    settings = Settings(anonymized_telemetry=False)
+    if url:
+        u = urlparse(url if "://" in url else f"http://{url}")
+        return chromadb.HttpClient(host=u.hostname, port=u.port or 8000, ssl=u.scheme == "https", settings=settings)
+    path = Path(index_dir or os.environ.get("QA_INDEX") or DEFAULT_INDEX_DIR)
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+class ChunkStore:
+    """Chunks and the document registry. A document counts as indexed only once its registry record exists."""
+
+    def __init__(self, client, embed_model: str | None = None):
+        self.client = client
+        self.chunks = client.get_or_create_collection(CHUNKS, embedding_function=None, configuration={"hnsw": HNSW})
+        self.docs = client.get_or_create_collection(DOCS, embedding_function=None)
+        self.embed_model = self._check_model(embed_model)
+
+    def _check_model(self, embed_model: str | None) -> str | None:
+        recorded = (self.chunks.metadata or {}).get("embed_model")
+        if recorded and embed_model and recorded != embed_model and self.chunks.count():
+            raise IndexModelMismatch(
+                f"this index was built with embedding model '{recorded}', not '{embed_model}': "
+                f"use --embed-model {recorded} or a new --index directory"
+            )
+        if embed_model and recorded != embed_model:
+            self.chunks.modify(metadata={"embed_model": embed_model})
+        return recorded or embed_model
+
+    # --- registry -------------------------------------------------------------------------------
+    def documents(self) -> list[DocRecord]:
+        got = self.docs.get(include=["metadatas"])
+        recs = [DocRecord.from_meta(i, m) for i, m in zip(got["ids"], got["metadatas"])]
+        return sorted(recs, key=lambda r: (r.unit or "", r.year or 0, r.file))
+
+    def document(self, doc_id: str) -> DocRecord | None:
+        got = self.docs.get(ids=[doc_id], include=["metadatas"])
+        return DocRecord.from_meta(got["ids"][0], got["metadatas"][0]) if got["ids"] else None
+
+    def find_documents(self, key: str) -> list[DocRecord]:
+        """Documents whose id starts with key, or whose file name or path equals it."""
+        return [r for r in self.documents() if r.id.startswith(key) or key in (r.file, r.path)]
+
+    # --- writes ---------------------------------------------------------------------------------
+    def add_document(self, rec: DocRecord, chunks: list[Chunk], vectors) -> None:
+        """Write chunks, then the registry record that commits them (all-or-nothing for readers)."""
+        self.delete_chunks(rec.id)  # leftovers of an interrupted attempt
+        for i in range(0, len(chunks), _BATCH):
+            part = chunks[i : i + _BATCH]
+            self.chunks.add(
+                ids=[c.id for c in part], documents=[c.text for c in part],
+                metadatas=[chunk_metadata(c) for c in part], embeddings=[list(map(float, v)) for v in vectors[i : i + _BATCH]],
+            )
+        self.docs.upsert(ids=[rec.id], metadatas=[rec.to_meta()], documents=[rec.title], embeddings=[[1.0]])
+
+    def remove_document(self, doc_id: str) -> None:
+        """Uncommit first, so a crash midway leaves orphans that `cleanup` removes, never a half document."""
+        self.docs.delete(ids=[doc_id])
+        self.delete_chunks(doc_id)
+
+    def delete_chunks(self, doc_id: str) -> None:
+        self.chunks.delete(where={"doc_id": doc_id})
+
+    def cleanup(self) -> int:
+        """Delete chunks of documents that never committed (an ingest killed midway). Returns how many docs."""
+        committed = {r.id for r in self.documents()}
+        got = self.chunks.get(include=["metadatas"])
+        orphans = {m["doc_id"] for m in got["metadatas"]} - committed
+        for doc_id in orphans:
+            self.delete_chunks(doc_id)
+        return len(orphans)
+
+    # --- reads ----------------------------------------------------------------------------------
+    def all_chunks(self, doc_ids: set[str] | None = None) -> list[Chunk]:
+        got = self.chunks.get(include=["documents", "metadatas"])
+        out = [chunk_from_record(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
+        return [c for c in out if doc_ids is None or c.doc_id in doc_ids]
+
+    def count_chunks(self, doc_id: str) -> int:
+        return len(self.chunks.get(where={"doc_id": doc_id}, include=[])["ids"])
+
+    def query(self, vector, k: int, doc_ids: list[str] | None = None) -> list[Hit]:
+        """Nearest chunks by cosine similarity, optionally only from the given documents."""
+        n = self.chunks.count()
+        if not n:
+            return []
+        where = None
+        if doc_ids is not None:
+            if not doc_ids:
+                return []
+            where = {"doc_id": doc_ids[0]} if len(doc_ids) == 1 else {"doc_id": {"$in": list(doc_ids)}}
+        res = self.chunks.query(
+            query_embeddings=[list(map(float, vector))], n_results=min(k, n), where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            Hit(chunk_from_record(i, t, m), 1.0 - float(d))
+            for i, t, m, d in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])
+        ]
+

