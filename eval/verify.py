@@ -200,8 +200,8 @@ def main():
         ev = q.get('evidence')
         if not isinstance(ev, str) or not ev.strip():
             fail(qid, 'missing evidence')
-        elif len(ws(ev)) > EVIDENCE_MAX:
-            fail(qid, f'evidence longer than {EVIDENCE_MAX} chars')
+        elif len(ev) > EVIDENCE_MAX:
+            fail(qid, f'evidence longer than {EVIDENCE_MAX} chars ({len(ev)})')
         exp = q.get('expected')
         if t == 'definition':
             if exp is not None:

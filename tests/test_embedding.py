@@ -138,14 +138,32 @@ def test_second_build_is_a_noop(model_dir):
     assert (model_dir / "model.safetensors").stat().st_mtime_ns == before
 
 
-def test_incomplete_folder_is_rebuilt(tmp_path):
+def _fake_writer(b, out):  # stands in for the 4 s conversion in the two tests below
+    (out / "model.safetensors").write_bytes(b"weights")
+    embedding._write_json(out / embedding._STAMP, embedding._stamp())
+
+
+def test_incomplete_folder_is_replaced(tmp_path, monkeypatch):
+    monkeypatch.setattr(embedding, "_read_bin", lambda: None)
+    monkeypatch.setattr(embedding, "_write_folder", _fake_writer)
     dest = tmp_path / "m"
     dest.mkdir()
-    (dest / "model.safetensors").write_bytes(b"half a file")  # a crash mid-copy, no stamp
+    (dest / "model.safetensors").write_bytes(b"half a fi")  # an old crash: no stamp
     assert build_default_model(dest) == dest
-    assert (dest / embedding._STAMP).exists()
-    assert (dest / "model.safetensors").stat().st_size > 100_000_000
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+    assert (dest / "model.safetensors").read_bytes() == b"weights"
+    assert [p.name for p in tmp_path.iterdir()] == ["m"]  # no temp folders left
+
+
+def test_crash_during_build_leaves_no_folder(tmp_path, monkeypatch):
+    def crash(b, out):
+        (out / "model.safetensors").write_bytes(b"half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(embedding, "_read_bin", lambda: None)
+    monkeypatch.setattr(embedding, "_write_folder", crash)
+    with pytest.raises(KeyboardInterrupt):
+        build_default_model(tmp_path / "m")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_embedder_properties(embedder):

@@ -10,7 +10,7 @@ from .text import heading_level, normalize
 
 _CN_NUM = "一二三四五六七八九十"
 TABLE_NUMBER = re.compile(
-    rf"((?:预算|决算|部门|单位)?(?:公开)?表\s*[\d{_CN_NUM}]+(?:[-－]\d+)?|(?:预算|决算|附表)\s*\d+(?:[-－]\d+)?\s*表|附表\s*\d+)"
+    rf"((?:预算|决算|部门|单位)?(?:公开)?表\s*[\d{_CN_NUM}]+(?:[-－]\d+)?|(?:预算|决算|附表|公开)\s*\d+(?:[-－]\d+)?\s*表|附表\s*\d+)"
 )
 UNIT_LINE = re.compile(r"(?:金额)?单位\s*[：:]\s*(亿元|千元|万元|元)")
 UNIT_NAME = re.compile(
@@ -88,17 +88,20 @@ def _peel_captions(grid, pages, captions):
 
 
 def _is_column_index_row(row) -> bool:
-    texts = [c for c in row if c]
-    return len(texts) >= 3 and all(_COLUMN_INDEX.match(t) for t in texts)
+    """'1 2 3 4 5', '栏次 … 1 … 2', '** 1 2 3': column numbers, not data."""
+    texts = [c for c in row if c and c not in ("*", "**")]
+    return len(texts) >= 2 and all(_COLUMN_INDEX.match(t) for t in texts) and len([c for c in row if c]) >= 3
 
 
 def _numeric_columns(grid) -> list[bool]:
+    """Value columns: they hold numbers, and any text in them sits above the first number (a header)."""
     ncols = len(grid[0]) if grid else 0
     out = []
     for j in range(ncols):
-        body = [row[j] for row in grid[1:] if row[j]]
-        nums = [c for c in body if is_number(c) and not _CODE.match(c)]
-        out.append(bool(nums) and len(nums) >= len(body) - len(nums))
+        col = [row[j] for row in grid]
+        nums = [i for i, c in enumerate(col) if c and is_number(c) and not _CODE.match(c)]
+        texts = [i for i, c in enumerate(col) if c and not is_number(c)]
+        out.append(bool(nums) and (not texts or max(texts) < min(nums) or len(nums) >= len(texts)))
     return out
 
 
@@ -160,10 +163,22 @@ def _rows(grid, pages, numeric, headers) -> list[Row]:
     rows: list[Row] = []
     for group_labels, group_values in _label_groups(numeric):
         stack: list[Row] = []
+        above: list[str | None] = [None] * len(group_labels)
+        prev: Row | None = None
+        prev_filled: set[int] = set()
         for raw_row, page in zip(grid, pages):
-            parts = [raw_row[j] for j in group_labels if raw_row[j]]
-            cells = [Cell(headers[j], raw_row[j] or "", parse_decimal(raw_row[j])) for j in group_values]
-            cells = [c for c in cells if not is_blank(c.raw)]
+            filled = {j for j in group_values if not is_blank(raw_row[j])}
+            label_cells = [raw_row[j] for j in group_labels]
+            if prev is not None and filled and not (filled & prev_filled) and all(c is None for c in label_cells):
+                # The lower half of a row whose label cell spans two grid rows: same logical row.
+                prev.cells.extend(Cell(headers[j], raw_row[j], parse_decimal(raw_row[j])) for j in sorted(filled))
+                prev_filled |= filled
+                continue
+            # A label cell merged from above (None) repeats the label above it: 深圳 "预算单位 | 年度".
+            label_cells = [a if c is None else c for c, a in zip(label_cells, above)]
+            above = label_cells
+            parts = [c for c in label_cells if c]
+            cells = [Cell(headers[j], raw_row[j], parse_decimal(raw_row[j])) for j in group_values if j in filled]
             if not parts and not cells:
                 continue
             code = parts[0] if parts and _CODE.match(parts[0]) else None
@@ -174,6 +189,7 @@ def _rows(grid, pages, numeric, headers) -> list[Row]:
                 row.parents = [r.label for r in stack]
                 stack.append(row)
             rows.append(row)
+            prev, prev_filled = row, filled
     return rows
 
 
@@ -235,6 +251,7 @@ def _read_captions(table: Table, captions: list[str]) -> None:
         if m := TABLE_NUMBER.search(rest):
             table.number = table.number or re.sub(r"\s+", "", m.group(1))
             rest = (rest[: m.start()] + rest[m.end():]).strip()
+        rest = rest.strip("：:，,;； ")
         if "表" in rest:
             table.title = rest  # the caption nearest the table wins
 
@@ -256,7 +273,15 @@ def build_table(raw: RawTable) -> Table | None:
         return table
     numeric = _numeric_columns(grid)
     n_head = _header_count(grid, numeric)
-    table.headers = _header_paths(grid[:n_head]) if n_head else [""] * len(grid[0])
-    table.rows = _rows(grid[n_head:], pages[n_head:], numeric, table.headers)
+    headers = _header_paths(grid[:n_head]) if n_head else [""] * len(grid[0])
+    body = grid[n_head:]
+    # 行次 (line numbers) columns are references, not values or labels: drop them.
+    keep = [j for j, h in enumerate(headers) if not re.search(r"行次|栏次", h)]
+    headers, numeric = [headers[j] for j in keep], [numeric[j] for j in keep]
+    body = [[r[j] for j in keep] for r in body]
+    # A value column that happens to be blank in every row is still a value column, not a label.
+    numeric = [n or (j > 0 and all(is_blank(r[j]) for r in body)) for j, n in enumerate(numeric)]
+    table.headers = headers
+    table.rows = _rows(body, pages[n_head:], numeric, table.headers)
     table.empty = any(EMPTY_NOTE.search(n) for n in table.notes) or not any(r.cells for r in table.rows)
     return table

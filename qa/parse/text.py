@@ -47,7 +47,7 @@ def heading_level(line: str) -> int | None:
     s = line.strip()
     if not s or len(s) > _MAX_HEADING_CHARS or s[-1] in "。；;，,":
         return None
-    if re.search(r"[：:].{5,}", s):  # "一、基本支出：指为保障…" is a definition, not a heading
+    if re.search(r"[：:].{5,}|。", s):  # "一、基本支出：指为保障…", "（一）公务接待费。2026年…" are prose
         return None
     for level, pattern in enumerate(HEADING_PATTERNS):
         if pattern.match(s):
