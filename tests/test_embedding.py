@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 
 import numpy as np
@@ -94,24 +93,12 @@ class E5cTokenizer:
         return [self.bin.bos, *self.content_ids(text), self.bin.eos]
 
 
-@pytest.fixture(scope="session")
-def model_dir(tmp_path_factory):
-    """The default model built from scratch into a throwaway cache (removed afterwards: ~470 MB)."""
-    cache = tmp_path_factory.mktemp("models")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("QA_MODEL_CACHE", str(cache))
-        t0 = time.perf_counter()
-        path = build_default_model()
-        print(f"build: {time.perf_counter() - t0:.1f}s")
-        yield path
-    shutil.rmtree(cache, ignore_errors=True)
+# `embedder` (conftest.py, session-wide) is Embedder(): the default folder, built on first use.
 
 
 @pytest.fixture(scope="session")
-def embedder(model_dir) -> Embedder:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("QA_MODEL_CACHE", str(model_dir.parent))
-        return Embedder()
+def model_dir(embedder):
+    return build_default_model()
 
 
 @pytest.fixture(scope="session")
@@ -127,7 +114,6 @@ def test_folder_layout(model_dir):
     assert json.loads((model_dir / "sentence_bert_config.json").read_text())["max_seq_length"] == 512
     tok_cfg = json.loads((model_dir / "tokenizer_config.json").read_text())
     assert tok_cfg["tokenizer_class"] == "PreTrainedTokenizerFast"
-    assert not list(model_dir.parent.glob(".*build-*")), "temp build folder left behind"
 
 
 def test_second_build_is_a_noop(model_dir):
@@ -149,9 +135,14 @@ def test_incomplete_folder_is_replaced(tmp_path, monkeypatch):
     dest = tmp_path / "m"
     dest.mkdir()
     (dest / "model.safetensors").write_bytes(b"half a fi")  # an old crash: no stamp
+    killed = tmp_path / ".m.build-killed"  # a build killed a day ago
+    killed.mkdir()
+    os.utime(killed, (time.time() - 86400,) * 2)
+    running = tmp_path / ".m.build-running"  # maybe another process's build right now
+    running.mkdir()
     assert build_default_model(dest) == dest
     assert (dest / "model.safetensors").read_bytes() == b"weights"
-    assert [p.name for p in tmp_path.iterdir()] == ["m"]  # no temp folders left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".m.build-running", "m"]
 
 
 def test_crash_during_build_leaves_no_folder(tmp_path, monkeypatch):

@@ -1,0 +1,144 @@
+"""The eval runner: answer the Q/A set with each retriever and report accuracy, recall, MRR, not-found, latency."""
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from .answer import Answer
+from .assistant import Assistant
+from .retrieve import MODES
+
+
+@dataclass
+class EvalItem:
+    id: str
+    question: str
+    type: str
+    found: bool
+    docs: list[str]
+    value: Decimal | None
+    unit: str | None
+    page: int | None
+    contains: list[str]
+    scope_doc: str | None
+
+    @classmethod
+    def from_json(cls, d: dict) -> EvalItem:
+        exp = d.get("expected") or {}
+        v = exp.get("value")
+        return cls(
+            d["id"], d["question"], d["type"], d["found"], [Path(x).name for x in d.get("docs", [])],
+            Decimal(str(v).replace(",", "")) if v not in (None, "") else None, exp.get("unit"), d.get("page"),
+            d.get("answer_contains", []), Path(d["scope_doc"]).name if d.get("scope_doc") else None,
+        )
+
+
+@dataclass
+class ModeReport:
+    mode: str
+    n: int = 0
+    answer_n: int = 0
+    answer_at1: int = 0
+    answer_at3: int = 0
+    source_n: int = 0
+    recall_at1: int = 0
+    recall_at5: int = 0
+    rr_sum: float = 0.0
+    quote_n: int = 0
+    quote_ok: int = 0
+    nf_tp: int = 0
+    nf_fp: int = 0
+    nf_fn: int = 0
+    latencies: list[float] = field(default_factory=list)
+    failures: list[dict] = field(default_factory=list)
+
+    def row(self) -> dict:
+        def ratio(a, b):
+            return round(a / b, 4) if b else None
+
+        lat = sorted(self.latencies)
+        return {
+            "mode": self.mode, "questions": self.n,
+            "answer@1": ratio(self.answer_at1, self.answer_n), "answer@3": ratio(self.answer_at3, self.answer_n),
+            "recall@1": ratio(self.recall_at1, self.source_n), "recall@5": ratio(self.recall_at5, self.source_n),
+            "mrr": ratio(self.rr_sum, self.source_n), "quotes": ratio(self.quote_ok, self.quote_n),
+            "nf_precision": ratio(self.nf_tp, self.nf_tp + self.nf_fp), "nf_recall": ratio(self.nf_tp, self.nf_tp + self.nf_fn),
+            "p50_ms": round(statistics.median(lat), 1) if lat else None,
+            "p95_ms": round(lat[int(0.95 * (len(lat) - 1))], 1) if lat else None,
+        }
+
+
+def load_items(path: Path, small: bool = False) -> list[EvalItem]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [EvalItem.from_json(r) for r in rows if not small or r.get("small")]
+
+
+def _figure_ok(ans: Answer, item: EvalItem, n: int) -> bool:
+    return any(f.value == item.value and (not item.unit or (f.unit or "") == item.unit) for f in ans.figures[:n])
+
+
+def score_answer(rep: ModeReport, item: EvalItem, ans: Answer) -> None:
+    rep.n += 1
+    rep.latencies.append(ans.elapsed_ms)
+    problems = []
+    if not item.found:
+        if ans.found:
+            rep.nf_fn += 1
+            problems.append("answered an unanswerable question")
+        else:
+            rep.nf_tp += 1
+    elif not ans.found:
+        rep.nf_fp += 1
+        problems.append("said not found")
+    if item.found and item.value is not None:
+        rep.answer_n += 1
+        rep.answer_at1 += _figure_ok(ans, item, 1)
+        rep.answer_at3 += _figure_ok(ans, item, 3)
+        if not _figure_ok(ans, item, 1):
+            problems.append(f"figure {ans.figures[0].raw if ans.figures else None} != {item.value}")
+    if item.found and item.page:
+        rep.source_n += 1
+        ranks = [i for i, s in enumerate(ans.sources) if s.doc in item.docs and s.page == item.page]
+        if ranks:
+            rep.recall_at1 += ranks[0] == 0
+            rep.recall_at5 += ranks[0] < 5
+            rep.rr_sum += 1.0 / (ranks[0] + 1)
+        else:
+            problems.append(f"page {item.page} not in sources {[s.page for s in ans.sources]}")
+    if item.found and item.contains:
+        rep.quote_n += 1
+        ok = all(c in ans.answer for c in item.contains)
+        rep.quote_ok += ok
+        if not ok:
+            problems.append("quote missing " + "/".join(item.contains))
+    if problems:
+        rep.failures.append({"id": item.id, "q": item.question, "problems": problems, "answer": ans.answer[:200]})
+
+
+def run_eval(assistant: Assistant, items: list[EvalItem], modes=MODES, k: int = 5) -> dict[str, ModeReport]:
+    by_file = {}
+    for d in assistant.documents():
+        by_file.setdefault(d.file, []).append(d)
+    reports = {m: ModeReport(m) for m in modes}
+    for item in items:
+        for mode in modes:
+            if item.scope_doc:
+                recs = by_file.get(item.scope_doc, [])
+                ans = assistant.ask(item.question, k=k, mode=mode, unit=recs[0].unit if recs else None,
+                                    year=recs[0].year if recs else None)
+            else:
+                ans = assistant.ask(item.question, k=k, mode=mode)
+            score_answer(reports[mode], item, ans)
+    return reports
+
+
+def format_table(reports: dict[str, ModeReport]) -> str:
+    rows = [r.row() for r in reports.values()]
+    cols = list(rows[0].keys())
+    width = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in cols}
+    lines = ["  ".join(c.ljust(width[c]) for c in cols)]
+    lines += ["  ".join(str(r[c]).ljust(width[c]) for c in cols) for r in rows]
+    return "\n".join(lines)
