@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from .model import Chunk
 from .numbers import parse_decimal
-from .question import Question
+from .question import Question, key_words
 from .retrieve import Retrieved
 
 _PROSE_NUMBER = re.compile(
@@ -24,7 +24,8 @@ _REASON_WORD = re.compile(r"原因|由于|因为|主要是|主要用于|系|导�
 _COUNT_UNITS = {"个", "辆", "人", "台", "台（套）", "套", "项", "平方米", "家", "次", "名"}
 _MONEY_UNITS = {"万元", "亿元", "千元", "元"}
 _TOTAL_LABEL = re.compile(r"^(合计|总计|小计|部门合计|单位合计|本年.*合计)$")
-_NOISE = re.compile(r"[“”\"'‘’\s①②③④⑤⑥⑦⑧⑨⑩]|^\d{3,9}")
+_MIN_MATCH = 0.45  # below this, no number in the retrieved passages is about what was asked
+_NOISE = re.compile(r"[“”\"'‘’\s①②③④⑤⑥⑦⑧⑨⑩（）()]")
 
 
 @dataclass
@@ -93,42 +94,53 @@ class Answer:
 @dataclass
 class _Candidate:
     figure: Figure
-    near: str  # words right before the number (or the row label)
-    subject: str  # the whole clause up to the number (or table title + label)
-    rank: int
-    first_cell: bool = False
+    near: str  # what names the number: the row label and column, or the words right before it in prose
+    where: str  # the table title or section heading it stands under
+    subject: str = ""  # prose: the sentence's own subject; cells: the column header
+    rank: int = 0
     is_cell: bool = False
+    first: bool = False  # the row's first value (合计 where there is one)
     score: float = 0.0
+    match: float = 0.0  # how well `near` answers what the question asks about (0–1)
+
+
+_LABEL_PREFIX = re.compile(r"^(?:\d{3,9}[-\s]?|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．]|[①-⑩]|其中[：:])+")
 
 
 def _norm(s: str) -> str:
-    return _NOISE.sub("", s or "").replace("（", "(").replace("）", ")")
+    return _NOISE.sub("", s or "")
 
 
 def _bigrams(s: str) -> set[str]:
     s = _norm(s)
-    return {s[i : i + 2] for i in range(len(s) - 1)}
+    return {s[i : i + 2] for i in range(len(s) - 1)} if len(s) > 1 else ({s} if s else set())
+
+
+def phrase_match(key: str, label: str) -> float:
+    """How well a printed label answers the question's key words (0–1).
+
+    Mostly: how much of the label the question names (公务接待费 ⊂ '公务接待费预算'); a little: how much of
+    the question the label covers. A label of several parts ("办公费 办公经费") counts by its best part.
+    """
+    k = _bigrams(key)
+    best = 0.0
+    for part in re.split(r"[\s/›]+", label or ""):
+        grams = _bigrams(_LABEL_PREFIX.sub("", part))
+        if grams and k:
+            inter = grams & k
+            best = max(best, 0.7 * len(inter) / len(grams) + 0.3 * len(inter) / len(k))
+    return best
+
+
+def title_match(key: str, title: str | None) -> float:
+    """Share of the question's key words found in a table title or heading (收入总表中… → 预算收入总表)."""
+    k = _bigrams(key)
+    return len(k & _bigrams(title or "")) / len(k) if k else 0.0
 
 
 def item_match(items: list[str], text: str) -> float:
-    """1 for an exact printed item, less for containment, a bigram overlap otherwise."""
-    t = _norm(text)
-    best = 0.0
-    for item in items:
-        i = _norm(item)
-        if not i or not t:
-            continue
-        if t == i:
-            return 1.0
-        if i in t:
-            best = max(best, 0.85 - min(0.25, (len(t) - len(i)) * 0.01))
-        elif t in i and len(t) >= 2:
-            best = max(best, 0.5)
-        else:
-            a, b = _bigrams(i), _bigrams(t)
-            if a:
-                best = max(best, 0.5 * len(a & b) / len(a))
-    return best
+    """Best phrase match of any printed item named in the question against a text."""
+    return max((phrase_match(i, text) for i in items), default=0.0)
 
 
 def segments(text: str) -> list[str]:
@@ -145,64 +157,83 @@ def _figure(chunk: Chunk, label: str, raw: str, unit: str | None, column: str | 
     )
 
 
+def _form_unit(label: str, default: str | None) -> str | None:
+    m = re.search(r"[（(](万元|元)[）)]", label)
+    return m.group(1) if m else default
+
+
+_RELATIONAL = re.compile(r"^(占|比|较|增长|下降|增加|减少|上升|降低|其中|共计|合计)")
+
+
 def candidates(hits: list[Retrieved]) -> list[_Candidate]:
+    """Every number the retrieved chunks hold, with what names it."""
     out: list[_Candidate] = []
     for rank, hit in enumerate(hits):
         c = hit.chunk
+        body = c.text.split("\n", 1)[-1]
         if c.type == "row":
-            label = c.row_label or ""
-            subject = label
-            if _TOTAL_LABEL.match(label.strip()) or label == c.unit:
-                subject = f"{c.table or ''} {label}"  # a 合计 row is the table's own total
+            label = (c.row_label or "").split(" › ")[-1]
+            generic = not label or bool(_TOTAL_LABEL.match(label.strip())) or label == c.unit
             for i, cell in enumerate(c.cells):
                 unit = "%" if cell.raw.endswith("%") else c.table_unit
-                f = _figure(c, label, cell.raw.rstrip("%"), unit, cell.header, c.text.split("\n", 1)[-1])
+                last = cell.header.split("/")[-1] if cell.header else ""
+                f = _figure(c, c.row_label or last or "合计", cell.raw.rstrip("%"), unit, cell.header, body)
                 if f:
-                    out.append(_Candidate(f, label, subject, rank, first_cell=i == 0, is_cell=True))
+                    # a 合计 row is named by its table: "三公经费合计" is the 三公 table's 合计
+                    near = f"{label} {c.table or ''}" if generic else label
+                    out.append(_Candidate(f, near, c.table or "", subject=last, rank=rank, is_cell=True, first=i == 0))
             continue
-        body = c.text.split("\n", 1)[-1]
-        for seg in segments(body):
-            last = 0
-            for m in _PROSE_NUMBER.finditer(seg):
-                near = re.sub(r"^[，,：:、（(\s其中]+", "", seg[last : m.start()])
-                unit = "%" if m.group("unit") in ("%", "％") else m.group("unit")
-                f = _figure(c, near.strip("，,：: ") or seg[: m.start()][-12:], m.group("num"), unit, None, seg)
+        if c.type == "form":
+            for field in body.split("；"):
+                label, _, raw = field.rpartition("：")
+                if not label:
+                    continue
+                f = _figure(c, label, raw.strip(), _form_unit(label, c.table_unit), None, field)
                 if f:
-                    out.append(_Candidate(f, near, seg[: m.start()], rank))
-                last = m.end()
+                    out.append(_Candidate(f, f"{c.row_label or ''}/{label}", c.table or "", rank=rank, is_cell=True))
+            continue
+        for seg in segments(body):
+            last, prev_near = 0, ""
+            numbers = list(_PROSE_NUMBER.finditer(seg))
+            head = key_words(seg[: numbers[0].start()], [c.unit]) if numbers else ""
+            for m in numbers:
+                near = re.sub(r"^[，,：:、；\s]+|^其中[：:]?", "", seg[last : m.start()]).strip("，,：: ")
+                if len(near) < 3 or _RELATIONAL.match(near):
+                    near = f"{prev_near}{near}"  # "基本支出15753.96万元，占87.22%": the share is 基本支出's
+                unit = "%" if m.group("unit") in ("%", "％") else m.group("unit")
+                f = _figure(c, near or head, m.group("num"), unit, None, seg)
+                if f:
+                    out.append(_Candidate(f, key_words(near, [c.unit]), c.section or "", subject=head, rank=rank))
+                last, prev_near = m.end(), near
     return out
+
+
+def _change_named(cand: _Candidate) -> bool:
+    return bool(_CHANGE_WORD.search(cand.near if not cand.is_cell else cand.figure.label + (cand.figure.column or "")))
 
 
 def score(cand: _Candidate, q: Question) -> float:
     f = cand.figure
-    s = 2.0 / (1 + cand.rank)
-    if q.items:
-        s += 3.0 * max(item_match(q.items, cand.near), 0.7 * item_match(q.items, cand.subject))
+    key = q.key or q.text
+    row = phrase_match(key, cand.near)
+    if cand.is_cell:
+        col = phrase_match(key, cand.subject)
+        match = max(row, col) + 0.3 * min(row, col)  # "狱政设施建设的上年结转": row and column both named
     else:
-        a = _bigrams(re.sub(r"20\d\d年?|是多少|多少|是什么|哪些", "", q.text))
-        s += 2.0 * (len(a & _bigrams(cand.subject)) / len(a) if a else 0.0)
-    if q.columns:
-        s += 1.0 if f.column and any(col in f.column for col in q.columns) else 0.0
-    elif cand.first_cell:
-        s += 0.5
-    change_near = bool(_CHANGE_WORD.search(cand.near)) and not cand.is_cell
+        match = max(row, 0.85 * phrase_match(key, cand.subject))
+    cand.match = min(match, 1.0)
+    s = 3.0 * match + 1.2 * title_match(key, cand.where) + 1.0 / (1 + cand.rank) ** 0.5 + (0.15 if cand.first else 0.0)
+    changed = _change_named(cand)
     if q.intent in ("change", "reason"):
-        s += 2.0 if change_near else -0.5
+        s += 2.0 if changed else -0.5
     elif q.intent == "share":
-        s += 2.0 if f.unit == "%" else -1.0
+        s += 2.5 if f.unit == "%" else -1.5
     elif q.intent == "count":
-        s += 2.0 if f.unit in _COUNT_UNITS else -1.0
+        s += 2.5 if f.unit in _COUNT_UNITS else -1.5
     else:
-        s += (0.5 if f.unit in _MONEY_UNITS or f.unit is None else -1.0) + (0.3 if cand.is_cell else 0.0)
-        s -= 0.8 if change_near else 0.0
+        s += (0.3 if f.unit in _MONEY_UNITS or f.unit is None else -1.0) + (0.3 if cand.is_cell else 0.0)
+        s -= 1.0 if changed else 0.0
     return s
-
-
-def relevance(cand: _Candidate, q: Question) -> float:
-    if q.items:
-        return max(item_match(q.items, cand.near), item_match(q.items, cand.subject))
-    a = _bigrams(re.sub(r"20\d\d年?|是多少|多少|是什么|哪些|为什么|为何", "", q.text))
-    return len(a & _bigrams(cand.subject)) / len(a) if a else 0.0
 
 
 def _quote(hits: list[Retrieved], q: Question, pattern: re.Pattern) -> tuple[list[str], Chunk | None]:
@@ -220,15 +251,18 @@ def _quote(hits: list[Retrieved], q: Question, pattern: re.Pattern) -> tuple[lis
 
 
 def _definition(hits: list[Retrieved], q: Question) -> tuple[list[str], Chunk | None]:
-    terms = q.items or [re.sub(r"什么是|是什么意思|是什么|指什么|的含义|含义|定义|何谓|是指|什么叫|解释一下|[？?。]", "", q.text)]
+    """The 名词解释-style sentence defining the term asked about ("机关运行经费：指…")."""
+    terms = q.items or [q.key]
     for hit in hits:
         c = hit.chunk
         if c.type != "section":
             continue
-        for seg in segments(c.text.split("\n", 1)[-1]):
-            head = _norm(seg.split("：")[0].split(":")[0])
-            if any(_norm(t) and _norm(t) in head for t in terms) and re.search(r"[：:]|是指|指", seg):
-                return [seg], c
+        segs = segments(c.text.split("\n", 1)[-1])
+        for i, seg in enumerate(segs):
+            head = _norm(re.split(r"[：:]|是指", seg)[0])
+            if any(_norm(t) and _norm(t) in head for t in terms) and re.search(r"[：:]|是指|指", seg) and len(head) <= 30:
+                # "六、财政专户管理资金：" may end its line; the definition is the next sentence.
+                return (segs[i : i + 2] if seg.endswith(("：", ":")) else [seg]), c
     return [], None
 
 
@@ -265,7 +299,7 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
         if key not in seen:
             seen.add(key)
             figures.append(c.figure)
-    best_rel = relevance(cands[0], q) if cands else 0.0
+    best_rel = cands[0].match if cands else 0.0
 
     quotes: list[str] = []
     quote_chunk: Chunk | None = None
@@ -274,9 +308,11 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
     elif q.intent == "definition":
         quotes, quote_chunk = _definition(hits, q)
     elif q.intent == "list":
-        quotes, quote_chunk = _quote(hits, q, re.compile(r"包括|用于|主要|其中"))
+        quotes, quote_chunk = _definition(hits, q)
+        if not quotes:
+            quotes, quote_chunk = _quote(hits, q, re.compile(r"包括|用于|主要|其中"))
 
-    found = bool(quotes) or (bool(figures) and best_rel >= 0.5 and q.intent not in ("definition",))
+    found = bool(quotes) or (bool(figures) and best_rel >= _MIN_MATCH and q.intent not in ("definition",))
     if not found:
         items = "、".join(q.items) or "所问内容"
         return Answer(

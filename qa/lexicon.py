@@ -50,6 +50,26 @@ SYNONYMS: dict[str, list[str]] = {
     "培训": ["培训费"],
     "出差": ["差旅费"],
     "水电": ["水费", "电费"],
+    "犯人": ["罪犯"],
+    "服刑人员": ["罪犯"],
+    "看病": ["医疗"],
+    "医药费": ["医疗"],
+    "吃饭": ["生活"],
+    "伙食": ["生活"],
+    "供暖": ["取暖费"],
+    "暖气": ["取暖费"],
+    "退休人员": ["退休费", "离退休"],
+    "拨了多少": ["财政拨款"],
+    "拨款多少": ["财政拨款"],
+    "电话费": ["邮电费"],
+    "网费": ["邮电费"],
+    "修缮": ["维修（护）费"],
+    "维修": ["维修（护）费"],
+    "物业费": ["物业管理费"],
+    "车补": ["其他交通费用"],
+    "交通补贴": ["其他交通费用"],
+    "奖金": ["奖金"],
+    "年终奖": ["奖金"],
 }
 
 # Printed budget items a question may name directly (longest first when matching).
@@ -68,6 +88,14 @@ ITEMS = sorted(
     key=len,
     reverse=True,
 )
+
+
+def printed_form(text: str) -> str:
+    """The question with colloquial words replaced by the printed terms they stand for."""
+    for word, terms in sorted(SYNONYMS.items(), key=lambda kv: -len(kv[0])):
+        if word in text and not any(t in text for t in terms):
+            text = text.replace(word, "、".join(terms))
+    return text
 
 
 def expand(text: str) -> list[str]:

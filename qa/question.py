@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from .lexicon import ITEMS, expand
+from .lexicon import ITEMS, expand, printed_form
 
 
 class DocInfo(Protocol):
@@ -37,6 +37,10 @@ _PLACE = re.compile(r"省|市|区|县|国家|中央|中共|自治")
 _STRONG_SUFFIX = re.compile(r"(局|委员会|办公厅|办公室|监狱|监|厅|办事处|人民政府|街道|医院|学校|大学|中心)$")
 _LEAD = re.compile(r"^(请问|请|帮我查|查一下|查询|我想知道|想知道|告诉我|问一下|关于)")
 _GENERIC = set("省市区县自治州盟旗局委员会办公室厅部门单位中心人民政府街道处所院队站中华共和国")
+_QUESTION_WORDS = re.compile(
+    r"20\d\d\s*年度?|请问|是多少|有多少|为多少|多少钱|多少|是什么|什么|怎么|如何|哪些|为何|为什么|原因|是否|"
+    r"分别|大约|一共|总共|共计|呢|吗|啊|[？?。，,、“”\"：:（）()\s]|的|了|中|里|安排了|花了|有|是"
+)
 _COLUMN_HINTS = ["一般公共预算", "政府性基金", "国有资本经营", "上年结转", "当年", "本年", "基本支出", "项目支出",
                  "人员经费", "公用经费", "财政拨款", "单位资金", "事业收入", "上年", "预算数", "决算数"]
 
@@ -53,6 +57,7 @@ class Question:
     items: list[str] = field(default_factory=list)  # printed terms the question is about
     columns: list[str] = field(default_factory=list)
     not_found: str | None = None  # why the index cannot answer (other unit/year)
+    key: str = ""  # what is asked about: the question without unit, year and question words, in printed terms
 
     @property
     def search_text(self) -> str:
@@ -120,6 +125,13 @@ def match_units(text: str, units: list[str]) -> tuple[str | None, list[str]]:
     return mentions[0], list(dict.fromkeys(ranked))
 
 
+def key_words(text: str, names: list[str | None]) -> str:
+    """'阳泉二监2026年公务接待费是多少？' → '公务接待费'."""
+    for name in sorted(filter(None, names), key=len, reverse=True):
+        text = text.replace(name, " ")
+    return _QUESTION_WORDS.sub("", printed_form(text))
+
+
 def analyze(text: str, docs: list[DocInfo], context: Question | None = None) -> Question:
     """Read a question against the documents the index holds. `context` is the previous question (follow-ups)."""
     q = Question(text=text.strip())
@@ -137,6 +149,7 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None) -> 
 
     known = [d.unit for d in docs if d.unit]
     q.mention, q.units = match_units(q.text, known)
+    q.key = key_words(q.text, [q.mention, *q.units])
     if not q.mention and not q.units and context is not None and context.units:
         q.units = context.units  # "那上年呢？" keeps the unit asked about before
         if not q.years and context.years:
@@ -151,7 +164,9 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None) -> 
         return q
     scope = [d for d in docs if not q.units or d.unit in q.units]
     if q.years:
-        in_year = [d for d in scope if d.year in q.years]
+        # "2026年…比2025年增加多少" is about the 2026 document; only comparisons want every year named.
+        years = q.years if q.intent == "compare" else [max(q.years)]
+        in_year = [d for d in scope if d.year in years]
         if not in_year:
             who = "、".join(q.units) if q.units else "索引中的文件"
             held = "、".join(str(y) for y in sorted({d.year for d in scope if d.year})) or "无"
