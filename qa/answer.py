@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from .model import Chunk
 from .numbers import parse_decimal
+from .lexicon import CANONICAL_TABLE
 from .question import Question, key_words
 from .retrieve import Retrieved
 
@@ -189,8 +190,8 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                 if not label:
                     continue
                 f = _figure(c, label, raw.strip(), _form_unit(label, c.table_unit), None, field)
-                if f:
-                    out.append(_Candidate(f, f"{c.row_label or ''}/{label}", c.table or "", rank=rank, is_cell=True))
+                if f:  # the project is the form's row, the field its column
+                    out.append(_Candidate(f, c.row_label or "", c.table or "", subject=label, rank=rank, is_cell=True))
             continue
         for seg in segments(body):
             last, prev_near = 0, ""
@@ -223,6 +224,11 @@ def score(cand: _Candidate, q: Question) -> float:
         match = max(row, 0.85 * phrase_match(key, cand.subject))
     cand.match = min(match, 1.0)
     s = 3.0 * match + 1.2 * title_match(key, cand.where) + 1.0 / (1 + cand.rank) ** 0.5 + (0.15 if cand.first else 0.0)
+    if f.table and any(CANONICAL_TABLE.get(i, "\0") in f.table for i in q.items):
+        s += 0.6  # 公务接待费 is reported canonically in the 三公 table
+    asked_unit = re.search(r"(万元|元)", q.text)
+    if asked_unit and f.unit in _MONEY_UNITS:
+        s += 0.8 if f.unit == asked_unit.group(1) else -0.8
     changed = _change_named(cand)
     if q.intent in ("change", "reason"):
         s += 2.0 if changed else -0.5
@@ -236,6 +242,14 @@ def score(cand: _Candidate, q: Question) -> float:
     return s
 
 
+def mentions(q: Question, text: str) -> bool:
+    """Does a sentence speak of what the question asks about?"""
+    t = _norm(text)
+    if q.items:
+        return any(_norm(i) in t for i in q.items)
+    return title_match(q.key, text) >= 0.6
+
+
 def _quote(hits: list[Retrieved], q: Question, pattern: re.Pattern) -> tuple[list[str], Chunk | None]:
     """The document's own sentences that explain (pattern) the item asked about, from the best section chunk."""
     for hit in hits:
@@ -243,8 +257,7 @@ def _quote(hits: list[Retrieved], q: Question, pattern: re.Pattern) -> tuple[lis
         if c.type != "section":
             continue
         body = c.text.split("\n", 1)[-1]
-        segs = segments(body)
-        picked = [s for s in segs if pattern.search(s) and (not q.items or item_match(q.items, s) >= 0.5)]
+        picked = [s for s in segments(body) if pattern.search(s) and mentions(q, s)]
         if picked:
             return picked[:3], c
     return [], None
@@ -252,24 +265,28 @@ def _quote(hits: list[Retrieved], q: Question, pattern: re.Pattern) -> tuple[lis
 
 def _definition(hits: list[Retrieved], q: Question) -> tuple[list[str], Chunk | None]:
     """The 名词解释-style sentence defining the term asked about ("机关运行经费：指…")."""
-    terms = q.items or [q.key]
+    terms = [_norm(t) for t in (q.items or [q.key]) if _norm(t)]
     for hit in hits:
         c = hit.chunk
         if c.type != "section":
             continue
         segs = segments(c.text.split("\n", 1)[-1])
+        heading = (c.section or "").split(" › ")[-1]
+        if heading.endswith(("：", ":")) and any(t in _norm(heading) for t in terms) and segs:
+            return [heading + segs[0]], c  # "六、财政专户管理资金：" printed as its own line
         for i, seg in enumerate(segs):
             head = _norm(re.split(r"[：:]|是指", seg)[0])
-            if any(_norm(t) and _norm(t) in head for t in terms) and re.search(r"[：:]|是指|指", seg) and len(head) <= 30:
-                # "六、财政专户管理资金：" may end its line; the definition is the next sentence.
+            if any(t in head for t in terms) and re.search(r"[：:]|是指|指", seg) and len(head) <= 30:
                 return (segs[i : i + 2] if seg.endswith(("：", ":")) else [seg]), c
     return [], None
 
 
 def _describe(f: Figure) -> str:
-    col = f"（{f.column}）" if f.column else ""
     where = f"《{f.table}》" if f.table else "说明部分"
-    return f"{f.label}{col}为{f.raw}{f.unit or ''}（{f.unit_name or ''}{f.year or ''}年，{where}，第{f.page}页）"
+    source = f"（{f.unit_name or ''}{f.year or ''}年，{where}，第{f.page}页）"
+    if not f.table or f.column is None:  # a prose number reads on from its own words: "比上年减少674.36万元"
+        return f"{f.label}{f.raw}{f.unit or ''}{source}"
+    return f"{f.label}（{f.column}）为{f.raw}{f.unit or ''}{source}"
 
 
 def _convert(figs: list[Figure], q: Question) -> list[Figure]:

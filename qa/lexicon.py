@@ -105,3 +105,16 @@ def expand(text: str) -> list[str]:
         if word in text:
             out.extend(t for t in terms if t not in out)
     return out
+
+
+# Where an item is reported canonically: the 三公 table for its parts, the 机关运行经费 table for that.
+CANONICAL_TABLE = {
+    "公务接待费": "三公",
+    "因公出国（境）费": "三公",
+    "公务用车购置及运行费": "三公",
+    "公务用车购置费": "三公",
+    "公务用车运行维护费": "三公",
+    "“三公”经费": "三公",
+    "机关运行经费": "机关运行经费",
+    "政府采购": "政府采购",
+}

@@ -96,6 +96,18 @@ def _core_name(unit: str) -> str:
     return re.sub(r"[（(][^）)]*[）)]", "", unit) or unit
 
 
+_NUMERAL = re.compile(r"[一二三四五六七八九十\d]")
+_PLACE_PREFIX = re.compile(r"^([\u4e00-\u9fff]{2,3}?(?:省|市|区|县))")
+
+
+def _compatible(mention: str, unit: str) -> bool:
+    """Hard constraints fuzzy matching must not override: 太原第二监狱 ≠ 太原第一监狱, 南京市… ≠ 北京市…."""
+    if set(_NUMERAL.findall(mention)) - set(_NUMERAL.findall(unit)):
+        return False
+    place = _PLACE_PREFIX.match(mention)
+    return not place or place.group(1) in unit or place.group(1)[:-1] in unit
+
+
 def match_units(text: str, units: list[str]) -> tuple[str | None, list[str]]:
     """The unit mention in a question and the index units it denotes (best first)."""
     w = _weights(units)
@@ -107,8 +119,10 @@ def match_units(text: str, units: list[str]) -> tuple[str | None, list[str]]:
     scored: list[tuple[float, str]] = []
     for mention in mentions:
         for unit in set(units):
+            if not _compatible(mention, unit):
+                continue
             precision, recall = _align(mention, _core_name(unit), w)
-            if precision >= 0.7 and recall >= 0.45:
+            if precision >= 0.8 and recall >= 0.45:
                 scored.append((precision + recall, unit))
     if not scored and mentions:
         return mentions[0], []

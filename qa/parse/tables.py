@@ -18,7 +18,10 @@ UNIT_NAME = re.compile(
 )
 EMPTY_NOTE = re.compile(r"本表无数据|无数据|本表为空|此表为空|无此项|本单位无")
 _CODE = re.compile(r"^\d{3,9}$")
+_CODE_PART = re.compile(r"^\d{2}$")  # 款/项 halves of a 科目编码 printed in their own columns
+_CODE_HEADER = re.compile(r"(类|款|项|编码|代码)$")
 _COLUMN_INDEX = re.compile(r"^(\d{1,2}|栏次|[甲乙丙丁])$")
+_TOC_LEADER = re.compile(r"(\.{4,}|…{2,}|·{4,})")
 _FORM_TITLE = re.compile(r"绩效目标|绩效自评|目标表")
 
 
@@ -94,14 +97,20 @@ def _is_column_index_row(row) -> bool:
 
 
 def _numeric_columns(grid) -> list[bool]:
-    """Value columns: they hold numbers, and any text in them sits above the first number (a header)."""
+    """Value columns: they hold numbers, and any text in them sits above the first number (a header).
+
+    Columns of 科目编码 parts (类 204 | 款 06 | 项 01) are labels, not values.
+    """
     ncols = len(grid[0]) if grid else 0
     out = []
     for j in range(ncols):
         col = [row[j] for row in grid]
         nums = [i for i, c in enumerate(col) if c and is_number(c) and not _CODE.match(c)]
         texts = [i for i, c in enumerate(col) if c and not is_number(c)]
-        out.append(bool(nums) and (not texts or max(texts) < min(nums) or len(nums) >= len(texts)))
+        code_parts = nums and all(_CODE_PART.match(col[i]) for i in nums) and any(
+            c and _CODE_HEADER.search(c) for c in col[: min(nums)]
+        )
+        out.append(bool(nums) and not code_parts and (not texts or max(texts) < min(nums) or len(nums) >= len(texts)))
     return out
 
 
@@ -111,7 +120,8 @@ def _header_count(grid, numeric) -> int:
         for i, row in enumerate(grid):
             has_number = any(numeric[j] and is_number(row[j]) for j in range(len(row)))
             has_text = any(numeric[j] and row[j] and not is_number(row[j]) for j in range(len(row)))
-            if has_text or (i == 0 and not has_number):
+            # Header rows carry text over value columns, or merged cells (None) and no number at all.
+            if has_text or (not has_number and (i == 0 or None in row)):
                 n += 1
             else:
                 break
@@ -159,6 +169,16 @@ def _label_groups(numeric: list[bool]) -> list[tuple[list[int], list[int]]]:
     return groups
 
 
+def _join_code_parts(parts: list[str]) -> list[str]:
+    """['204', '06', '01', '行政运行'] → ['2040601', '行政运行']."""
+    if len(parts) > 1 and _CODE.match(parts[0]):
+        n = 1
+        while n < len(parts) and _CODE_PART.match(parts[n]):
+            n += 1
+        return ["".join(parts[:n])] + parts[n:]
+    return parts
+
+
 def _rows(grid, pages, numeric, headers) -> list[Row]:
     rows: list[Row] = []
     for group_labels, group_values in _label_groups(numeric):
@@ -177,7 +197,7 @@ def _rows(grid, pages, numeric, headers) -> list[Row]:
             # A label cell merged from above (None) repeats the label above it: 深圳 "预算单位 | 年度".
             label_cells = [a if c is None else c for c, a in zip(label_cells, above)]
             above = label_cells
-            parts = [c for c in label_cells if c]
+            parts = _join_code_parts([c for c in label_cells if c])
             cells = [Cell(headers[j], raw_row[j], parse_decimal(raw_row[j])) for j in group_values if j in filled]
             if not parts and not cells:
                 continue
@@ -265,6 +285,9 @@ def build_table(raw: RawTable) -> Table | None:
     grid, pages = [grid[i] for i in keep], [pages[i] for i in keep]
     if not grid:
         return None
+    texts = [c for row in grid for c in row if c]
+    if texts and sum(bool(_TOC_LEADER.search(c)) for c in texts) > len(texts) / 2:
+        return None  # a ruled table of contents
     table = Table(title="", pages=sorted(set(pages)), notes=list(raw.notes))
     _read_captions(table, captions)
     if _FORM_TITLE.search(table.title):
