@@ -201,6 +201,8 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                 near = re.sub(r"^[，,：:、；\s]+|^其中[：:]?", "", seg[last : m.start()]).strip("，,：: ")
                 if len(near) < 3 or _RELATIONAL.match(near):
                     near = f"{prev_near}{near}"  # "基本支出15753.96万元，占87.22%": the share is 基本支出's
+                if not near and not head:
+                    near = (c.section or "").split(" › ")[-1]  # "1637.76万元。" under its title line
                 unit = "%" if m.group("unit") in ("%", "％") else m.group("unit")
                 f = _figure(c, near or head, m.group("num"), unit, None, seg)
                 if f:
@@ -223,7 +225,7 @@ def score(cand: _Candidate, q: Question) -> float:
     else:
         match = max(row, 0.85 * phrase_match(key, cand.subject))
     cand.match = min(match, 1.0)
-    s = 3.0 * match + 1.2 * title_match(key, cand.where) + 1.0 / (1 + cand.rank) ** 0.5 + (0.15 if cand.first else 0.0)
+    s = 4.0 * match + 1.2 * title_match(key, cand.where) + 0.5 / (1 + cand.rank) ** 0.5 + (0.15 if cand.first else 0.0)
     if f.table and any(CANONICAL_TABLE.get(i, "\0") in f.table for i in q.items):
         s += 0.6  # 公务接待费 is reported canonically in the 三公 table
     asked_unit = re.search(r"(万元|元)", q.text)

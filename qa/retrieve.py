@@ -12,6 +12,7 @@ from .store import ChunkStore
 MODES = ("lexical", "dense", "hybrid")
 _RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the head, keeps the tail
 _POOL = 40
+_MIN_PROSE = 4
 
 
 @dataclass
@@ -59,4 +60,9 @@ class Retriever:
                 r = fused.setdefault(hit.chunk.id, Retrieved(hit.chunk, 0.0))
                 r.dense_rank = rank
                 r.score += 1.0 / (_RRF_K + rank)
-        return sorted(fused.values(), key=lambda r: -r.score)[:k]
+        ranked = sorted(fused.values(), key=lambda r: -r.score)
+        top = ranked[:k]
+        # Keep the best prose passages in view: changes, shares and reasons are stated in sentences,
+        # and a table's many similar rows can otherwise crowd them out.
+        prose = [r for r in ranked[k:] if r.chunk.type == "section"][:_MIN_PROSE]
+        return top + prose

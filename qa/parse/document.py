@@ -12,7 +12,7 @@ from .meta import detect_kind, detect_unit, detect_year, title_of
 from .pdf import Line, PageBlocks, ParseError, open_pdf, read_page
 from .settings import ParseSettings
 from .tables import EMPTY_NOTE, RawTable, build_table, is_caption
-from .text import ends_paragraph, heading_level, is_page_number, is_toc_entry, join_lines
+from .text import TITLE_LEVEL, ends_paragraph, heading_level, is_page_number, is_title_line, is_toc_entry, join_lines
 
 _MAX_CAPTION_LINES = 6
 
@@ -55,6 +55,9 @@ class _SectionBuilder:
 
     def add(self, line: Line) -> None:
         level = heading_level(line.text)
+        stops_short = line.x1 < line.margin - 24  # about two characters short of the margin
+        if level is None and not self._buf and stops_short and is_title_line(line.text):
+            level = TITLE_LEVEL  # only after a finished paragraph: a paragraph's short last line is not a title
         if level is not None:
             self.end_paragraph()
             self._stack = [h for h in self._stack if h[0] < level] + [(level, line.text)]

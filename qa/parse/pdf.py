@@ -29,6 +29,8 @@ class Line:
     top: float
     bottom: float
     page_height: float
+    x1: float = 0.0  # right edge: a wrapped line runs to the text margin, a title stops short
+    margin: float = 0.0  # the page's right text margin (widest line)
 
 
 @dataclass
@@ -58,10 +60,12 @@ def read_page(page, number: int, settings: ParseSettings) -> PageBlocks:
     bboxes = [t.bbox for t in found]
     text_page = page.filter(lambda o: o.get("object_type") != "char" or not _inside(o, bboxes)) if bboxes else page
     items: list[tuple[float, Line | RawTable]] = []
-    for ln in text_page.extract_text_lines(strip=True, return_chars=False):
+    raw_lines = text_page.extract_text_lines(strip=True, return_chars=False)
+    margin = max((ln["x1"] for ln in raw_lines), default=0.0)
+    for ln in raw_lines:
         text = normalize(ln["text"])
         if text:
-            items.append((ln["top"], Line(text, number, ln["top"], ln["bottom"], out.height)))
+            items.append((ln["top"], Line(text, number, ln["top"], ln["bottom"], out.height, ln["x1"], margin)))
     for t in found:
         grid = clean_grid(t.extract())
         items.append((t.bbox[1], RawTable(grid=grid, row_pages=[number] * len(grid))))

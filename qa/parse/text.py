@@ -67,3 +67,13 @@ def join_lines(lines: list[str]) -> str:
 
 def ends_paragraph(line: str) -> bool:
     return line.rstrip()[-1:] in "。：:；;！？!?"
+
+
+TITLE_LEVEL = len(HEADING_PATTERNS)  # an unnumbered title ("名词解释") nests below every numbered heading
+_TITLE_LINE = re.compile(r"^(?=.*[\u4e00-\u9fff])[^，。；：,;:、]{2,24}$")
+
+
+def is_title_line(line: str) -> bool:
+    """A short unnumbered line with no sentence punctuation, standing on its own: a title."""
+    s = line.strip()
+    return bool(_TITLE_LINE.match(s)) and not re.search(r"\d$|万元$|元$|%$", s)
