@@ -43,7 +43,7 @@ def ingest(paths, index_dir, chroma_url, embed_model, as_json):
         else:
             click.echo(f"FAILED    {r.file}  ({r.reason}) {r.message}", err=True)
     failed = [r for r in results if not r.ok]
-    counts = {s: sum(r.status == s for r in results) for s in ("added", "replaced", "unchanged", "failed")}
+    counts = {s: sum(r.status == s for r in results) for s in ("added", "replaced", "unchanged", "duplicate", "failed")}
     if not as_json:
         click.echo("summary: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
     sys.exit(1 if failed else 0)

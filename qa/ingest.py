@@ -18,7 +18,7 @@ from .store import ChunkStore, DocRecord
 @dataclass
 class IngestResult:
     file: str
-    status: str  # added | replaced | unchanged | failed
+    status: str  # added | replaced | unchanged | duplicate | failed
     doc_id: str | None = None
     unit: str | None = None
     year: int | None = None
@@ -63,9 +63,14 @@ class Ingestor:
             doc_id = file_id(path)
         except OSError as e:
             return IngestResult(path.name, "failed", reason="unreadable", message=f"{path.name}: {e.strerror or e}")
-        if self.store.document(doc_id):
-            rec = self.store.document(doc_id)
-            return IngestResult(path.name, "unchanged", doc_id, rec.unit, rec.year, rec.pages, rec.tables, rec.chunks)
+        path_key = str(path.resolve())
+        previous = [r for r in self.store.documents() if r.path == path_key and r.id != doc_id]
+        if rec := self.store.document(doc_id):
+            for old in previous:  # this path's old content is gone; its new content is indexed already
+                self.store.remove_document(old.id)
+            status = "unchanged" if rec.path == path_key else "duplicate"
+            message = None if status == "unchanged" else f"{path.name}: same content as {rec.file}, indexed once"
+            return IngestResult(path.name, status, doc_id, rec.unit, rec.year, rec.pages, rec.tables, rec.chunks, message=message)
         t0 = time.perf_counter()
         try:
             doc = parse_pdf(path, self.parse_settings, on_page=on_page)
@@ -78,9 +83,8 @@ class Ingestor:
         vectors = self.embedder.embed_passages([c.text for c in chunks])
         t2 = time.perf_counter()
         # The same path indexed before with other content is replaced once the new version is committed.
-        previous = [r for r in self.store.documents() if r.path == str(path.resolve()) and r.id != doc.id]
         rec = DocRecord(
-            id=doc.id, file=doc.file, path=str(path.resolve()), title=doc.title, unit=doc.unit, year=doc.year,
+            id=doc.id, file=doc.file, path=path_key, title=doc.title, unit=doc.unit, year=doc.year,
             kind=doc.kind, scope=doc.scope, pages=doc.page_count, tables=len(doc.tables), chunks=len(chunks),
             warnings=doc.warnings,
         )

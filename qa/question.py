@@ -180,7 +180,7 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None) -> 
     if q.years:
         # "2026年…比2025年增加多少" is about the 2026 document; only comparisons want every year named.
         years = q.years if q.intent == "compare" else [max(q.years)]
-        in_year = [d for d in scope if d.year in years]
+        in_year = [d for d in scope if d.year in years or d.year is None]  # an undated file may hold the year
         if not in_year:
             who = "、".join(q.units) if q.units else "索引中的文件"
             held = "、".join(str(y) for y in sorted({d.year for d in scope if d.year})) or "无"

@@ -62,7 +62,7 @@ def detect_unit(title: str, lines: list[str], tables: list[Table], file_stem: st
 
 
 def detect_year(title: str, lines: list[str], file_stem: str) -> int | None:
-    for text in (title, " ".join(lines[:40])):
+    for text in (title, " ".join(lines[:40]), " ".join(lines)):
         years = Counter(int(y) for y in _YEAR.findall(text))
         if years:
             return years.most_common(1)[0][0]

@@ -1,0 +1,112 @@
+"""Ingest → query round trips through a real persistent chromadb: re-ingest, replace, remove, bad files."""
+import shutil
+
+import pytest
+
+from conftest import DATA, SAMPLE
+from qa.assistant import Assistant
+from qa.store import ChunkStore, IndexModelMismatch, make_client
+
+
+@pytest.fixture
+def index(tmp_path, embedder):
+    return tmp_path / "index"
+
+
+def test_round_trip_reingest_and_remove(index, tmp_path):
+    a = Assistant(index_dir=index)
+    bj_tables = tmp_path / "tables.pdf"
+    shutil.copy(DATA / "bj_audit-bureau_2026_dept-budget-tables.pdf", bj_tables)
+    first = a.ingest([bj_tables])
+    assert [r.status for r in first] == ["added"]
+    n_chunks = first[0].chunks
+    assert a.store.chunks.count() == n_chunks
+    ans = a.ask("北京市审计局2026年一般公共预算拨款收入是多少")
+    assert ans.found and ans.figures[0].raw == "32,365.090089" and ans.sources[0].page == 1
+
+    # unchanged files are skipped, and the index reopens from disk with the same content
+    again = Assistant(index_dir=index).ingest([bj_tables])
+    assert [r.status for r in again] == ["unchanged"]
+    assert ChunkStore(make_client(index)).chunks.count() == n_chunks
+
+    # the same path with other content replaces the old document
+    shutil.copy(DATA / "bj_audit-bureau_2026_dept-budget-text.pdf", bj_tables)
+    replaced = a.ingest([bj_tables])
+    assert [r.status for r in replaced] == ["replaced"]
+    ans = a.ask("北京市审计局2026年“三公”经费为什么增加？")
+    assert ans.found
+    assert "车辆达到报废年限" in ans.answer
+    assert ans.figures[0].raw == "16.03" and ans.figures[0].unit == "万元"
+    assert ans.sources[0].page == 8 and ans.sources[0].doc == "tables.pdf"
+    assert not a.ask("北京市审计局2026年一般公共预算拨款收入是多少").figures[:1] == ["32,365.090089"]
+
+    # the same content under another name is indexed once
+    dup = a.ingest([DATA / "bj_audit-bureau_2026_dept-budget-text.pdf"])
+    assert [r.status for r in dup] == ["duplicate"]
+    docs = a.documents()
+    assert [d.file for d in docs] == ["tables.pdf"]
+    assert a.store.chunks.count() == docs[0].chunks
+
+    for d in docs:
+        a.remove(d.id)
+    assert a.documents() == [] and a.store.chunks.count() == 0
+    assert not a.ask("北京市审计局2026年三公经费是多少").found
+
+
+def test_bad_files_are_reported_and_skipped(index, tmp_path):
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(b"this is not a pdf at all")
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    truncated = tmp_path / "truncated.pdf"
+    truncated.write_bytes((DATA / "bj_audit-bureau_2026_dept-budget-text.pdf").read_bytes()[:5000])
+    a = Assistant(index_dir=index)
+    results = {r.file: r for r in a.ingest([junk, empty, truncated, DATA / "changsha_traffic-police_2023_perf-eval_SCANNED.pdf", DATA / "bj_audit-bureau_2026_dept-budget-text.pdf"])}
+    assert results["junk.pdf"].reason == "not-pdf"
+    assert results["empty.pdf"].reason == "empty"
+    assert results["truncated.pdf"].status == "failed"
+    assert results["changsha_traffic-police_2023_perf-eval_SCANNED.pdf"].reason == "scanned"
+    assert results["bj_audit-bureau_2026_dept-budget-text.pdf"].status == "added"
+    assert [d.file for d in a.documents()] == ["bj_audit-bureau_2026_dept-budget-text.pdf"]
+    assert a.store.chunks.count() == a.documents()[0].chunks
+
+
+def test_index_refuses_another_embedding_model(index, tmp_path):
+    a = Assistant(index_dir=index)
+    a.ingest([DATA / "bj_audit-bureau_2026_dept-budget-text.pdf"])
+    with pytest.raises(IndexModelMismatch):
+        ChunkStore(make_client(index), embed_model="some-other-model")
+
+
+def test_orphan_chunks_of_an_interrupted_ingest_are_cleaned(index, embedder):
+    from qa.chunk import chunk_document
+    from qa.parse import parse_pdf
+
+    a = Assistant(index_dir=index)
+    doc = parse_pdf(DATA / "bj_audit-bureau_2026_dept-budget-text.pdf")
+    chunks = chunk_document(doc)
+    # chunks written, registry record never committed: what a kill between the two leaves behind
+    a.store.chunks.add(ids=[c.id for c in chunks[:5]], documents=[c.text for c in chunks[:5]],
+                       metadatas=[{"doc_id": doc.id, "type": "section", "page": 1, "file": doc.file} for _ in chunks[:5]],
+                       embeddings=embedder.embed_passages([c.text for c in chunks[:5]]).tolist())
+    assert not a.ask("北京市审计局三公经费为什么增加").found  # uncommitted chunks are never answered from
+    results = a.ingest([DATA / "bj_audit-bureau_2026_dept-budget-text.pdf"])
+    assert results[0].status == "added"
+    assert a.store.chunks.count() == results[0].chunks
+
+
+def test_sample_answers(sample_assistant):
+    ans = sample_assistant.ask("三公经费为何增加")
+    assert ans.found and ans.intent == "reason"
+    assert "10.00" in ans.answer and "公务接待费减少8.00万元" in ans.answer
+    assert ans.figures[0].value == 10 and ans.figures[0].unit == "万元"
+    assert ans.sources[0].page == 22
+    ans = sample_assistant.ask("公务接待费是多少")
+    assert (ans.figures[0].raw, ans.figures[0].unit) == ("2.00", "万元")
+    assert ans.figures[0].page in (12, 16, 22)
+    d = sample_assistant.ask("阳泉二监的招待费").to_dict()
+    assert d["found"] and d["figures"][0]["value"] == 2.0
+    missing = sample_assistant.ask("北京市教育委员会2026年三公经费是多少")
+    assert not missing.found and "北京市教育委员会" in missing.answer and missing.figures == []
+    other_year = sample_assistant.ask("阳泉第二监狱2019年三公经费是多少")
+    assert not other_year.found and "2019" in other_year.answer
