@@ -98,6 +98,7 @@ class _Candidate:
     near: str  # what names the number: the row label and column, or the words right before it in prose
     where: str  # the table title or section heading it stands under
     subject: str = ""  # prose: the sentence's own subject; cells: the column header
+    short: str = ""  # prose: only the words right before the number ("实有"), before extension
     rank: int = 0
     is_cell: bool = False
     first: bool = False  # the row's first value (合计 where there is one)
@@ -163,6 +164,7 @@ def _form_unit(label: str, default: str | None) -> str | None:
     return m.group(1) if m else default
 
 
+_ASKS_PERCENT = re.compile(r"百分之|百分比|%|％|幅度|增幅|降幅|几成")
 _RELATIONAL = re.compile(r"^(占|比|较|增长|下降|增加|减少|上升|降低|其中|共计|合计)")
 
 
@@ -199,6 +201,7 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
             head = key_words(seg[: numbers[0].start()], [c.unit]) if numbers else ""
             for m in numbers:
                 near = re.sub(r"^[，,：:、；\s]+|^其中[：:]?", "", seg[last : m.start()]).strip("，,：: ")
+                short = near
                 if len(near) < 3 or _RELATIONAL.match(near):
                     near = f"{prev_near}{near}"  # "基本支出15753.96万元，占87.22%": the share is 基本支出's
                 if not near and not head:
@@ -206,7 +209,7 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                 unit = "%" if m.group("unit") in ("%", "％") else m.group("unit")
                 f = _figure(c, near or head, m.group("num"), unit, None, seg)
                 if f:
-                    out.append(_Candidate(f, key_words(near, [c.unit]), c.section or "", subject=head, rank=rank))
+                    out.append(_Candidate(f, key_words(near, [c.unit]), c.section or "", subject=head, short=short, rank=rank))
                 last, prev_near = m.end(), near
     return out
 
@@ -223,7 +226,7 @@ def score(cand: _Candidate, q: Question) -> float:
         col = phrase_match(key, cand.subject)
         match = max(row, col) + 0.3 * min(row, col)  # "狱政设施建设的上年结转": row and column both named
     else:
-        match = max(row, 0.85 * phrase_match(key, cand.subject))
+        match = max(row, 0.85 * phrase_match(key, cand.subject), phrase_match(key, cand.short) if len(cand.short) >= 2 else 0.0)
     cand.match = min(match, 1.0)
     s = 4.0 * match + 1.2 * title_match(key, cand.where) + 0.5 / (1 + cand.rank) ** 0.5 + (0.15 if cand.first else 0.0)
     if f.table and any(CANONICAL_TABLE.get(i, "\0") in f.table for i in q.items):
@@ -234,6 +237,8 @@ def score(cand: _Candidate, q: Question) -> float:
     changed = _change_named(cand)
     if q.intent in ("change", "reason"):
         s += 2.0 if changed else -0.5
+        if _ASKS_PERCENT.search(q.text):  # "下降了百分之几"
+            s += 1.5 if f.unit == "%" else -1.5
     elif q.intent == "share":
         s += 2.5 if f.unit == "%" else -1.5
     elif q.intent == "count":
