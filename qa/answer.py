@@ -145,6 +145,10 @@ def item_match(items: list[str], text: str) -> float:
     return max((phrase_match(i, text) for i in items), default=0.0)
 
 
+def sentences(text: str) -> list[str]:
+    return [m.group(0).strip() for m in re.finditer(r"[^。！？!?\n]+[。！？!?]?", text) if m.group(0).strip()]
+
+
 def segments(text: str) -> list[str]:
     return [m.group(0).strip() for m in _SEGMENT.finditer(text) if m.group(0).strip()]
 
@@ -184,7 +188,7 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                 if f:
                     # a 合计 row is named by its table: "三公经费合计" is the 三公 table's 合计
                     near = f"{label} {c.table or ''}" if generic else label
-                    out.append(_Candidate(f, near, c.table or "", subject=last, rank=rank, is_cell=True, first=i == 0))
+                    out.append(_Candidate(f, near, c.table or "", subject=cell.header, rank=rank, is_cell=True, first=i == 0))
             continue
         if c.type == "form":
             for field in body.split("；"):
@@ -224,11 +228,16 @@ def score(cand: _Candidate, q: Question) -> float:
     row = phrase_match(key, cand.near)
     if cand.is_cell:
         col = phrase_match(key, cand.subject)
+        col = col if col >= 0.5 else 0.0  # a column counts only when the question names it
         match = max(row, col) + 0.3 * min(row, col)  # "狱政设施建设的上年结转": row and column both named
     else:
         match = max(row, 0.85 * phrase_match(key, cand.subject), phrase_match(key, cand.short) if len(cand.short) >= 2 else 0.0)
     cand.match = min(match, 1.0)
-    s = 4.0 * match + 1.2 * title_match(key, cand.where) + 0.5 / (1 + cand.rank) ** 0.5 + (0.15 if cand.first else 0.0)
+    s = 4.0 * match + 1.2 * title_match(key, cand.where) + 0.5 / (1 + cand.rank) ** 0.5
+    if q.columns:  # "基本支出合计", "上年结转": the column named wins over the row's first cell
+        s += 0.5 if f.column and any(col in f.column for col in q.columns) else 0.0
+    elif cand.first:
+        s += 0.15
     if f.table and any(CANONICAL_TABLE.get(i, "\0") in f.table for i in q.items):
         s += 0.6  # 公务接待费 is reported canonically in the 三公 table
     asked_unit = re.search(r"(万元|元)", q.text)
@@ -264,9 +273,10 @@ def _quote(hits: list[Retrieved], q: Question, pattern: re.Pattern) -> tuple[lis
         if c.type != "section":
             continue
         body = c.text.split("\n", 1)[-1]
-        picked = [s for s in segments(body) if pattern.search(s) and mentions(q, s)]
+        # whole sentences: "主要原因是：一、…减少；二、…减少。" lists its reasons across "；"
+        picked = [s for s in sentences(body) if pattern.search(s) and mentions(q, s)]
         if picked:
-            return picked[:3], c
+            return picked[:2], c
     return [], None
 
 
