@@ -102,6 +102,7 @@ class _Candidate:
     rank: int = 0
     is_cell: bool = False
     first: bool = False  # the row's first value (合计 where there is one)
+    total: bool = False  # a 合计/总计 row (or the unit's own row): named by its table
     score: float = 0.0
     match: float = 0.0  # how well `near` answers what the question asks about (0–1)
 
@@ -186,9 +187,8 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                 last = cell.header.split("/")[-1] if cell.header else ""
                 f = _figure(c, c.row_label or last or "合计", cell.raw.rstrip("%"), unit, cell.header, body)
                 if f:
-                    # a 合计 row is named by its table: "三公经费合计" is the 三公 table's 合计
-                    near = f"{label} {c.table or ''}" if generic else label
-                    out.append(_Candidate(f, near, c.table or "", subject=cell.header, rank=rank, is_cell=True, first=i == 0))
+                    out.append(_Candidate(f, label, c.table or "", subject=cell.header, rank=rank, is_cell=True,
+                                          first=i == 0, total=generic))
             continue
         if c.type == "form":
             for field in body.split("；"):
@@ -226,6 +226,8 @@ def score(cand: _Candidate, q: Question) -> float:
     f = cand.figure
     key = q.key or q.text
     row = phrase_match(key, cand.near)
+    if cand.total:  # a 合计 row is named by its table: "三公经费是多少" is the 三公 table's 合计
+        row = max(row, title_match(key, cand.where))
     if cand.is_cell:
         col = phrase_match(key, cand.subject)
         col = col if col >= 0.5 else 0.0  # a column counts only when the question names it

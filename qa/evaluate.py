@@ -85,8 +85,20 @@ def same_value(got: Decimal, expected: Decimal) -> bool:
     return places >= 0 and -got.as_tuple().exponent > places and got.quantize(Decimal(1).scaleb(-places)) == expected
 
 
+_PER_WAN = {"万元": Decimal(10000), "元": Decimal(1)}
+
+
+def same_figure(value: Decimal, unit: str | None, item: EvalItem) -> bool:
+    """The expected figure, in its unit or printed in the other money unit (2,278,800.00元 = 227.88万元)."""
+    if not item.unit or (unit or "") == item.unit:
+        return same_value(value, item.value)
+    if unit in _PER_WAN and item.unit in _PER_WAN:
+        return same_value(value * _PER_WAN[unit] / _PER_WAN[item.unit], item.value)
+    return False
+
+
 def _figure_ok(ans: Answer, item: EvalItem, n: int) -> bool:
-    return any(same_value(f.value, item.value) and (not item.unit or (f.unit or "") == item.unit) for f in ans.figures[:n])
+    return any(same_figure(f.value, f.unit, item) for f in ans.figures[:n])
 
 
 def score_answer(rep: ModeReport, item: EvalItem, ans: Answer) -> None:
