@@ -119,6 +119,15 @@ def _bigrams(s: str) -> set[str]:
     return {s[i : i + 2] for i in range(len(s) - 1)} if len(s) > 1 else ({s} if s else set())
 
 
+# Bigrams every budget label shares; a question's specific words (奖励金, 狱政设施) must weigh more.
+_GENERIC_GRAMS = {"支出", "预算", "合计", "基本", "项目", "收入", "经费", "资金", "财政", "拨款", "一般", "公共",
+                  "小计", "总计", "本年", "年度", "金额", "费用", "算数", "年预"}
+
+
+def _weight(grams: set[str]) -> float:
+    return sum(0.4 if g in _GENERIC_GRAMS else 1.0 for g in grams)
+
+
 def phrase_match(key: str, label: str) -> float:
     """How well a printed label answers the question's key words (0–1).
 
@@ -131,8 +140,15 @@ def phrase_match(key: str, label: str) -> float:
         grams = _bigrams(_LABEL_PREFIX.sub("", part))
         if grams and k:
             inter = grams & k
-            best = max(best, 0.7 * len(inter) / len(grams) + 0.3 * len(inter) / len(k))
+            best = max(best, 0.7 * _weight(inter) / _weight(grams) + 0.3 * _weight(inter) / _weight(k))
     return best
+
+
+def coverage(key: str, *texts: str) -> float:
+    """Share of the question's key words (weighted by specificity) that the texts account for together."""
+    k = _bigrams(key)
+    have = set().union(*(_bigrams(t) for t in texts if t))
+    return _weight(k & have) / _weight(k) if k else 0.0
 
 
 def title_match(key: str, title: str | None) -> float:
@@ -231,9 +247,11 @@ def score(cand: _Candidate, q: Question) -> float:
     if cand.is_cell:
         col = phrase_match(key, cand.subject)
         col = col if col >= 0.5 else 0.0  # a column counts only when the question names it
-        match = max(row, col) + 0.3 * min(row, col)  # "狱政设施建设的上年结转": row and column both named
+        named = max(row, col) + 0.3 * min(row, col)  # "狱政设施建设的上年结转": row and column both named
     else:
-        match = max(row, 0.85 * phrase_match(key, cand.subject), phrase_match(key, cand.short) if len(cand.short) >= 2 else 0.0)
+        named = max(row, 0.85 * phrase_match(key, cand.subject), phrase_match(key, cand.short) if len(cand.short) >= 2 else 0.0)
+    # …and how completely row, column and table together account for what was asked ("基本支出中的奖励金")
+    match = 0.5 * named + 0.5 * coverage(key, cand.near, cand.subject, cand.where)
     cand.match = min(match, 1.0)
     s = 4.0 * match + 1.2 * title_match(key, cand.where) + 0.5 / (1 + cand.rank) ** 0.5
     if q.columns:  # "基本支出合计", "上年结转": the column named wins over the row's first cell

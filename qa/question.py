@@ -27,6 +27,7 @@ INTENTS = [
     ("list", re.compile(r"哪些|包括什么|包含什么|有什么|都有|列出|主要用于")),
 ]
 _YEAR = re.compile(r"(20\d\d)\s*年?")
+_DATE = re.compile(r"(截至|截止|到)?\s*20\d\d\s*年\s*(底|末|年底|\d{1,2}\s*月(\s*\d{1,2}\s*日)?)")
 # An organisation name: ends in a suffix units use, ≥ 3 characters.
 _ORG = re.compile(
     r"([\u4e00-\u9fff（）()]{1,24}?(?:委员会|办事处|人民政府办公厅|人民政府|办公厅|办公室|中心|监狱|[一二三四五六七八九十\d]监(?!狱)"
@@ -155,7 +156,8 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None) -> 
             break
     if q.intent == "definition" and re.search(r"多少|几", q.text):
         q.intent = "figure"
-    q.years = sorted({int(y) for y in _YEAR.findall(q.text)})
+    # "截至2025年底/12月31日" dates a stock figure inside a 2026 document; it does not name the document's year
+    q.years = sorted({int(y) for y in _YEAR.findall(_DATE.sub("", q.text))})
     q.kind = "决算" if "决算" in q.text else ("预算" if "预算" in q.text and "预算数" not in q.text else None)
     q.items = [t for t in ITEMS if t in q.text.replace('"', "“").replace("三公经费", "“三公”经费")] + expand(q.text)
     q.items = list(dict.fromkeys(q.items))

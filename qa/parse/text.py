@@ -49,6 +49,8 @@ def heading_level(line: str) -> int | None:
         return None
     if re.search(r"[：:].{5,}|。", s):  # "一、基本支出：指为保障…", "（一）公务接待费。2026年…" are prose
         return None
+    if s.endswith(("：", ":")) and not HEADING_PATTERNS[0].match(s):
+        return None  # "六、财政专户管理资金：" introduces the sentence after it (名词解释 entries, "1、车辆情况：")
     for level, pattern in enumerate(HEADING_PATTERNS):
         if pattern.match(s):
             return level
