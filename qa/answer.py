@@ -287,16 +287,22 @@ def mentions(q: Question, text: str) -> bool:
 
 
 def _quote(hits: list[Retrieved], q: Question, pattern: re.Pattern) -> tuple[list[str], Chunk | None]:
-    """The document's own sentences that explain (pattern) the item asked about, from the best section chunk."""
+    """The document's own sentences that explain (pattern) the item asked about, from the best section chunk.
+
+    Whole sentences, since "主要原因是：一、…；二、…。" lists its reasons across "；"; and the sentence naming
+    the item is quoted with its reason when they stand apart ("行政运行…减少1.07%。主要原因是：部分人员退休。").
+    """
     for hit in hits:
         c = hit.chunk
         if c.type != "section":
             continue
-        body = c.text.split("\n", 1)[-1]
-        # whole sentences: "主要原因是：一、…减少；二、…减少。" lists its reasons across "；"
-        picked = [s for s in sentences(body) if pattern.search(s) and mentions(q, s)]
-        if picked:
-            return picked[:2], c
+        sents = sentences(c.text.split("\n", 1)[-1])
+        for i, sent in enumerate(sents):
+            if not pattern.search(sent):
+                continue
+            start = next((j for j in range(i, max(-1, i - 3), -1) if mentions(q, sents[j])), None)
+            if start is not None:
+                return sents[start : i + 1], c
     return [], None
 
 
