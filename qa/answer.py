@@ -201,7 +201,10 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
             for i, cell in enumerate(c.cells):
                 unit = "%" if cell.raw.endswith("%") else c.table_unit
                 last = cell.header.split("/")[-1] if cell.header else ""
-                f = _figure(c, c.row_label or last or "合计", cell.raw.rstrip("%"), unit, cell.header, body)
+                # a wide table's total row is named by its column: "公务接待费", not "合计"
+                named_by_column = generic and last and not _TOTAL_LABEL.match(last)
+                f = _figure(c, last if named_by_column else (c.row_label or last or "合计"), cell.raw.rstrip("%"), unit,
+                            cell.header, body)
                 if f:
                     out.append(_Candidate(f, label, c.table or "", subject=cell.header, rank=rank, is_cell=True,
                                           first=i == 0, total=generic))
@@ -329,7 +332,8 @@ def _describe(f: Figure) -> str:
     source = f"（{f.unit_name or ''}{f.year or ''}年，{where}，第{f.page}页）"
     if not f.table or f.column is None:  # a prose number reads on from its own words: "比上年减少674.36万元"
         return f"{f.label}{f.raw}{f.unit or ''}{source}"
-    return f"{f.label}（{f.column}）为{f.raw}{f.unit or ''}{source}"
+    column = "/".join(p for p in f.column.split("/") if p != f.label)
+    return f"{f.label}{f'（{column}）' if column else ''}为{f.raw}{f.unit or ''}{source}"
 
 
 def _convert(figs: list[Figure], q: Question) -> list[Figure]:
@@ -398,6 +402,15 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
         others = [f for f in figures[1:4] if f.doc_id == lead.doc_id and f.label == lead.label and f.column != lead.column]
         if others:
             parts.append("同一行其他栏：" + "；".join(f"{f.column or f.label} {f.raw}{f.unit or ''}" for f in others) + "。")
+        if not q.units:  # no unit named in a multi-unit index: say that other units report the item too
+            elsewhere = {}
+            for c in cands[:30]:
+                f = c.figure
+                if f.unit_name != lead.unit_name and c.match >= _MIN_MATCH and f.unit_name not in elsewhere:
+                    elsewhere[f.unit_name] = f
+            if elsewhere:
+                parts.append("索引中其他单位：" + "；".join(_describe(f) for f in list(elsewhere.values())[:3])
+                             + "。如需特定单位，请在问题中写明单位名称。")
     first_chunk_id = None
     if quote_chunk is not None:
         first_chunk_id = quote_chunk.id

@@ -427,7 +427,9 @@ class Embedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.disable_progress_bar()  # the per-load "Loading weights" bar is noise in CLI output
         self.name: str = model or DEFAULT_EMBED_MODEL
         path = str(build_default_model()) if self.name == DEFAULT_EMBED_MODEL else self.name
         self._model = SentenceTransformer(path, device=device)
