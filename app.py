@@ -56,12 +56,18 @@ REASONS = {
     "store-error": "写入索引时出错，请稍后重试",
 }
 
+# System fonts only: the page must not fetch web fonts (offline machines), and CJK needs a CJK font.
+_FONTS = ["system-ui", "-apple-system", "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei",
+          "sans-serif"]
+THEME = gr.themes.Soft(font=_FONTS, font_mono=["ui-monospace", "Consolas", "monospace"])
+
 CSS = """
-.gradio-container { max-width: 1320px !important; margin: 0 auto !important; }
 #qa-title h1 { margin-bottom: 0.1em; }
 #qa-title p { margin-top: 0; color: var(--body-text-color-subdued); }
 #qa-status { font-size: 0.92em; }
 #qa-examples { gap: 6px; flex-wrap: wrap; }
+.qa-bottom { align-items: flex-end !important; }
+.qa-bottom > button { height: 42px; margin-bottom: 2px; white-space: nowrap; }
 #qa-examples button { flex: 0 1 auto !important; min-width: 0 !important; white-space: nowrap; }
 .qa-sources { max-height: 560px; overflow-y: auto; padding-right: 4px; }
 .qa-src { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
@@ -77,11 +83,26 @@ CSS = """
 .qa-upload ul { margin: 4px 0; padding-left: 1.2em; }
 .qa-ok { color: #237804; }
 .qa-bad { color: #cf1322; }
+#qa-docs { min-width: 0; max-width: 100%; }
+.qa-figtable { overflow-x: auto; max-height: 340px; overflow-y: auto; border: 1px solid var(--border-color-primary);
+               border-radius: 8px; }
+.qa-figtable table { width: 100%; border-collapse: collapse; font-size: 0.9em; margin: 0; }
+.qa-figtable th { position: sticky; top: 0; background: var(--background-fill-secondary); text-align: left;
+                  font-weight: 600; white-space: nowrap; }
+.qa-figtable th, .qa-figtable td { padding: 5px 8px; border-bottom: 1px solid var(--border-color-primary);
+                                   vertical-align: top; line-height: 1.45; }
+.qa-figtable td.qa-c1 { white-space: nowrap; font-variant-numeric: tabular-nums; font-weight: 600; text-align: right; }
+.qa-figtable td.qa-c2, .qa-figtable td.qa-c4 { white-space: nowrap; }
+.qa-figtable td.qa-c5 { word-break: break-all; color: var(--body-text-color-subdued); font-size: 0.92em; }
 @media (max-width: 640px) {
-  .gradio-container { padding: 0 6px !important; }
   .qa-sources { max-height: none; }
+  .qa-figtable table { min-width: 560px; }
 }
 """
+# Gradio scopes `css` to the app's content; the page margins sit outside it, so they go in <head>.
+HEAD = """<style>
+@media (max-width: 640px) { .gradio-container .main.fillable { padding-left: 8px !important; padding-right: 8px !important; } }
+</style>"""
 
 
 # --- pure helpers (no Gradio state; unit-tested directly) -----------------------------------------------
@@ -179,6 +200,17 @@ def matched_figures(figures, answer: str = "", top: int = 3) -> list:
     """The figures the answer states (by their printed number); else the most relevant few."""
     said = [f for f in figures if (p := number_pattern([f.raw])) and p.search(answer or "")]
     return said or list(figures[:top])
+
+
+def figures_html(rows) -> str:
+    """The figures as an HTML table (项目, 数值, 单位, 表名, 页码, 文件); scrolls sideways on a narrow screen."""
+    if not rows:
+        return '<div class="qa-empty">提问后，这里列出答案用到的数字：项目、数值、单位、表名、页码和文件。</div>'
+    head = "".join(f"<th>{esc(h)}</th>" for h in FIGURE_HEADERS)
+    body = "".join(
+        "<tr>" + "".join(f'<td class="qa-c{i}">{esc(v)}</td>' for i, v in enumerate(row)) + "</tr>" for row in rows
+    )
+    return f'<div class="qa-figtable"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
 def sources_html(sources, figures, kinds: dict | None = None, answer: str = "") -> str:
@@ -340,20 +372,20 @@ class Page:
         history.append({"role": "user", "content": md_text(question)})
         if len(question) > MAX_QUESTION_CHARS:
             history.append({"role": "assistant", "content": f"问题太长了（超过 {MAX_QUESTION_CHARS} 字），请简短一些再问。"})
-            return history, "", context, [], _empty_sources(), gr.update(choices=[], value=None), None
+            return history, "", context, figures_html([]), _empty_sources(), gr.update(choices=[], value=None), None
         unit = None if unit in (None, "", ALL) else str(unit)
         kind = None if kind in (None, "", ALL) else str(kind)
         year = None if year in (None, "", ALL) else str(year).strip()
         if year is not None and not re.fullmatch(r"(19|20)\d\d", year):
             history.append({"role": "assistant", "content": f"年度筛选“{md_text(year)}”不是有效的年份，请重新选择。"})
-            return history, "", context, [], _empty_sources(), gr.update(choices=[], value=None), None
+            return history, "", context, figures_html([]), _empty_sources(), gr.update(choices=[], value=None), None
         try:
             ans = self.a.ask(question, k=5, context=context or None, unit=unit,
                              year=int(year) if year else None, kind=kind)
         except Exception:
             log.exception("ask failed: %r", question)
             history.append({"role": "assistant", "content": "抱歉，回答这个问题时出现了内部错误。请换个问法，或稍后再试。"})
-            return history, "", context, [], _empty_sources(), gr.update(choices=[], value=None), None
+            return history, "", context, figures_html([]), _empty_sources(), gr.update(choices=[], value=None), None
         kinds = {d.id: d.kind or "" for d in self.docs()}
         reply = md_text(ans.answer)
         if ans.found and ans.sources:
@@ -362,14 +394,14 @@ class Page:
         choices = page_choices(ans.sources)
         return (
             history, "", ans.analysis,
-            figure_rows(ans.figures, ans.sources),
+            figures_html(figure_rows(ans.figures, ans.sources)),
             sources_html(ans.sources, ans.figures, kinds, ans.answer),
             gr.update(choices=choices, value=choices[0][1] if choices else None),
             None,
         )
 
     def clear(self):
-        return [], "", None, [], _empty_sources(), gr.update(choices=[], value=None), None
+        return [], "", None, figures_html([]), _empty_sources(), gr.update(choices=[], value=None), None
 
     # page image -------------------------------------------------------------------------------------------
     @friendly("显示原文页面")
@@ -386,7 +418,7 @@ class Page:
             image = render_page(rec.path, int(page))
         except (IndexError, ValueError):
             raise gr.Error(f"{rec.file} 没有第 {page} 页。", print_exception=False) from None
-        return gr.update(value=image, label=f"原文页面：{rec.file} 第{int(page)}页")
+        return gr.update(value=image, label=f"原文第{int(page)}页 · {rec.unit or rec.file}")
 
     # upload -----------------------------------------------------------------------------------------------
     def _store(self, src: Path) -> Path:
@@ -491,49 +523,51 @@ def build_app(assistant, upload_dir: str | Path | None = None, note: str = "") -
         gr.Markdown("# 预决算公开问答\n用中文提问政府部门预算、决算公开文件：答案给出原文数字、表名、页码，并附来源原文。",
                     elem_id="qa-title")
         status = gr.Markdown(page.status_text(), elem_id="qa-status")
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=330):
-                with gr.Row():
+        with gr.Row(equal_height=False, elem_id="qa-main"):
+            with gr.Column(scale=3, min_width=320):
+                with gr.Row(elem_id="qa-filters"):
                     # custom values allowed: the choices change as files come and go; handlers check them
-                    unit_dd = gr.Dropdown([ALL, *units], value=ALL, label="单位", scale=3, min_width=180,
+                    unit_dd = gr.Dropdown([ALL, *units], value=ALL, label="单位", scale=3, min_width=170,
                                           allow_custom_value=True, elem_id="qa-unit")
-                    year_dd = gr.Dropdown([ALL, *years], value=ALL, label="年度", scale=1, min_width=90,
+                    year_dd = gr.Dropdown([ALL, *years], value=ALL, label="年度", scale=1, min_width=120,
                                           allow_custom_value=True, elem_id="qa-year")
-                    kind_dd = gr.Dropdown([ALL, *KINDS], value=ALL, label="预算/决算", scale=1, min_width=90,
+                    kind_dd = gr.Dropdown([ALL, *KINDS], value=ALL, label="预算/决算", scale=1, min_width=120,
                                           allow_custom_value=True, elem_id="qa-kind")
-                chat = gr.Chatbot(label="对话", height=440, elem_id="qa-chat",
-                                  placeholder="<b>你好！</b><br>请在下方输入问题，或点击示例问题。")
-                with gr.Row(equal_height=True):
+                chat = gr.Chatbot(label="对话", height=420, elem_id="qa-chat", buttons=["copy"],
+                                  placeholder="请在下方输入问题，或点击示例问题。答案中的每个数字都来自原文表格或说明。")
+                with gr.Row(elem_id="qa-ask-row", elem_classes=["qa-bottom"]):
                     question = gr.Textbox(show_label=False, placeholder="输入问题，例如：三公经费为何增加", lines=1,
                                           max_lines=3, scale=5, min_width=160, elem_id="qa-question", autofocus=True)
-                    send = gr.Button("提问", variant="primary", scale=1, min_width=70, elem_id="qa-send")
+                    send = gr.Button("提问", variant="primary", scale=1, min_width=72, elem_id="qa-send")
                 with gr.Row(elem_id="qa-examples"):
                     example_buttons = [gr.Button(q, size="sm", variant="secondary", scale=0, min_width=0) for q in EXAMPLES]
-                clear = gr.Button("清空对话", size="sm", variant="secondary", elem_id="qa-clear")
-            with gr.Column(scale=2, min_width=330):
-                figures = gr.Dataframe(headers=FIGURE_HEADERS, value=[], label="数字", interactive=False, wrap=True,
-                                       max_height=300, elem_id="qa-figures")
-                gr.Markdown("**来源**（按相关度排序，答案中的数字已标出）")
+                    clear = gr.Button("清空对话", size="sm", variant="stop", scale=0, min_width=0, elem_id="qa-clear")
+                gr.Markdown("**数字**（原文中的数值，最相关的在前）", elem_id="qa-figures-title")
+                figures = gr.HTML(figures_html([]), elem_id="qa-figures")
+            with gr.Column(scale=2, min_width=320):
+                gr.Markdown("**来源**（按相关度排序，答案中的数字已标出）", elem_id="qa-sources-title")
                 sources = gr.HTML(_empty_sources(), elem_id="qa-sources")
-                with gr.Row(equal_height=True):
-                    page_dd = gr.Dropdown([], label="来源页面", scale=3, min_width=180, elem_id="qa-page-pick",
+                with gr.Row(elem_id="qa-page-row", elem_classes=["qa-bottom"]):
+                    page_dd = gr.Dropdown([], label="来源页面", scale=3, min_width=220, elem_id="qa-page-pick",
                                           allow_custom_value=True)
-                    show = gr.Button("查看原文页面", scale=1, min_width=110, elem_id="qa-show-page")
-                page_img = gr.Image(label="原文页面", type="pil", interactive=False, elem_id="qa-page-image")
-        gr.Markdown("## 文件管理")
+                    show = gr.Button("查看原文页面", scale=1, min_width=140, elem_id="qa-show-page")
+                page_img = gr.Image(label="原文页面", type="pil", interactive=False, elem_id="qa-page-image",
+                                    buttons=["download", "fullscreen"])
+        gr.Markdown("## 文件管理", elem_id="qa-files-title")
         with gr.Row(equal_height=False):
-            with gr.Column(scale=2, min_width=330):
+            with gr.Column(scale=2, min_width=320):
                 files = gr.File(label=f"上传 PDF（可多选，每个不超过 {MAX_UPLOAD_MB} MB）", file_count="multiple",
                                 elem_id="qa-upload")
                 upload_report = gr.HTML("", elem_id="qa-upload-report")
-            with gr.Column(scale=3, min_width=330):
+            with gr.Column(scale=3, min_width=320):
                 docs_df = gr.Dataframe(headers=DOC_HEADERS, value=doc_rows(docs), label="已收录文件",
-                                       interactive=False, wrap=True, max_height=320, elem_id="qa-docs")
-                with gr.Row(equal_height=True):
-                    remove_dd = gr.Dropdown(removable, value=None, label="选择要移除的文件", scale=3, min_width=180,
+                                       interactive=False, wrap=True, max_height=320, elem_id="qa-docs",
+                                       column_widths=["170px", "64px", "64px", "64px", "64px", "260px"])
+                with gr.Row(elem_id="qa-remove-row", elem_classes=["qa-bottom"]):
+                    remove_dd = gr.Dropdown(removable, value=None, label="选择要移除的文件", scale=3, min_width=170,
                                             allow_custom_value=True, elem_id="qa-remove-pick")
-                    remove_btn = gr.Button("移除", variant="stop", scale=1, min_width=70)
-                remove_report = gr.HTML("")
+                    remove_btn = gr.Button("移除", variant="stop", scale=1, min_width=72, elem_id="qa-remove")
+                remove_report = gr.HTML("", elem_id="qa-remove-report")
 
         context = gr.State(None)
         filters = [unit_dd, year_dd, kind_dd]
@@ -597,7 +631,7 @@ def main(argv: list[str] | None = None) -> int:
     demo = build_app(assistant, upload_dir=Path(args.index) / "uploads", note=note)
     demo.queue(default_concurrency_limit=1)
     print(f"打开 http://{args.host}:{args.port} 开始提问。", flush=True)
-    demo.launch(server_name=args.host, server_port=args.port, css=CSS, theme=gr.themes.Soft(),
+    demo.launch(server_name=args.host, server_port=args.port, css=CSS, head=HEAD, theme=THEME,
                 max_file_size=f"{MAX_UPLOAD_MB * 2}mb", show_error=False, ssr_mode=False, quiet=True)
     return 0
 

@@ -257,6 +257,8 @@ def score(cand: _Candidate, q: Question) -> float:
     match = 0.5 * named + 0.5 * coverage(key, cand.near, cand.subject, cand.where)
     cand.match = min(match, 1.0)
     s = 4.0 * match + 1.2 * title_match(key, cand.where) + 0.5 / (1 + cand.rank) ** 0.5
+    if cand.total and _TOTAL_LABEL.match(cand.near.strip()):
+        s += 0.1  # a 部门预算's 合计 row is the department's figure, ahead of its own unit's row
     if q.columns:  # "基本支出合计", "上年结转": the column named wins over the row's first cell
         s += 0.5 if f.column and any(col in f.column for col in q.columns) else 0.0
     elif cand.first:

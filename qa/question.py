@@ -64,6 +64,8 @@ class Question:
     def search_text(self) -> str:
         """The question plus the printed terms its colloquial words stand for."""
         extra = [t for t in self.items if t not in self.text]
+        if self.intent == "definition":
+            extra.append("名词解释")  # definitions live in the glossary section
         return self.text + (" " + " ".join(extra) if extra else "")
 
 

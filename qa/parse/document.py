@@ -147,7 +147,7 @@ def parse_pdf(
         file=path.name,
         title=title,
         unit=detect_unit(title, all_lines[:200], tables, path.stem),
-        year=detect_year(title, all_lines, path.stem),
+        year=detect_year(title, all_lines, path.stem, kind),
         kind=kind,
         scope=scope,
         page_count=len(pages),

@@ -61,12 +61,23 @@ def detect_unit(title: str, lines: list[str], tables: list[Table], file_stem: st
     return unit_from_title(title) or unit_from_title(file_stem)
 
 
-def detect_year(title: str, lines: list[str], file_stem: str) -> int | None:
-    for text in (title, " ".join(lines[:40]), " ".join(lines)):
+def detect_year(title: str, lines: list[str], file_stem: str, kind: str | None) -> int | None:
+    """The year the disclosure is for: the title's, else a bare year line on the cover, else the text's.
+
+    A 预算 names its own year and the year before ("比2025年增加"), so the latest year named more than once
+    wins; a 决算 names its year most often.
+    """
+    if m := re.search(r"20\d\d", title):
+        return int(m.group(0))
+    for line in lines[:10]:
+        if re.fullmatch(r"(20\d\d)\s*年?度?", line):
+            return int(line[:4])
+    for text in (" ".join(lines[:60]), " ".join(lines)):
         years = Counter(int(y) for y in _YEAR.findall(text))
         if years:
-            return years.most_common(1)[0][0]
-    m = re.search(r"20\d\d", title) or re.search(r"20\d\d", file_stem)
+            repeated = [y for y, n in years.items() if n >= 2]
+            return max(repeated) if kind == "预算" and repeated else years.most_common(1)[0][0]
+    m = re.search(r"20\d\d", file_stem)
     return int(m.group(0)) if m else None
 
 

@@ -54,8 +54,29 @@ def _inside(obj, bboxes, margin=1.0) -> bool:
     return any(x0 - margin <= cx <= x1 + margin and t - margin <= cy <= b + margin for x0, t, x1, b in bboxes)
 
 
+def _place_on_baseline(page) -> None:
+    """Re-derive each glyph's box from its baseline and size instead of the font's stated ascent/descent.
+
+    Some exports embed Latin fonts with broken metrics: digits then sit a line lower than the Chinese
+    around them and a sentence comes out as "收入预算万元其中…:2026 14,770.62". Every glyph put on its
+    baseline the same way keeps a printed line on one line.
+    """
+    for c in page.chars:
+        a, b, cc, d, _, f = c["matrix"]
+        if b or cc or a <= 0 or d <= 0:
+            continue  # rotated or mirrored text keeps pdfminer's box
+        shift = (f - 0.12 * c["size"]) - c["y0"]
+        old_top = c["top"]
+        c["y0"] += shift
+        c["y1"] = c["y0"] + c["size"]
+        c["bottom"] -= shift
+        c["top"] = c["bottom"] - c["size"]
+        c["doctop"] += c["top"] - old_top
+
+
 def read_page(page, number: int, settings: ParseSettings) -> PageBlocks:
     out = PageBlocks(number=number, height=float(page.height))
+    _place_on_baseline(page)
     found = [t for t in page.find_tables(settings.table_settings) if len(t.rows) >= 2]
     bboxes = [t.bbox for t in found]
     text_page = page.filter(lambda o: o.get("object_type") != "char" or not _inside(o, bboxes)) if bboxes else page
