@@ -80,9 +80,12 @@ CSS = """
 .qa-src-text mark, .qa-upload mark { background: #ffe066; color: #1f1f1f; padding: 0 2px; border-radius: 2px; }
 .qa-src details summary { cursor: pointer; color: var(--body-text-color-subdued); font-size: 0.86em; }
 .qa-empty { color: var(--body-text-color-subdued); padding: 6px 2px; }
-.qa-upload ul { margin: 4px 0; padding-left: 1.2em; }
+.qa-upload ul { margin: 4px 0; padding-left: 0; list-style: none; }
+.qa-upload li { margin: 3px 0; line-height: 1.5; }
 .qa-ok { color: #237804; }
 .qa-bad { color: #cf1322; }
+.qa-tag { display: inline-block; font-size: 0.8em; padding: 0 5px; margin-right: 5px; border-radius: 4px;
+          border: 1px solid currentColor; }
 #qa-docs { min-width: 0; max-width: 100%; }
 .qa-figtable { overflow-x: auto; max-height: 340px; overflow-y: auto; border: 1px solid var(--border-color-primary);
                border-radius: 8px; }
@@ -370,38 +373,39 @@ class Page:
             gr.Warning("请先输入问题，例如：公务接待费是多少")
             return history, "", context, gr.update(), gr.update(), gr.update(), gr.update()
         history.append({"role": "user", "content": md_text(question)})
+
+        def say(text: str):  # a reply without figures or sources; the panels are cleared
+            history.append({"role": "assistant", "content": text})
+            return history, "", context, *self.cleared()[3:]
+
         if len(question) > MAX_QUESTION_CHARS:
-            history.append({"role": "assistant", "content": f"问题太长了（超过 {MAX_QUESTION_CHARS} 字），请简短一些再问。"})
-            return history, "", context, figures_html([]), _empty_sources(), gr.update(choices=[], value=None), None
+            return say(f"问题太长了（超过 {MAX_QUESTION_CHARS} 字），请简短一些再问。")
         unit = None if unit in (None, "", ALL) else str(unit)
         kind = None if kind in (None, "", ALL) else str(kind)
         year = None if year in (None, "", ALL) else str(year).strip()
         if year is not None and not re.fullmatch(r"(19|20)\d\d", year):
-            history.append({"role": "assistant", "content": f"年度筛选“{md_text(year)}”不是有效的年份，请重新选择。"})
-            return history, "", context, figures_html([]), _empty_sources(), gr.update(choices=[], value=None), None
+            return say(f"年度筛选“{md_text(year)}”不是有效的年份，请重新选择。")
         try:
             ans = self.a.ask(question, k=5, context=context or None, unit=unit,
                              year=int(year) if year else None, kind=kind)
+            kinds = {d.id: d.kind or "" for d in self.docs()}
+            figures = figures_html(figure_rows(ans.figures, ans.sources))
+            sources = sources_html(ans.sources, ans.figures, kinds, ans.answer)
         except Exception:
             log.exception("ask failed: %r", question)
-            history.append({"role": "assistant", "content": "抱歉，回答这个问题时出现了内部错误。请换个问法，或稍后再试。"})
-            return history, "", context, figures_html([]), _empty_sources(), gr.update(choices=[], value=None), None
-        kinds = {d.id: d.kind or "" for d in self.docs()}
+            return say("抱歉，回答这个问题时出现了内部错误。请换个问法，或稍后再试。")
         reply = md_text(ans.answer)
         if ans.found and ans.sources:
             reply += f"\n\n<small>依据 {len(ans.sources)} 处原文，数字与来源见“数字”“来源”；用时 {ans.elapsed_ms / 1000:.1f} 秒</small>"
         history.append({"role": "assistant", "content": reply})
         choices = page_choices(ans.sources)
-        return (
-            history, "", ans.analysis,
-            figures_html(figure_rows(ans.figures, ans.sources)),
-            sources_html(ans.sources, ans.figures, kinds, ans.answer),
-            gr.update(choices=choices, value=choices[0][1] if choices else None),
-            None,
-        )
+        return (history, "", ans.analysis, figures, sources,
+                gr.update(choices=choices, value=choices[0][1] if choices else None), _no_page())
 
-    def clear(self):
-        return [], "", None, figures_html([]), _empty_sources(), gr.update(choices=[], value=None), None
+    @staticmethod
+    def cleared():
+        """Chat, textbox, context, figures, sources, page picker, page image — all empty."""
+        return [], "", None, figures_html([]), _empty_sources(), gr.update(choices=[], value=None), _no_page()
 
     # page image -------------------------------------------------------------------------------------------
     @friendly("显示原文页面")
@@ -473,10 +477,10 @@ class Page:
             if reason:
                 bad += 1
                 why = REASONS.get(reason, "无法导入该文件")
-                lines.append(f'<li class="qa-bad">❌ <b>{esc(name)}</b>：{esc(why)}</li>')
+                lines.append(f'<li class="qa-bad"><span class="qa-tag">未导入</span><b>{esc(name)}</b>：{esc(why)}</li>')
                 continue
             ok += 1
-            lines.append(f'<li class="qa-ok">✅ <b>{esc(name)}</b>：{self._describe(result)}</li>')
+            lines.append(f'<li class="qa-ok"><span class="qa-tag">成功</span><b>{esc(name)}</b>：{self._describe(result)}</li>')
         progress(1.0, desc="导入完成")
         summary = f"共 {n} 个文件：{ok} 个成功" + (f"，{bad} 个未能导入" if bad else "") + "。"
         report = f'<div class="qa-upload"><div>{summary}</div><ul>{"".join(lines)}</ul></div>'
@@ -508,6 +512,10 @@ class Page:
             self._drop(Path(rec.path))
         msg = f'<div class="qa-upload">已移除 <b>{esc(rec.file)}</b>（{esc(rec.unit or "")} {rec.year or ""}）。</div>'
         return (msg, *self.lists(unit, year, kind))
+
+
+def _no_page():
+    return gr.update(value=None, label="原文页面")
 
 
 def _empty_sources() -> str:
@@ -580,7 +588,7 @@ def build_app(assistant, upload_dir: str | Path | None = None, note: str = "") -
         for b, q in zip(example_buttons, EXAMPLES):
             b.click(lambda q=q: q, None, question, api_visibility="private", queue=False).then(
                 page.ask, ask_in, ask_out, api_visibility="private", show_progress="minimal")
-        clear.click(page.clear, None, ask_out, api_visibility="private")
+        clear.click(page.cleared, None, ask_out, api_visibility="private")
         show.click(page.show_page, page_dd, page_img, api_name="show_page")
         files.upload(page.upload, [files, *filters], [upload_report, files, *lists], api_name="upload")
         remove_btn.click(page.remove, [remove_dd, *filters], [remove_report, *lists], api_name="remove")

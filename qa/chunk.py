@@ -77,15 +77,17 @@ def table_caption(table: Table) -> str:
     return f"{table.title}（{'，'.join(bits)}）" if bits else table.title
 
 
-def chunk_document(doc: Document, settings: ChunkSettings | None = None) -> list[Chunk]:
+def chunk_document(doc: Document, settings: ChunkSettings | None = None, id_prefix: str | None = None) -> list[Chunk]:
+    """Chunks with ids "{id_prefix}:{n}" (the prefix defaults to the document id)."""
     s = settings or ChunkSettings()
+    prefix = id_prefix or doc.id
     ctx = doc_context(doc)
     chunks: list[Chunk] = []
 
     def add(text: str, type_: str, page: int, **kw) -> None:
         chunks.append(
             Chunk(
-                id=f"{doc.id}:{len(chunks):05d}", doc_id=doc.id, text=text, type=type_, page=page,
+                id=f"{prefix}:{len(chunks):05d}", doc_id=doc.id, text=text, type=type_, page=page,
                 file=doc.file, unit=doc.unit, year=doc.year, kind=doc.kind, **kw,
             )
         )

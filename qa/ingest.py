@@ -1,8 +1,10 @@
 """Ingestion: files → parse → chunk → embed → store, one file at a time, each all-or-nothing."""
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterable
+from functools import cache
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -38,6 +40,16 @@ class IngestResult:
         return asdict(self)
 
 
+@cache
+def pipeline_version() -> str:
+    """A fingerprint of the parsing and chunking code: an index built by older code is rebuilt on ingest."""
+    here = Path(__file__).parent
+    h = hashlib.sha256()
+    for f in sorted([*here.glob("parse/*.py"), here / "chunk.py", here / "model.py", here / "numbers.py"]):
+        h.update(f.read_bytes())
+    return h.hexdigest()[:12]
+
+
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     """Files named directly (whatever their type, so bad ones get reported) and PDFs found in folders."""
     out: list[Path] = []
@@ -65,7 +77,11 @@ class Ingestor:
             return IngestResult(path.name, "failed", reason="unreadable", message=f"{path.name}: {e.strerror or e}")
         path_key = str(path.resolve())
         previous = [r for r in self.store.documents() if r.path == path_key and r.id != doc_id]
-        if rec := self.store.document(doc_id):
+        rec = self.store.document(doc_id)
+        if rec and rec.version != pipeline_version():
+            previous.append(rec)  # parsed by older code: parse again and replace
+            rec = None
+        if rec:
             for old in previous:  # this path's old content is gone; its new content is indexed already
                 self.store.remove_document(old.id)
             status = "unchanged" if rec.path == path_key else "duplicate"
@@ -79,22 +95,24 @@ class Ingestor:
         except Exception as e:  # a layout the parser chokes on must not stop the batch
             return IngestResult(path.name, "failed", doc_id, reason="parse-error", message=f"{path.name}: {type(e).__name__}: {e}")
         t1 = time.perf_counter()
-        chunks = chunk_document(doc, self.chunk_settings)
+        # ids carry the pipeline version, so a re-parse never overwrites the committed version in place
+        chunks = chunk_document(doc, self.chunk_settings, id_prefix=f"{doc.id}:{pipeline_version()}")
         vectors = self.embedder.embed_passages([c.text for c in chunks])
         t2 = time.perf_counter()
         # The same path indexed before with other content is replaced once the new version is committed.
         rec = DocRecord(
             id=doc.id, file=doc.file, path=path_key, title=doc.title, unit=doc.unit, year=doc.year,
             kind=doc.kind, scope=doc.scope, pages=doc.page_count, tables=len(doc.tables), chunks=len(chunks),
-            warnings=doc.warnings,
+            warnings=doc.warnings, version=pipeline_version(),
         )
         try:
             self.store.add_document(rec, chunks, vectors)
         except Exception as e:
-            self.store.delete_chunks(rec.id)
+            self.store.delete_chunks(doc.id, ids=[c.id for c in chunks])
             return IngestResult(path.name, "failed", doc.id, reason="store-error", message=f"{path.name}: {e}")
         for old in previous:
-            self.store.remove_document(old.id)
+            if old.id != doc.id:  # a re-parse of the same file already replaced its chunks in place
+                self.store.remove_document(old.id)
         return IngestResult(
             doc.file, "replaced" if previous else "added", doc.id, doc.unit, doc.year, doc.page_count,
             len(doc.tables), len(chunks), parse_seconds=t1 - t0, embed_seconds=t2 - t1,

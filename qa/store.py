@@ -46,6 +46,7 @@ class DocRecord:
     tables: int
     chunks: int
     warnings: list[str]
+    version: str = ""  # the parsing/chunking code that built it (qa.ingest.pipeline_version)
 
     def to_meta(self) -> dict:
         d = {k: v for k, v in self.__dict__.items() if v is not None}
@@ -58,7 +59,7 @@ class DocRecord:
             id=doc_id, file=m.get("file", ""), path=m.get("path", ""), title=m.get("title", ""),
             unit=m.get("unit"), year=m.get("year"), kind=m.get("kind"), scope=m.get("scope"),
             pages=m.get("pages", 0), tables=m.get("tables", 0), chunks=m.get("chunks", 0),
-            warnings=json.loads(m.get("warnings", "[]")),
+            warnings=json.loads(m.get("warnings", "[]")), version=m.get("version", ""),
         )
 
 
@@ -133,32 +134,46 @@ class ChunkStore:
 
     # --- writes ---------------------------------------------------------------------------------
     def add_document(self, rec: DocRecord, chunks: list[Chunk], vectors) -> None:
-        """Write chunks, then the registry record that commits them (all-or-nothing for readers)."""
-        self.delete_chunks(rec.id)  # leftovers of an interrupted attempt
+        """Write chunks, then the registry record that commits them, then drop the document's older chunks.
+
+        Readers only use committed documents, so they see the old version or the new one, never half.
+        Chunk ids carry the pipeline version ("doc:version:n"), so a re-parse never overwrites in place.
+        """
         for i in range(0, len(chunks), _BATCH):
             part = chunks[i : i + _BATCH]
-            self.chunks.add(
+            self.chunks.upsert(
                 ids=[c.id for c in part], documents=[c.text for c in part],
                 metadatas=[chunk_metadata(c) for c in part], embeddings=[list(map(float, v)) for v in vectors[i : i + _BATCH]],
             )
         self.docs.upsert(ids=[rec.id], metadatas=[rec.to_meta()], documents=[rec.title], embeddings=[[1.0]])
+        keep = {c.id for c in chunks}
+        stale = [i for i in self.chunks.get(where={"doc_id": rec.id}, include=[])["ids"] if i not in keep]
+        if stale:
+            self.chunks.delete(ids=stale)
 
     def remove_document(self, doc_id: str) -> None:
         """Uncommit first, so a crash midway leaves orphans that `cleanup` removes, never a half document."""
         self.docs.delete(ids=[doc_id])
         self.delete_chunks(doc_id)
 
-    def delete_chunks(self, doc_id: str) -> None:
-        self.chunks.delete(where={"doc_id": doc_id})
+    def delete_chunks(self, doc_id: str, ids: list[str] | None = None) -> None:
+        """All chunks of a document, or only the given ids of it (a write that failed midway)."""
+        if ids is not None:
+            self.chunks.delete(ids=ids)
+        else:
+            self.chunks.delete(where={"doc_id": doc_id})
 
     def cleanup(self) -> int:
-        """Delete chunks of documents that never committed (an ingest killed midway). Returns how many docs."""
-        committed = {r.id for r in self.documents()}
+        """Delete chunks no committed document owns: an ingest killed midway, or a version replaced. Returns how many."""
+        committed = {r.id: r.version for r in self.documents()}
         got = self.chunks.get(include=["metadatas"])
-        orphans = {m["doc_id"] for m in got["metadatas"]} - committed
-        for doc_id in orphans:
-            self.delete_chunks(doc_id)
-        return len(orphans)
+        stale = [
+            i for i, m in zip(got["ids"], got["metadatas"])
+            if m["doc_id"] not in committed or not i.startswith(f"{m['doc_id']}:{committed[m['doc_id']]}:")
+        ]
+        for j in range(0, len(stale), _BATCH):
+            self.chunks.delete(ids=stale[j : j + _BATCH])
+        return len(stale)
 
     # --- reads ----------------------------------------------------------------------------------
     def all_chunks(self, doc_ids: set[str] | None = None) -> list[Chunk]:

@@ -92,6 +92,11 @@ def test_uploads_are_checked_by_content_not_name(tmp_path):
     assert app.check_upload(empty) == "empty"
     assert app.check_upload(renamed) is None
     assert app.check_upload(tmp_path / "missing.pdf") == "unreadable"
+    big = tmp_path / "big.pdf"
+    with big.open("wb") as fh:  # sparse: instant, no disk
+        fh.write(b"%PDF-1.7\n")
+        fh.truncate((app.MAX_UPLOAD_MB + 1) * 1024 * 1024)
+    assert app.check_upload(big) == "too-large"
     assert app.safe_name("../../etc/passwd") == "passwd" and app.safe_name('a<b>:"c".pdf') == "a_b___c_.pdf"
 
 
