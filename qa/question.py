@@ -125,7 +125,7 @@ def match_units(text: str, units: list[str]) -> tuple[str | None, list[str]]:
             if not _compatible(mention, unit):
                 continue
             precision, recall = _align(mention, _core_name(unit), w)
-            if precision >= 0.8 and recall >= 0.45:
+            if precision >= 0.9 and recall >= 0.45:  # every distinctive character named must belong to the unit
                 scored.append((precision + recall, unit))
     if not scored and mentions:
         return mentions[0], []
@@ -168,12 +168,12 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None) -> 
     known = [d.unit for d in docs if d.unit]
     q.mention, q.units = match_units(q.text, known)
     q.key = key_words(q.text, [q.mention, *q.units])
+    if context is not None and not q.years and context.years:
+        # "那上年呢？" asks about the year before the one asked about; otherwise the year carries over
+        relative = re.search(r"上年|去年|上一年", q.text) and not re.search(r"比上年|较上年|上年结转", q.text)
+        q.years = [y - 1 for y in context.years] if relative else ([] if q.mention else context.years)
     if not q.mention and not q.units and context is not None and context.units:
-        q.units = context.units  # "那上年呢？" keeps the unit asked about before
-        if not q.years and context.years:
-            q.years = context.years
-    if re.search(r"上年|去年|上一年", q.text) and context is not None and context.years and not q.years:
-        q.years = [y - 1 for y in context.years]
+        q.units = context.units  # a follow-up keeps the unit asked about before
 
     if q.mention and not q.units:
         held = "、".join(sorted(set(known))[:8]) or "（空）"

@@ -1,0 +1,67 @@
+"""Question analysis: unit names matched fuzzily but never to another unit, years, intents, key words."""
+from dataclasses import dataclass
+
+import pytest
+
+from qa.question import analyze, key_words
+
+UNITS = ["山西省阳泉第二监狱", "山西省太原第一监狱", "北京市审计局", "国家信访局", "长沙市信访局", "广州市人民政府办公厅",
+         "上海市普陀区司法局", "深圳市财政局（本级）", "西安市卫生健康委员会（汇总）", "上海市审计局"]
+
+
+@dataclass
+class Doc:
+    id: str
+    unit: str
+    year: int
+    kind: str
+
+
+DOCS = [Doc(f"d{i}", u, 2026, "预算") for i, u in enumerate(UNITS)] + [Doc("old", "山西省阳泉第二监狱", 2025, "预算")]
+
+
+@pytest.mark.parametrize("question, unit", [
+    ("阳泉二监2026年公务接待费是多少", "山西省阳泉第二监狱"),
+    ("太原一监的招待费", "山西省太原第一监狱"),
+    ("北京审计局机关运行经费", "北京市审计局"),
+    ("上海普陀司法局的人员经费", "上海市普陀区司法局"),
+    ("西安市卫健委的三公经费", "西安市卫生健康委员会（汇总）"),
+    ("广州市政府办公厅2026年三公经费", "广州市人民政府办公厅"),
+    ("深圳财政局三公经费", "深圳市财政局（本级）"),
+])
+def test_short_names_find_their_unit(question, unit):
+    q = analyze(question, DOCS)
+    assert q.units == [unit] and q.not_found is None
+
+
+@pytest.mark.parametrize("question", [
+    "北京市教育委员会2026年三公经费是多少", "苏州审计局的三公经费", "南京市审计局2026年部门预算收入是多少",
+    "山西省太原第二监狱2026年公务接待费预算是多少", "山西省晋中监狱2026年“三公”经费是多少？",
+])
+def test_units_not_in_the_index_are_not_found(question):
+    q = analyze(question, DOCS)
+    assert q.units == [] and q.doc_ids == [] and "索引中没有" in q.not_found
+
+
+def test_years():
+    assert analyze("阳泉第二监狱2019年三公经费", DOCS).not_found.startswith("山西省阳泉第二监狱没有2019年")
+    q = analyze("阳泉第二监狱2026年三公经费比2025年增加多少", DOCS)
+    assert q.doc_ids == ["d0"]  # the document year, not the comparison year
+    q = analyze("北京市审计局截至2025年底共有多少辆车", DOCS)
+    assert q.years == [] and q.doc_ids == ["d2"]  # a date inside the 2026 document
+    follow = analyze("那上年呢？", DOCS, context=analyze("阳泉二监2026年三公经费", DOCS))
+    assert follow.units == ["山西省阳泉第二监狱"] and follow.doc_ids == ["old"]
+
+
+@pytest.mark.parametrize("question, intent", [
+    ("三公经费为何增加", "reason"), ("公务接待费是多少", "figure"), ("机关运行经费比上年变化多少", "change"),
+    ("基本支出占比多少", "share"), ("实有公务用车多少辆", "count"), ("什么是机关运行经费", "definition"),
+    ("国家信访局和北京市审计局的机关运行经费哪个多", "compare"),
+])
+def test_intents(question, intent):
+    assert analyze(question, DOCS).intent == intent
+
+
+def test_key_words_use_printed_terms():
+    assert key_words("阳泉二监2026年招待费是多少？", ["阳泉二监"]) == "公务接待费"
+    assert key_words("阳泉第二监狱2026年人头经费有多少？", ["阳泉第二监狱"]) == "人员经费"
