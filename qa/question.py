@@ -59,10 +59,13 @@ class Question:
     columns: list[str] = field(default_factory=list)
     not_found: str | None = None  # why the index cannot answer (other unit/year)
     key: str = ""  # what is asked about: the question without unit, year and question words, in printed terms
+    text_for_search: str | None = None  # a follow-up searches with the question it follows
 
     @property
     def search_text(self) -> str:
         """The question plus the printed terms its colloquial words stand for."""
+        if self.text_for_search:
+            return self.text_for_search
         extra = [t for t in self.items if t not in self.text]
         if self.intent == "definition":
             extra.append("名词解释")  # definitions live in the glossary section
@@ -174,6 +177,11 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None) -> 
         q.years = [y - 1 for y in context.years] if relative else ([] if q.mention else context.years)
     if not q.mention and not q.units and context is not None and context.units:
         q.units = context.units  # a follow-up keeps the unit asked about before
+    if context is not None and not q.items and len(re.sub(r"那|呢|上年|去年|上一年|今年|本年|吗", "", q.key)) <= 1:
+        # "那上年呢？" asks the same thing again: keep what was asked and how
+        q.items, q.key, q.columns = context.items, context.key, context.columns
+        q.intent = context.intent if q.intent == "figure" else q.intent
+        q.text_for_search = context.search_text
 
     if q.mention and not q.units:
         held = "、".join(sorted(set(known))[:8]) or "（空）"

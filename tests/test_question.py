@@ -51,6 +51,7 @@ def test_years():
     assert q.years == [] and q.doc_ids == ["d2"]  # a date inside the 2026 document
     follow = analyze("那上年呢？", DOCS, context=analyze("阳泉二监2026年三公经费", DOCS))
     assert follow.units == ["山西省阳泉第二监狱"] and follow.doc_ids == ["old"]
+    assert follow.items == ["“三公”经费"] and "三公" in follow.search_text
 
 
 @pytest.mark.parametrize("question, intent", [
