@@ -199,6 +199,9 @@ def figure_rows(figures, sources=(), limit: int = 12) -> list[list]:
     return rows
 
 
+_AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+)(?=\s*(?:万元|亿元|千元|元|%|％))")
+
+
 def matched_figures(figures, answer: str = "", top: int = 3) -> list:
     """The figures the answer states (by their printed number); else the most relevant few."""
     said = [f for f in figures if (p := number_pattern([f.raw])) and p.search(answer or "")]
@@ -222,10 +225,12 @@ def sources_html(sources, figures, kinds: dict | None = None, answer: str = "") 
         return '<div class="qa-empty">没有可显示的来源。</div>'
     kinds = kinds or {}
     marked = matched_figures(figures, answer)
+    # amounts the answer prints (its quotes included); bare integers (6万元) would mark page and item numbers
+    stated = [a for a in _AMOUNT.findall(answer or "") if "." in a or "," in a]
     cards = []
     for i, s in enumerate(sources, 1):
         same_doc = (lambda f: f.doc_id == s.doc_id) if s.doc_id else (lambda f: f.doc == s.doc)
-        pattern = number_pattern([f.raw for f in marked if same_doc(f) and f.page == s.page])
+        pattern = number_pattern(stated + [f.raw for f in marked if same_doc(f) and f.page == s.page])
         body = passage_body(s.text)
         short, cut = excerpt(body, pattern)
         meta = [esc(s.unit) if s.unit else "", f"{s.year}年" if s.year else "", esc(kinds.get(s.doc_id, "")),
@@ -297,6 +302,11 @@ def render_page(path: str, page: int):
     return _render(path, os.path.getmtime(path), int(page))
 
 
+def oops(message: str) -> gr.Error:
+    """A Chinese message for the user (a toast), without a traceback in the console."""
+    return gr.Error(message, title="提示", print_exception=False)
+
+
 def friendly(action: str):
     """Turn any unexpected error in a handler into a Chinese message; the traceback goes to the console only."""
 
@@ -309,7 +319,7 @@ def friendly(action: str):
                 raise
             except Exception:
                 log.exception("handler %s failed", fn.__name__)
-                raise gr.Error(f"{action}时出错了，请稍后重试。", print_exception=False) from None
+                raise oops(f"{action}时出错了，请稍后重试。") from None
 
         return wrapper
 
@@ -370,7 +380,7 @@ class Page:
         history = list(history or [])
         question = (question or "").strip()
         if not question:
-            gr.Warning("请先输入问题，例如：公务接待费是多少")
+            gr.Warning("请先输入问题，例如：公务接待费是多少", title="提示")
             return history, "", context, gr.update(), gr.update(), gr.update(), gr.update()
         history.append({"role": "user", "content": md_text(question)})
 
@@ -411,17 +421,17 @@ class Page:
     @friendly("显示原文页面")
     def show_page(self, choice):
         if not choice or "|" not in str(choice):
-            raise gr.Error("请先提问，再从来源列表中选择一页。", print_exception=False)
+            raise oops("请先提问，再从来源列表中选择一页。")
         doc_id, _, page = str(choice).rpartition("|")
         rec = next((d for d in self.docs() if d.id == doc_id), None)
         if rec is None:
-            raise gr.Error("这份文件已从索引中移除，无法显示原文页面。", print_exception=False)
+            raise oops("这份文件已从索引中移除，无法显示原文页面。")
         if not rec.path or not os.path.isfile(rec.path):
-            raise gr.Error(f"找不到原始 PDF 文件 {rec.file}，可能已被移动或删除。", print_exception=False)
+            raise oops(f"找不到原始 PDF 文件 {esc(rec.file)}，可能已被移动或删除。")
         try:
             image = render_page(rec.path, int(page))
         except (IndexError, ValueError):
-            raise gr.Error(f"{rec.file} 没有第 {page} 页。", print_exception=False) from None
+            raise oops(f"{esc(rec.file)} 没有第 {esc(page)} 页。") from None
         return gr.update(value=image, label=f"原文第{int(page)}页 · {rec.unit or rec.file}")
 
     # upload -----------------------------------------------------------------------------------------------
@@ -505,7 +515,7 @@ class Page:
     def remove(self, doc_id, unit, year, kind):
         rec = next((d for d in self.docs() if d.id == doc_id), None) if doc_id else None
         if rec is None:
-            raise gr.Error("请先在列表中选择要移除的文件。", print_exception=False)
+            raise oops("请先在列表中选择要移除的文件。")
         with self.write_lock:
             self.a.remove(rec.id)
         if rec.path:
@@ -590,8 +600,11 @@ def build_app(assistant, upload_dir: str | Path | None = None, note: str = "") -
                 page.ask, ask_in, ask_out, api_visibility="private", show_progress="minimal")
         clear.click(page.cleared, None, ask_out, api_visibility="private")
         show.click(page.show_page, page_dd, page_img, api_name="show_page")
-        files.upload(page.upload, [files, *filters], [upload_report, files, *lists], api_name="upload")
-        remove_btn.click(page.remove, [remove_dd, *filters], [remove_report, *lists], api_name="remove")
+        page_dd.select(page.show_page, page_dd, page_img, api_visibility="private")
+        files.upload(page.upload, [files, *filters], [upload_report, files, *lists], api_name="upload",
+                     show_progress_on=files)
+        remove_btn.click(page.remove, [remove_dd, *filters], [remove_report, *lists], api_name="remove",
+                         show_progress_on=remove_report)
         demo.load(page.lists, filters, lists, api_name="documents")
     return demo
 
@@ -615,14 +628,15 @@ def ingest_sample(assistant) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="预决算公开问答：网页")
     parser.add_argument("--host", default=os.environ.get("QA_HOST", "127.0.0.1"), help="address to serve on (env QA_HOST)")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("QA_PORT") or 7860), help="port (env QA_PORT)")
+    env_port = os.environ.get("QA_PORT", "")
+    parser.add_argument("--port", type=int, default=int(env_port) if env_port.isdigit() else 7860, help="port (env QA_PORT)")
     parser.add_argument("--index", default=os.environ.get("QA_INDEX", "index"), help="index folder (env QA_INDEX)")
     parser.add_argument("--chroma-url", default=os.environ.get("QA_CHROMA_URL"), help="a Chroma server instead of --index")
     parser.add_argument("--embed-model", default=os.environ.get("QA_EMBED_MODEL"), help="sentence-transformers model")
     parser.add_argument("--no-sample", action="store_true", help="do not ingest the sample into an empty index")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "httpcore", "chromadb"):
+    for noisy in ("httpx", "httpcore", "chromadb", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
     print(f"正在加载模型和索引（{args.chroma_url or args.index}）…", flush=True)
@@ -639,8 +653,12 @@ def main(argv: list[str] | None = None) -> int:
     demo = build_app(assistant, upload_dir=Path(args.index) / "uploads", note=note)
     demo.queue(default_concurrency_limit=1)
     print(f"打开 http://{args.host}:{args.port} 开始提问。", flush=True)
-    demo.launch(server_name=args.host, server_port=args.port, css=CSS, head=HEAD, theme=THEME,
-                max_file_size=f"{MAX_UPLOAD_MB * 2}mb", show_error=False, ssr_mode=False, quiet=True)
+    try:
+        demo.launch(server_name=args.host, server_port=args.port, css=CSS, head=HEAD, theme=THEME,
+                    max_file_size=f"{MAX_UPLOAD_MB * 2}mb", show_error=False, ssr_mode=False, quiet=True)
+    except OSError as e:
+        print(f"无法在 {args.host}:{args.port} 上启动网页（{e}）；端口可能已被占用，请用 --port 换一个。", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -230,6 +230,8 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                 if not near and not head:
                     near = (c.section or "").split(" › ")[-1]  # "1637.76万元。" under its title line
                 unit = "%" if m.group("unit") in ("%", "％") else m.group("unit")
+                if unit in _COUNT_UNITS:  # "内设13个司局": what is counted follows the number
+                    near += re.match(r"[\u4e00-\u9fff]{0,6}", seg[m.end():]).group(0)
                 f = _figure(c, near or head, m.group("num"), unit, None, seg)
                 if f:
                     out.append(_Candidate(f, key_words(near, [c.unit]), c.section or "", subject=head, short=short, rank=rank))
@@ -273,6 +275,8 @@ def score(cand: _Candidate, q: Question) -> float:
         s += 2.0 if changed else -0.5
         if _ASKS_PERCENT.search(q.text):  # "下降了百分之几"
             s += 1.5 if f.unit == "%" else -1.5
+        else:  # "减少多少", "为什么下降": the amount of the change before its rate
+            s += 0.6 if f.unit in _MONEY_UNITS else (-0.6 if f.unit == "%" else 0.0)
     elif q.intent == "share":
         s += 2.5 if f.unit == "%" else -1.5
     elif q.intent == "count":

@@ -73,6 +73,10 @@ def test_marked_figures_are_the_ones_the_answer_states():
     figs = [_figure("76.00"), _figure("10.00"), _figure("18.00")]
     assert [f.raw for f in app.matched_figures(figs, "预算76.00万元，增加10.00万元")] == ["76.00", "10.00"]
     assert [f.raw for f in app.matched_figures(figs, "没有数字", top=2)] == ["76.00", "10.00"]
+    # amounts the answer quotes are marked in every passage, even without a figure of their own
+    html = app.sources_html([_source("头 · 说明\n预算76.00万元，比上年增加10.00万元，第6页。")], [],
+                            answer="预算76.00万元，增加10.00万元，共6万元")
+    assert "<mark>76.00</mark>" in html and "<mark>10.00</mark>" in html and "<mark>6</mark>" not in html
 
 
 def test_long_passages_are_cut_to_the_sentences_holding_the_figures():
