@@ -20,8 +20,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Debian's chromium for the browser test, and a CJK font so its screenshots are readable
 browser:
-	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	@(command -v chromium >/dev/null && fc-list | grep -qi wqy) || (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null)
 
 run: install
 	$(PY) app.py

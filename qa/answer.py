@@ -357,7 +357,7 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
     if q.not_found:
         return Answer(q.text, False, f"未找到：{q.not_found}。", intent=q.intent)
     if not hits:
-        return Answer(q.text, False, "未找到：索引中没有可检索的文件，请先导入预决算公开文件。", intent=q.intent)
+        return Answer(q.text, False, "未找到：所选范围（单位、年度、预算/决算）内没有已收录的文件。", intent=q.intent)
     cands = candidates(hits)
     for c in cands:
         c.score = score(c, q)

@@ -22,8 +22,9 @@ class Assistant:
         self.store = ChunkStore(make_client(index_dir, chroma_url), embed_model=self.embedder.name)
         self.retriever = Retriever(self.store, self.embedder)
 
-    def ingest(self, paths: Iterable[str | Path], progress: bool = False, on_result=None) -> list[IngestResult]:
-        return Ingestor(self.store, self.embedder).ingest(paths, progress=progress, on_result=on_result)
+    def ingest(self, paths: Iterable[str | Path], progress: bool = False, on_result=None, on_page=None) -> list[IngestResult]:
+        """Index PDFs; on_result(IngestResult) after each file, on_page(file, page, pages) while parsing."""
+        return Ingestor(self.store, self.embedder).ingest(paths, progress=progress, on_result=on_result, on_page=on_page)
 
     def documents(self) -> list[DocRecord]:
         return self.store.documents()
@@ -44,6 +45,8 @@ class Assistant:
     def ask(self, question: str, k: int = 5, mode: str = "hybrid", context: Question | None = None,
             unit: str | None = None, year: int | None = None, kind: str | None = None) -> Answer:
         t0 = time.perf_counter()
+        if not self.documents():
+            return Answer(question, False, "未找到：索引中还没有文件，请先导入预决算公开文件（PDF）。")
         q = self.analyze(question, context, unit, year, kind)
         hits = [] if q.not_found else self.retriever.search(q, k=max(20, k), mode=mode)
         ans = compose(q, hits, k=k)

@@ -195,3 +195,7 @@ def eval_cmd(questions, corpus_list, corpus_root, index_dir, small, modes, min_a
         if acc < min_accuracy:
             click.echo(f"FAIL: hybrid answer@1 {acc} < {min_accuracy}", err=True)
             sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -118,7 +118,7 @@ class Ingestor:
             len(doc.tables), len(chunks), parse_seconds=t1 - t0, embed_seconds=t2 - t1,
         )
 
-    def ingest(self, paths: Iterable[str | Path], progress: bool = True, on_result=None) -> list[IngestResult]:
+    def ingest(self, paths: Iterable[str | Path], progress: bool = True, on_result=None, on_page=None) -> list[IngestResult]:
         files = collect_files(paths)
         self.store.cleanup()
         results: list[IngestResult] = []
@@ -126,10 +126,12 @@ class Ingestor:
         for f in bar:
             bar.set_postfix_str(f.name[:40])
 
-            def on_page(i: int, n: int, name: str = f.name[:30]) -> None:
-                bar.set_postfix_str(f"{name} page {i}/{n}")
+            def page_done(i: int, n: int, f: Path = f) -> None:
+                bar.set_postfix_str(f"{f.name[:30]} page {i}/{n}")
+                if on_page:
+                    on_page(f.name, i, n)
 
-            r = self.ingest_file(f, on_page=on_page)
+            r = self.ingest_file(f, on_page=page_done)
             results.append(r)
             if on_result:
                 on_result(r)

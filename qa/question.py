@@ -171,10 +171,11 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None) -> 
     known = [d.unit for d in docs if d.unit]
     q.mention, q.units = match_units(q.text, known)
     q.key = key_words(q.text, [q.mention, *q.units])
-    if context is not None and not q.years and context.years:
-        # "那上年呢？" asks about the year before the one asked about; otherwise the year carries over
-        relative = re.search(r"上年|去年|上一年", q.text) and not re.search(r"比上年|较上年|上年结转", q.text)
-        q.years = [y - 1 for y in context.years] if relative else ([] if q.mention else context.years)
+    relative = re.search(r"上年|去年|上一年", q.text) and not re.search(r"比上年|较上年|上年结转", q.text)
+    if context is not None and not q.years:
+        # "那上年呢？" asks about the year before the one answered; otherwise the year carries over
+        answered = context.years or sorted({d.year for d in docs if d.year and (context.doc_ids is None or d.id in context.doc_ids)})[-1:]
+        q.years = [y - 1 for y in answered] if relative else ([] if q.mention else context.years)
     if not q.mention and not q.units and context is not None and context.units:
         q.units = context.units  # a follow-up keeps the unit asked about before
     if context is not None and not q.items and len(re.sub(r"那|呢|上年|去年|上一年|今年|本年|吗", "", q.key)) <= 1:
