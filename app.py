@@ -475,8 +475,11 @@ class Page:
             if reason is None:
                 try:
                     stored = self._store(src)
+                    def on_page(_file: str, page: int, pages: int, i: int = i) -> None:
+                        progress((i + page / pages) / n, desc=f"正在导入 {name}：第 {page}/{pages} 页")
+
                     with self.write_lock:
-                        result = self.a.ingest([stored])[0]
+                        result = self.a.ingest([stored], on_page=on_page)[0]
                     if result.status in ("failed", "duplicate"):
                         self._drop(stored)
                 except Exception:
