@@ -68,7 +68,7 @@ def row_text(row: Row, table: Table, unit: str | None) -> str:
     label = row.path or "合计"
     if not row.cells:
         return f"{label}：无数值（空白）"
-    parts = [f"{c.header or '金额'} {c.raw}{unit or ''}" for c in row.cells]
+    parts = [f"{c.header or '金额'} {c.raw}{unit or '' if c.value is not None else ''}" for c in row.cells]
     return f"{label}：" + "；".join(parts)
 
 

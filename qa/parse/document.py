@@ -166,5 +166,6 @@ def parse_pdf(
 
 
 def _starts_with_caption(raw: RawTable) -> bool:
-    first = [c for c in (raw.grid[0] if raw.grid else []) if c]
+    """A table whose first printed row is its own title (北京 预算01表, 上海 after an empty grid row)."""
+    first = next(([c for c in row if c] for row in raw.grid if any(row)), [])
     return bool(first) and all(is_caption(c) for c in first) and any("表" in c for c in first)

@@ -11,13 +11,13 @@ _TITLE = re.compile(
     r"^(?:20\d\d年度?)?(?P<unit>.+?)(?:20\d\d年度?)?(?:区级|市级|省级|县级)?(?:部门|单位)?(?:预算|决算)"
 )
 _YEAR = re.compile(r"(20\d\d)\s*年")
-_NOT_UNIT = re.compile(r"^(?:万元|元|千元|亿元|年度?|部门|单位|\d+)$")
+_NOT_UNIT = re.compile(r"^(?:万元|元|千元|亿元|年度?|部门|单位|\d+|第[一二三四五六七八九十]+部分.*|目录.*)$")
 _NAME_LABELS = ("部门名称", "单位名称", "预算单位", "预算主管部门")
 
 
 def clean_unit(name: str) -> str | None:
     name = re.sub(r"\s+", "", name).strip("：:，,。 ")
-    name = re.sub(r"^(?:20\d\d年度?)|(?:20\d\d)?年度?$", "", name)
+    name = re.sub(r"^(?:20\d\d年?度?)|(?:20\d\d)?年?度?$|部门$", "", name)
     if len(name) < 3 or _NOT_UNIT.match(name) or re.search(r"\d{3,}", name):
         return None
     return name
@@ -56,9 +56,13 @@ def detect_unit(title: str, lines: list[str], tables: list[Table], file_stem: st
         for r in t.rows[:3]:
             if r.label in _NAME_LABELS and r.cells and (name := clean_unit(r.cells[0].raw)):
                 votes[name] += 1
+    titled = unit_from_title(title)
     if votes:
-        return votes.most_common(1)[0][0]
-    return unit_from_title(title) or unit_from_title(file_stem)
+        name, n = votes.most_common(1)[0]
+        # one labelled mention in prose ("收费部门：北京市自来水集团") does not outweigh the cover
+        if n >= 2 or not titled:
+            return name
+    return titled or unit_from_title(file_stem)
 
 
 def detect_year(title: str, lines: list[str], file_stem: str, kind: str | None) -> int | None:

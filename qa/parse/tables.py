@@ -154,6 +154,14 @@ def _header_paths(header_rows) -> list[str]:
     return paths
 
 
+_NOTE_HEADER = re.compile(r"目标|说明|备注|内容|依据|用途|指标|标准")
+
+
+def _is_note_column(header: str, cells: list[str | None]) -> bool:
+    texts = [c for c in cells if c and not is_number(c)]
+    return bool(texts) and (bool(_NOTE_HEADER.search(header)) or sum(map(len, texts)) / len(texts) >= 12)
+
+
 def _label_groups(numeric: list[bool]) -> list[tuple[list[int], list[int]]]:
     """Side-by-side layouts (收入 | 支出) hold several (label columns, value columns) groups."""
     groups: list[tuple[list[int], list[int]]] = []
@@ -302,8 +310,13 @@ def build_table(raw: RawTable) -> Table | None:
     keep = [j for j, h in enumerate(headers) if not re.search(r"行次|栏次", h)]
     headers, numeric = [headers[j] for j in keep], [numeric[j] for j in keep]
     body = [[r[j] for j in keep] for r in body]
-    # A value column that happens to be blank in every row is still a value column, not a label.
-    numeric = [n or (j > 0 and all(is_blank(r[j]) for r in body)) for j, n in enumerate(numeric)]
+    # A value column that happens to be blank in every row is still a value column, not a label;
+    # so is long text after the numbers (绩效目标, 说明): it describes the row, it does not start a new one.
+    first_value = next((j for j, n in enumerate(numeric) if n), len(numeric))
+    numeric = [
+        n or (j > 0 and all(is_blank(r[j]) for r in body)) or (j > first_value and _is_note_column(headers[j], [r[j] for r in body]))
+        for j, n in enumerate(numeric)
+    ]
     table.headers = headers
     table.rows = _rows(body, pages[n_head:], numeric, table.headers)
     table.empty = any(EMPTY_NOTE.search(n) for n in table.notes) or not any(r.cells for r in table.rows)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’、，。；：（）《》【】"
+_SPACED_DIGITS = re.compile(r"(?<![\d,.])\d[,.]?(?: (?:\d[,.]?|[,.]))+(?![\d,.])")
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
 _PAGE_NUMBER = re.compile(
     r"^(?:[-—–－\s]*\d{1,4}[-—–－\s]*|第\s*\d+\s*页(?:\s*[，,]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|共\s*\d+\s*页\s*第\s*\d+\s*页)$"
@@ -28,6 +29,8 @@ def normalize(text: str | None) -> str:
         return ""
     t = text.replace("\u00a0", " ").replace("\r", "\n")
     t = _SPACE_NEAR_CJK.sub("", t)
+    # "1 4 , 7 7 0. 6 2" (glyphs spaced one by one) is one number; "2026 14,770.62" stays two
+    t = _SPACED_DIGITS.sub(lambda m: m.group(0).replace(" ", ""), t)
     return re.sub(r"\s+", " ", t).strip()
 
 
