@@ -68,7 +68,7 @@ class Question:
             return self.text_for_search
         extra = [t for t in self.items if t not in self.text]
         if self.intent == "definition":
-            extra.append("名词解释")  # definitions live in the glossary section
+            extra += [f"{t}：指" for t in self.items[:1]] + ["名词解释"]  # definitions live in the glossary
         return self.text + (" " + " ".join(extra) if extra else "")
 
 
@@ -166,6 +166,9 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None) -> 
     q.kind = "决算" if "决算" in q.text else ("预算" if "预算" in q.text and "预算数" not in q.text else None)
     q.items = [t for t in ITEMS if t in q.text.replace('"', "“").replace("三公经费", "“三公”经费")] + expand(q.text)
     q.items = list(dict.fromkeys(q.items))
+    if q.intent == "definition":  # "“委托业务费”指什么": the quoted term is the one to define
+        quoted = [t for t in re.findall(r"[“\"「]([^”\"」]{2,20})[”\"」]", q.text) if t != "三公"]
+        q.items = list(dict.fromkeys(quoted + q.items))
     q.columns = [c for c in _COLUMN_HINTS if c in q.text]
 
     known = [d.unit for d in docs if d.unit]

@@ -64,5 +64,6 @@ class Retriever:
         top = ranked[:k]
         # Keep the best prose passages in view: changes, shares and reasons are stated in sentences,
         # and a table's many similar rows can otherwise crowd them out.
-        prose = [r for r in ranked[k:] if r.chunk.type == "section"][:_MIN_PROSE]
+        wanted = _MIN_PROSE * 3 if q.intent in ("definition", "reason", "list") else _MIN_PROSE  # answered in words
+        prose = [r for r in ranked[k:] if r.chunk.type == "section"][:wanted]
         return top + prose
