@@ -1,6 +1,7 @@
 """The one facade the CLI, the web page and scripts share."""
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -10,7 +11,7 @@ from .embedding import Embedder
 from .ingest import IngestResult, Ingestor
 from .question import Question, analyze
 from .retrieve import Retriever
-from .store import ChunkStore, DocRecord, make_client
+from .store import ChunkStore, DocRecord, index_path, make_client
 
 
 class Assistant:
@@ -19,18 +20,22 @@ class Assistant:
     def __init__(self, index_dir: str | Path | None = None, chroma_url: str | None = None,
                  embed_model: str | None = None):
         self.embedder = Embedder(embed_model)
-        self.store = ChunkStore(make_client(index_dir, chroma_url), embed_model=self.embedder.name)
+        url = chroma_url or os.environ.get("QA_CHROMA_URL")
+        self.index_dir = None if url else index_path(index_dir)
+        self.store = ChunkStore(make_client(index_dir, url), embed_model=self.embedder.name, lock_dir=self.index_dir)
         self.retriever = Retriever(self.store, self.embedder)
 
     def ingest(self, paths: Iterable[str | Path], progress: bool = False, on_result=None, on_page=None) -> list[IngestResult]:
         """Index PDFs; on_result(IngestResult) after each file, on_page(file, page, pages) while parsing."""
-        return Ingestor(self.store, self.embedder).ingest(paths, progress=progress, on_result=on_result, on_page=on_page)
+        with self.store.writing():
+            return Ingestor(self.store, self.embedder).ingest(paths, progress=progress, on_result=on_result, on_page=on_page)
 
     def documents(self) -> list[DocRecord]:
         return self.store.documents()
 
     def remove(self, doc_id: str) -> None:
-        self.store.remove_document(doc_id)
+        with self.store.writing():
+            self.store.remove_document(doc_id)
 
     def analyze(self, question: str, context: Question | None = None, unit: str | None = None,
                 year: int | None = None, kind: str | None = None) -> Question:

@@ -75,14 +75,15 @@ def docs(index_dir, chroma_url, as_json):
 @_chroma
 def remove(doc, index_dir, chroma_url):
     """Remove a document (id, id prefix, file name or path) and its chunks."""
-    from .store import ChunkStore, make_client
+    from .store import ChunkStore, index_path, make_client
 
-    store = ChunkStore(make_client(index_dir, chroma_url))
+    store = ChunkStore(make_client(index_dir, chroma_url), lock_dir=None if chroma_url else index_path(index_dir))
     found = store.find_documents(doc)
     if len(found) != 1:
         click.echo(f"{'no' if not found else len(found)} documents match '{doc}'" + "".join(f"\n  {r.id} {r.file}" for r in found), err=True)
         sys.exit(1)
-    store.remove_document(found[0].id)
+    with store.writing():
+        store.remove_document(found[0].id)
     click.echo(f"removed {found[0].id} {found[0].file}")
 
 

@@ -6,8 +6,10 @@ Vectors are computed by our own Embedder and passed in; chromadb's default embed
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -87,13 +89,17 @@ def chunk_from_record(chunk_id: str, text: str, m: dict) -> Chunk:
     )
 
 
+def index_path(index_dir: str | Path | None = None) -> Path:
+    return Path(index_dir or os.environ.get("QA_INDEX") or DEFAULT_INDEX_DIR)
+
+
 def make_client(index_dir: str | Path | None = None, chroma_url: str | None = None):
     url = chroma_url or os.environ.get("QA_CHROMA_URL")
     settings = Settings(anonymized_telemetry=False)
     if url:
         u = urlparse(url if "://" in url else f"http://{url}")
         return chromadb.HttpClient(host=u.hostname, port=u.port or 8000, ssl=u.scheme == "https", settings=settings)
-    path = Path(index_dir or os.environ.get("QA_INDEX") or DEFAULT_INDEX_DIR)
+    path = index_path(index_dir)
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=settings)
 
@@ -101,8 +107,9 @@ def make_client(index_dir: str | Path | None = None, chroma_url: str | None = No
 class ChunkStore:
     """Chunks and the document registry. A document counts as indexed only once its registry record exists."""
 
-    def __init__(self, client, embed_model: str | None = None):
+    def __init__(self, client, embed_model: str | None = None, lock_dir: Path | None = None):
         self.client = client
+        self._lock_file = lock_dir / ".write.lock" if lock_dir else None
         self.chunks = client.get_or_create_collection(CHUNKS, embedding_function=None, configuration={"hnsw": HNSW})
         self.docs = client.get_or_create_collection(DOCS, embedding_function=None)
         self.embed_model = self._check_model(embed_model)
@@ -133,6 +140,19 @@ class ChunkStore:
         return [r for r in self.documents() if r.id.startswith(key) or key in (r.file, r.path)]
 
     # --- writes ---------------------------------------------------------------------------------
+    @contextmanager
+    def writing(self):
+        """Serialise writers across processes: two processes writing one embedded index corrupt it."""
+        if self._lock_file is None:  # a Chroma server orders its own writes
+            yield
+            return
+        with open(self._lock_file, "a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
     def add_document(self, rec: DocRecord, chunks: list[Chunk], vectors) -> None:
         """Write chunks, then the registry record that commits them, then drop the document's older chunks.
 
