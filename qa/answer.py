@@ -157,11 +157,6 @@ def title_match(key: str, title: str | None) -> float:
     return len(k & _bigrams(title or "")) / len(k) if k else 0.0
 
 
-def item_match(items: list[str], text: str) -> float:
-    """Best phrase match of any printed item named in the question against a text."""
-    return max((phrase_match(i, text) for i in items), default=0.0)
-
-
 def sentences(text: str) -> list[str]:
     return [m.group(0).strip() for m in re.finditer(r"[^。！？!?\n]+[。！？!?]?", text) if m.group(0).strip()]
 

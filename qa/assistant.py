@@ -38,9 +38,9 @@ class Assistant:
             self.store.remove_document(doc_id)
 
     def analyze(self, question: str, context: Question | None = None, unit: str | None = None,
-                year: int | None = None, kind: str | None = None) -> Question:
+                year: int | None = None, kind: str | None = None, docs: list[DocRecord] | None = None) -> Question:
         """Question analysis, narrowed by explicit filters (the web page's unit/year/kind pickers)."""
-        docs = self.documents()
+        docs = self.documents() if docs is None else docs
         picked = [d for d in docs if (not unit or d.unit == unit) and (not year or d.year == year) and (not kind or d.kind == kind)]
         q = analyze(question, picked if (unit or year or kind) else docs, context)
         if (unit or year or kind) and q.doc_ids is None:
@@ -50,10 +50,11 @@ class Assistant:
     def ask(self, question: str, k: int = 5, mode: str = "hybrid", context: Question | None = None,
             unit: str | None = None, year: int | None = None, kind: str | None = None) -> Answer:
         t0 = time.perf_counter()
-        if not self.documents():
+        docs = self.documents()
+        if not docs:
             return Answer(question, False, "未找到：索引中还没有文件，请先导入预决算公开文件（PDF）。")
-        q = self.analyze(question, context, unit, year, kind)
-        hits = [] if q.not_found else self.retriever.search(q, k=max(20, k), mode=mode)
+        q = self.analyze(question, context, unit, year, kind, docs=docs)
+        hits = [] if q.not_found else self.retriever.search(q, k=max(20, k), mode=mode, committed=sorted(d.id for d in docs))
         ans = compose(q, hits, k=k)
         ans.elapsed_ms = (time.perf_counter() - t0) * 1000
         ans.analysis = q

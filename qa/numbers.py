@@ -7,7 +7,6 @@ from decimal import Decimal, InvalidOperation
 # What tables print for "nothing": blank, dashes of every width, 无.
 _BLANKS = {"", "-", "—", "－", "–", "——", "/", "无", "0-"}
 _NUMBER = re.compile(r"^[-+]?\d+(\.\d+)?$")
-NUMBER_IN_TEXT = re.compile(r"(?<![\d.])[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\d.,])[-+]?\d+(?:\.\d+)?")
 
 
 def clean_number(raw: str) -> str:
