@@ -377,7 +377,7 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
         if not quotes:
             quotes, quote_chunk = _quote(hits, q, re.compile(r"包括|用于|主要|其中"))
 
-    found = bool(quotes) or (bool(figures) and best_rel >= _MIN_MATCH and q.intent not in ("definition",))
+    found = bool(quotes) or (bool(figures) and best_rel >= _MIN_MATCH and q.intent != "definition")
     if not found:
         items = "、".join(q.items) or "所问内容"
         return Answer(
@@ -387,7 +387,7 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
     figures = figures[:10]
     if q.intent in ("reason", "definition", "list") and quotes and quote_chunk is not None:
         # Figures stated in the quoted explanation come first: they are what the reason explains.
-        quoted = [f for f in figures if f.context in quotes or any(f.context in qt for qt in quotes)]
+        quoted = [f for f in figures if any(f.context in qt for qt in quotes)]
         figures = quoted + [f for f in figures if f not in quoted]
     figures = _convert(figures, q) + figures
     lead = figures[0] if figures else None
@@ -398,7 +398,7 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
             f"{quote_chunk.unit or ''}{quote_chunk.year or ''}年{quote_chunk.kind or ''}文件（{where}，第{quote_chunk.page}页）写道："
             + "".join(f"“{s}”" for s in quotes)
         )
-    if lead and q.intent not in ("definition",):
+    if lead and q.intent != "definition":
         parts.append(_describe(lead) + "。")
         others = [f for f in figures[1:4] if f.doc_id == lead.doc_id and f.label == lead.label and f.column != lead.column]
         if others:
