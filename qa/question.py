@@ -36,6 +36,8 @@ _ORG = re.compile(
 # A mention counts as naming a unit when it has a place marker or a strong suffix ("办公费和委" does not).
 _PLACE = re.compile(r"省|市|区|县|国家|中央|中共|自治")
 _STRONG_SUFFIX = re.compile(r"(局|委员会|办公厅|办公室|监狱|监|厅|办事处|人民政府|街道|医院|学校|大学|中心)$")
+# Words that precede a name without being part of it: "按阳泉第二监狱…", "国家信访局和北京市审计局".
+_FUNCTION_WORD = re.compile(r"^(按照|按|根据|据|在|对于|对|给|从|把|跟|和|与|及|向|由|将|看|查)")
 _LEAD = re.compile(r"^(请问|请|帮我查|查一下|查询|我想知道|想知道|告诉我|问一下|关于)")
 _GENERIC = set("省市区县自治州盟旗局委员会办公室厅部门单位中心人民政府街道处所院队站中华共和国")
 _QUESTION_WORDS = re.compile(
@@ -119,7 +121,7 @@ def match_units(text: str, units: list[str]) -> tuple[str | None, list[str]]:
     w = _weights(units)
     body = _LEAD.sub("", re.sub(r"20\d\d\s*年度?", "，", text))
     mentions = [
-        m.group(1) for m in _ORG.finditer(body)
+        _FUNCTION_WORD.sub("", m.group(1)) for m in _ORG.finditer(body)
         if len(m.group(1)) >= 3 and (_PLACE.search(m.group(1)) or (_STRONG_SUFFIX.search(m.group(1)) and len(m.group(1)) >= 4))
     ]
     scored: list[tuple[float, str]] = []

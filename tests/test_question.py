@@ -28,6 +28,7 @@ DOCS = [Doc(f"d{i}", u, 2026, "预算") for i, u in enumerate(UNITS)] + [Doc("ol
     ("西安市卫健委的三公经费", "西安市卫生健康委员会（汇总）"),
     ("广州市政府办公厅2026年三公经费", "广州市人民政府办公厅"),
     ("深圳财政局三公经费", "深圳市财政局（本级）"),
+    ("按阳泉第二监狱2026年预算公开的解释，“三公”经费包括哪些？", "山西省阳泉第二监狱"),
 ])
 def test_short_names_find_their_unit(question, unit):
     q = analyze(question, DOCS)
