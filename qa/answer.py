@@ -213,10 +213,14 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                 if f:  # the project is the form's row, the field its column
                     out.append(_Candidate(f, c.row_label or "", c.table or "", subject=label, rank=rank, is_cell=True))
             continue
+        topic = ""  # the subject of the sentences before: "行政运行1672.67万元。…比上年减少1.07%。" speaks of 行政运行
         for seg in segments(body):
             last, prev_near = 0, ""
             numbers = list(_PROSE_NUMBER.finditer(seg))
             head = key_words(seg[: numbers[0].start()], [c.unit]) if numbers else ""
+            if re.match(r"^(\d+|[一二三四五六七八九十]+)[、.．]|^[（(]", seg):
+                topic = head  # a numbered item starts a new subject
+            head, topic = (f"{topic} {head}" if topic and head else head or topic), topic or head
             for m in numbers:
                 near = re.sub(r"^[，,：:、；\s]+|^其中[：:]?", "", seg[last : m.start()]).strip("，,：: ")
                 short = near
