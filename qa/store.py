@@ -156,8 +156,9 @@ class ChunkStore:
     def add_document(self, rec: DocRecord, chunks: list[Chunk], vectors) -> None:
         """Write chunks, then the registry record that commits them, then drop the document's older chunks.
 
-        Readers only use committed documents, so they see the old version or the new one, never half.
-        Chunk ids carry the pipeline version ("doc:version:n"), so a re-parse never overwrites in place.
+        Readers only use committed documents, so a new document appears whole or not at all. Chunk ids carry
+        the pipeline version ("doc:version:n"), so a re-parse never overwrites in place; until its old chunks
+        are dropped (the last step), a reader may briefly see both versions of that one document.
         """
         for i in range(0, len(chunks), _BATCH):
             part = chunks[i : i + _BATCH]
