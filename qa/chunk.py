@@ -46,7 +46,7 @@ def split_sentences(text: str, max_chars: int) -> list[str]:
     return out
 
 
-def _section_chunks(doc: Document, sec: Section, s: ChunkSettings) -> list[tuple[str, int]]:
+def _section_chunks(sec: Section, s: ChunkSettings) -> list[tuple[str, int]]:
     """(body, page) pieces of a section; a piece never spans two paragraphs' pages without need."""
     pieces: list[tuple[str, int]] = []
     body, page = "", 0
@@ -93,7 +93,7 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None, id_pref
         )
 
     for sec in doc.sections:
-        for body, page in _section_chunks(doc, sec, s):
+        for body, page in _section_chunks(sec, s):
             head = f"{ctx} · {sec.heading}" if sec.heading else ctx
             add(f"{head}\n{body}", "section", page, section=sec.heading or None)
     for table in doc.tables:

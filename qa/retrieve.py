@@ -45,7 +45,8 @@ class Retriever:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         committed = self.committed() if committed is None else committed
-        scope = committed if q.doc_ids is None else [d for d in q.doc_ids if d in set(committed)]
+        held = set(committed)
+        scope = committed if q.doc_ids is None else [d for d in q.doc_ids if d in held]
         if not scope:
             return []
         fused: dict[str, Retrieved] = {}

@@ -202,9 +202,6 @@ class ChunkStore:
         out = [chunk_from_record(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
         return [c for c in out if doc_ids is None or c.doc_id in doc_ids]
 
-    def count_chunks(self, doc_id: str) -> int:
-        return len(self.chunks.get(where={"doc_id": doc_id}, include=[])["ids"])
-
     def query(self, vector, k: int, doc_ids: list[str] | None = None) -> list[Hit]:
         """Nearest chunks by cosine similarity, optionally only from the given documents."""
         n = self.chunks.count()
