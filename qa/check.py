@@ -1,0 +1,677 @@
+"""Consistency checks (勾稽校验) over one parsed document: do its numbers agree with each other?
+
+Every check works from the parsed model (Table/Row/Cell with header paths and 科目编码 parents, Section
+paragraphs), never from page positions, and reports only what arithmetic rules out: a total is compared with
+the sum of its parts within rounding (尾差: half a unit of the printed decimals per figure), and where a layout
+allows several readings (a total over the rows before it, or after it; classes and their items listed
+together), a finding needs every reading to fail.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from .model import Cell, Document, Row, Table
+from .numbers import parse_decimal
+
+
+@dataclass
+class FigureRef:
+    """A printed figure a finding involves: where it stands and its exact printed value."""
+
+    label: str
+    value: str  # as printed, separators removed ("76.00")
+    unit: str | None
+    table: str | None  # None for a prose figure
+    page: int
+
+
+@dataclass
+class Finding:
+    kind: str  # row_total | column_total | cross_table | prose_table | change | share | parts | reason
+    severity: str  # error: the arithmetic fails beyond rounding; warning: words contradict the numbers
+    message: str  # Chinese, for people
+    pages: list[int]
+    figures: list[FigureRef] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Finding:
+        return cls(d["kind"], d["severity"], d["message"], list(d["pages"]), [FigureRef(**f) for f in d.get("figures", [])])
+
+
+KINDS = ("row_total", "column_total", "cross_table", "prose_table", "change", "share", "parts", "reason")
+_TO_YUAN = {"万元": Decimal(10000), "千元": Decimal(1000), "元": Decimal(1), "亿元": Decimal(100000000)}
+
+
+# --- small helpers ------------------------------------------------------------------------------
+def _plain(raw: str) -> str:
+    return raw.replace(",", "").replace("，", "").strip().rstrip("%％")
+
+
+def _places(raw: str) -> int:
+    s = _plain(raw)
+    return len(s.split(".")[1]) if "." in s else 0
+
+
+def _half_unit(raws: list[str]) -> Decimal:
+    """Half a unit of the finest printed decimal: the rounding each printed figure may carry."""
+    return Decimal(1).scaleb(-max((_places(r) for r in raws), default=0)) / 2
+
+
+def _clean(raws: list[str]) -> bool:
+    """Printed the way a table prints its figures: one number of decimals, no inner spaces. A cell cut at a
+    page edge or split over two rows ("12,437.3" + "6", "18,536.8 8") is the parser's trouble, not the document's."""
+    places = {_places(r) for r in raws if parse_decimal(r)}
+    return len(places) <= 1 and not any(re.search(r"\d\s+\d", r) for r in raws)
+
+
+def _severity(diff: Decimal, half: Decimal) -> str:
+    """A few units of the last printed decimal is a 尾差 beyond rounding (warning); more is an error."""
+    return "warning" if diff <= 10 * half else "error"
+
+
+def _fmt(v: Decimal) -> str:
+    return f"{v:,.2f}" if v == v.quantize(Decimal("0.01")) else f"{v:,.4f}".rstrip("0")
+
+
+def _norm(label: str) -> str:
+    return re.sub(r"[\s“”\"'‘’]", "", label or "")
+
+
+_TOTAL = re.compile(r"(合计|总计|小计|总数)$")
+_MARKERS = [  # numbering style → depth: 一、 / （一） / 1. / （1） / ①
+    (re.compile(r"^[一二三四五六七八九十]+[、.．]"), 1),
+    (re.compile(r"^[（(][一二三四五六七八九十]+[）)]"), 2),
+    (re.compile(r"^\d{1,2}[、.．](?!\d)"), 3),
+    (re.compile(r"^[（(]\d{1,2}[）)]"), 4),
+    (re.compile(r"^[①-⑳]"), 5),
+]
+_OF_WHICH = re.compile(r"^其中[：:]?")
+_PREVIOUS_COLUMN = re.compile(r"上年(?!结转)|20\d\d年(?:度)?(?:年初)?预算")
+
+
+def _depth(label: str) -> int | None:
+    s = _norm(label)
+    for rx, d in _MARKERS:
+        if rx.match(s):
+            return d
+    return None
+
+
+def is_total_label(label: str) -> bool:
+    return bool(_TOTAL.search(_norm(label).split("›")[-1]))
+
+
+def table_kind(title: str) -> str | None:
+    """Which standard disclosure table a title names (its wording varies by city and year)."""
+    t = _norm(title)
+    if "绩效" in t or "项目支出" in t or "政府采购" in t or "购买服务" in t:
+        return None
+    if "三公" in t:
+        return "三公"
+    if "机关运行经费" in t or "行政经费" in t:
+        return "机关运行经费"
+    if "政府性基金" in t or "国有资本" in t:
+        return None
+    if "财政拨款" in t and "收" in t and "支" in t and "总" in t:
+        return "财政拨款收支总表"
+    if ("收支" in t or "收入支出" in t) and "总" in t:
+        return "收支总表"
+    if "收入" in t and "支出" not in t:
+        return "收入总表"
+    if "基本支出" in t:  # only the 一般公共预算 one must agree with the 一般公共预算支出表
+        return "基本支出表" if "一般公共预算" in t else None
+    if "一般公共预算" in t and "支出" in t:
+        return "一般公共预算支出表"
+    if "支出" in t and "总" in t and "财政拨款" not in t:
+        return "支出总表"
+    return None
+
+
+def _ref(label: str, raw: str, table: Table | None, page: int, unit: str | None = None) -> FigureRef:
+    return FigureRef(label, _plain(raw), unit if table is None else table.unit, table.title if table else None, page)
+
+
+def _values(row: Row) -> dict[str, Cell]:
+    return {c.header: c for c in row.cells if c.value is not None and not c.raw.strip().endswith(("%", "％"))}
+
+
+# --- totals against their rows ------------------------------------------------------------------
+def _sides(table: Table) -> list[list[Row]]:
+    """Rows by side: a side-by-side 收入|支出 layout holds two lists of rows in one table."""
+    groups: dict[str, list[Row]] = {}
+    for r in table.rows:
+        head = r.cells[0].header.split("/")[0] if r.cells and "/" in r.cells[0].header else ""
+        groups.setdefault(head, []).append(r)
+    return list(groups.values()) if len(groups) > 1 and all(len(g) > 1 for g in groups.values()) else [table.rows]
+
+
+_CODE = re.compile(r"^[\[【（(]?(\d{3,9})[\]】）)]?")
+
+
+def _code(row: Row) -> str | None:
+    """科目编码: the parsed code column, or a code printed in front of the name ("[20805]行政事业单位养老支出")."""
+    if row.code:
+        return row.code
+    m = _CODE.match(_norm(row.label))
+    return m.group(1) if m else None
+
+
+def _top_levels(rows: list[Row]) -> list[list[Row]]:
+    """Readings of which rows a total adds up, never 其中 rows: the shortest codes (类); or, by numbering,
+    the unnumbered rows (公务用车购置及运行费 over ①②), or the shallowest numbered rows (一、 over （一）)."""
+    rows = [r for r in rows if not _OF_WHICH.match(_norm(r.label))]
+    codes = [c for c in map(_code, rows) if c]
+    if codes:
+        shortest = min(map(len, codes))
+        return [[r for r in rows if (_code(r) or "") and len(_code(r)) == shortest]]
+    depths = {r.label: _depth(r.label) for r in rows}
+    marked = [d for d in depths.values() if d is not None]
+    if not marked:
+        return [rows]
+    top = min(marked)
+    return [[r for r in rows if depths[r.label] is None], [r for r in rows if depths[r.label] == top],
+            [r for r in rows if depths[r.label] in (top, None)]]
+
+
+def _column_sum(rows: list[Row], header: str) -> tuple[Decimal, list[str]]:
+    raws = [c.raw for r in rows for c in r.cells if c.header == header and c.value is not None]
+    return sum((parse_decimal(x) for x in raws), Decimal(0)), raws
+
+
+def _groupings(rows: list[Row], header: str) -> list[tuple[Decimal, int]]:
+    """Sums a total over `rows` may stand for: (sum, number of figures summed).
+
+    The top-level rows; all rows; and, for flat lists that print classes and their items alike
+    (工资福利支出 then 基本工资, 津贴补贴 …), all rows over the number of levels.
+    """
+    out = []
+    for part in (*_top_levels(rows), rows):
+        s, raws = _column_sum(part, header)
+        out.append((s, len(raws)))
+    s, raws = _column_sum(rows, header)
+    out += [(s / levels, len(raws)) for levels in (2, 3)]  # 类 款 项 printed alike: every level adds up to the total
+    return out
+
+
+def _row_totals(table: Table) -> list[Finding]:
+    out: list[Finding] = []
+    for side in _sides(table):
+        totals = [i for i, r in enumerate(side) if is_total_label(r.label) and not r.parents]
+        for n, i in enumerate(totals):
+            total = side[i]
+            before = side[totals[n - 1] + 1 if n else 0 : i]
+            after = side[i + 1 : totals[n + 1] if n + 1 < len(totals) else len(side)]
+            prev_total = side[totals[n - 1]] if n else None
+            for header, cell in _values(total).items():
+                readings: list[tuple[Decimal, int]] = []
+                for segment in (before, after if not before or n == 0 else []):
+                    readings += _groupings(segment, header)
+                if prev_total is not None:  # 收入总计 = 本年收入合计 + 上年结转
+                    pv = _values(prev_total).get(header)
+                    if pv is not None:
+                        readings += [(pv.value + s, k + 1) for s, k in _groupings(before, header)]
+                counted = [(s, k) for s, k in readings if k]
+                if not counted:
+                    continue
+                raws = [c.raw for r in [total, *before, *after] for c in r.cells if c.header == header]
+                if not _clean(raws):
+                    continue
+                unit = _half_unit(raws)
+                if any(abs(cell.value - s) <= unit * (k + 1) for s, k in counted):
+                    continue
+                best = min(counted, key=lambda sk: abs(cell.value - sk[0]))[0]
+                col = header.split("/")[-1] or "金额"
+                out.append(Finding(
+                    "row_total", _severity(abs(cell.value - best), unit),
+                    f"《{table.title}》“{_norm(total.label)}”（{col}）为{cell.raw}，与其下各行之和{_fmt(best)}不符"
+                    f"（相差{_fmt(abs(cell.value - best))}）",
+                    sorted({total.page}), [_ref(_norm(total.label), cell.raw, table, total.page)],
+                ))
+    return out
+
+
+def _children(rows: list[Row], i: int) -> list[Row]:
+    """The rows right below a coded row: the next code level among the contiguous rows its code prefixes
+    (a table listing several units repeats the same codes in each unit's block)."""
+    code = _code(rows[i])
+    block = []
+    for r in rows[i + 1 :]:
+        c = _code(r)
+        if not c or not c.startswith(code) or c == code:
+            break
+        block.append((c, r))
+    if not block or len(block) == len(rows) - i - 1:
+        return []  # the block runs to the table's end: its rows may go on in a table the parser did not join
+    level = min(len(c) for c, _ in block)
+    return [r for c, r in block if len(c) == level]
+
+
+def _hierarchy(table: Table) -> list[Finding]:
+    """A coded row (类/款) against the sum of its direct children (款/项)."""
+    out: list[Finding] = []
+    for i, r in enumerate(table.rows):
+        kids = _children(table.rows, i) if _code(r) else []
+        if not kids:
+            continue
+        for header, cell in _values(r).items():
+            s, raws = _column_sum(kids, header)
+            if not raws or not _clean([cell.raw, *raws]):
+                continue
+            half = _half_unit([cell.raw, *raws])
+            if abs(cell.value - s) > half * (len(raws) + 1):
+                out.append(Finding(
+                    "row_total", _severity(abs(cell.value - s), half),
+                    f"《{table.title}》“{_norm(r.label)}”（{header.split('/')[-1]}）为{cell.raw}，与其下级科目之和{_fmt(s)}不符"
+                    f"（相差{_fmt(abs(cell.value - s))}）",
+                    [r.page], [_ref(_norm(r.label), cell.raw, table, r.page)],
+                ))
+    return out
+
+
+def _column_totals(table: Table) -> list[Finding]:
+    """A 合计/小计 column against the columns beside it under the same header (本年收入/合计 = 一般公共预算 + …)."""
+    out: list[Finding] = []
+    headers = table.headers
+    for t_head in headers:
+        parts = t_head.split("/")
+        if not _TOTAL.search(_norm(parts[-1])):
+            continue
+        prefix = parts[:-1]
+        under = [h for h in headers if h != t_head and h.split("/")[: len(prefix)] == prefix and len(h.split("/")) > len(prefix)]
+        plain = [h for h in under if "其中" not in h]
+        if not plain:
+            continue  # only 其中 columns: parts of the total, not its split
+        readings = []
+        for siblings in (plain, under):  # "其中：基本支出" is sometimes a plain split
+            nested = [h.rsplit("/", 1)[0] + "/" for h in siblings if _TOTAL.search(_norm(h.split("/")[-1]))]
+            readings += [  # the detail columns; or the nested subtotals plus the columns outside their groups
+                [h for h in siblings if not _TOTAL.search(_norm(h.split("/")[-1]))],
+                [h for h in siblings if _TOTAL.search(_norm(h.split("/")[-1])) or not h.startswith(tuple(nested))],
+            ]
+        nested_totals = [h for h in under if _TOTAL.search(_norm(h.split("/")[-1]))]
+        if len(nested_totals) > 1:  # 合计 = 基本支出/小计 + 项目支出/项目支出总数
+            readings.append(nested_totals)
+        after = [h for h in headers[headers.index(t_head) + 1 :] if h in plain]
+        readings += [after[:k] for k in range(2, len(after))]  # 支出总计 | 基本 | 项目 | … then memo columns
+        for r in table.rows:
+            vals = _values(r)
+            cell = vals.get(t_head)
+            if cell is None:
+                continue
+            sums = []
+            for cols in readings:
+                got = [vals[h] for h in cols if h in vals]
+                if got:
+                    sums.append((sum((c.value for c in got), Decimal(0)), [c.raw for c in got]))
+            if not sums or not _clean([c.raw for c in vals.values()]):
+                continue
+            if any(abs(cell.value - s) <= _half_unit([cell.raw, *raws]) * (len(raws) + 1) for s, raws in sums):
+                continue
+            s, raws = sums[0]
+            out.append(Finding(
+                "column_total", _severity(abs(cell.value - s), _half_unit([cell.raw, *raws])),
+                f"《{table.title}》“{_norm(r.label)}”行的{t_head}为{cell.raw}，与同组各栏之和{_fmt(s)}不符"
+                f"（相差{_fmt(abs(cell.value - s))}）",
+                [r.page], [_ref(_norm(r.label), cell.raw, table, r.page)],
+            ))
+    return out
+
+
+# --- the same figure across tables --------------------------------------------------------------
+def _yuan(v: Decimal, unit: str | None) -> Decimal:
+    return v * _TO_YUAN.get(unit or "", Decimal(1))
+
+
+def _same_amount(raw_a: str, unit_a: str | None, raw_b: str, unit_b: str | None) -> bool:
+    """Two printed amounts are the same figure, each as rounded as it is printed (76万元 = 76.00万元 = 760,000元).
+    A table without a stated unit is taken to print in the other figure's unit."""
+    unit_a, unit_b = unit_a or unit_b, unit_b or unit_a
+    a, b = _yuan(_dec(raw_a), unit_a), _yuan(_dec(raw_b), unit_b)
+    return abs(a - b) <= _yuan(_half_unit([raw_a]), unit_a) + _yuan(_half_unit([raw_b]), unit_b)
+
+
+def _total_rows(table: Table) -> list[Row]:
+    return [r for r in table.rows if is_total_label(r.label) and not r.parents and _values(r)]
+
+
+def _first_value(row: Row) -> Cell | None:
+    """The row's first figure of this year: a 2025年预算数 column printed first is last year's."""
+    return next((c for c in _values(row).values() if not _PREVIOUS_COLUMN.search(c.header)), None)
+
+
+def _named(table: Table, *names: str) -> Row | None:
+    return next((r for r in table.rows if _norm(r.label) in names and _values(r)), None)
+
+
+# A table's grand total must appear among the other table's figures (total rows only, or any row).
+_RELATIONS = [
+    ("支出总表", "收支总表", True),
+    ("收入总表", "收支总表", True),
+    ("一般公共预算支出表", "财政拨款收支总表", False),
+    ("基本支出表", "一般公共预算支出表", True),
+]
+
+
+def _cross_tables(doc: Document) -> list[Finding]:
+    out: list[Finding] = []
+    by_kind: dict[tuple[str, str | None], list[Table]] = {}
+    for t in doc.tables:
+        kind = table_kind(t.title)
+        if kind and not t.empty and not t.is_form:
+            by_kind.setdefault((kind, t.unit_name), []).append(t)
+    for (kind, who), tables in by_kind.items():
+        if kind in ("收支总表", "财政拨款收支总表"):
+            for t in tables:  # a budget balances: 收入总计 = 支出总计
+                inc, exp = _named(t, "收入总计", "收入合计"), _named(t, "支出总计", "支出合计")
+                a, b = (_first_value(inc), _first_value(exp)) if inc and exp else (None, None)
+                if a and b:
+                    if abs(a.value - b.value) > 2 * _half_unit([a.raw, b.raw]):
+                        out.append(Finding(
+                            "cross_table", "error", f"《{t.title}》收入总计{a.raw}与支出总计{b.raw}不相等",
+                            sorted({inc.page, exp.page}),
+                            [_ref("收入总计", a.raw, t, inc.page), _ref("支出总计", b.raw, t, exp.page)],
+                        ))
+    for kind_a, kind_b, totals_only in _RELATIONS:
+        for (kind, who), tables in by_kind.items():
+            others = by_kind.get((kind_b, who), [])
+            if kind_a == "基本支出表":  # only a table that splits out 基本支出 can hold its total
+                others = [o for o in others if any("基本支出" in h for h in o.headers)]
+            if kind != kind_a or not others:
+                continue
+            pool = [(c, o, r) for o in others for r in (_total_rows(o) if totals_only else o.rows) for c in _values(r).values()]
+            for t in tables:
+                rows = [r for r in _total_rows(t) if _norm(r.label) in ("合计", "总计")]
+                if not rows:
+                    continue
+                row = rows[0]  # the grand total; "人员经费合计" and the like are only part of it
+                cell = _first_value(row)
+                if cell is None or not _clean([cell.raw]):
+                    continue
+                if not pool or any(_same_amount(cell.raw, t.unit, c.raw, o.unit) for c, o, _ in pool):
+                    continue
+                other = others[0]
+                out.append(Finding(
+                    "cross_table", "error",
+                    f"《{t.title}》“{_norm(row.label)}”{cell.raw}{t.unit or ''}在《{other.title}》中找不到相同的合计数",
+                    sorted({row.page, *other.pages}), [_ref(_norm(row.label), cell.raw, t, row.page)],
+                ))
+    return out
+
+
+# --- prose against arithmetic and tables --------------------------------------------------------
+_AMOUNT = re.compile(r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>亿元|万元|千元|元|%|％)")
+_UP = re.compile(r"增加|增长|上升|提高|新增|增多|扩大|上涨")
+_DOWN = re.compile(r"减少|下降|降低|压减|缩减|压缩|节约|取消|下调|减支|核减|调减")
+_CHANGE = re.compile(
+    r"(?P<v>\d[\d,]*(?:\.\d+)?)\s*(?P<vu>亿元|万元|元)[，,]?\s*(?:与|比|较|同比)[^，,。；\d]{0,14}?"
+    r"(?P<dir>增加|减少|增长|下降|上升|降低)(?:了)?\s*(?P<d>\d[\d,]*(?:\.\d+)?)\s*(?P<du>亿元|万元|元)"
+    r"(?:[，,、]?\s*(?:增长|下降|上升|降低|增幅|降幅|减幅|增加|减少)(?:了)?\s*(?:为)?\s*(?P<p>\d+(?:\.\d+)?)\s*[%％])?"
+)
+_BOUGHT = re.compile(r"购置|购买|更新|新购|新建|建设")  # spending that raises a figure without saying 增加
+_REASON = re.compile(r"(?:主要)?原因(?:是|为|：|:)|主要是由于|主要是|由于")
+_WHOLE = re.compile(r"其中[：:]|主要包括|主要用于|包括")
+_SHARE = re.compile(r"(?P<x>\d[\d,]*(?:\.\d+)?)\s*(?P<xu>亿元|万元|元)[，,]?\s*占(?P<base>[^%％\d，,。；]{0,16}?)(?P<p>\d+(?:\.\d+)?)\s*[%％]")
+_OTHER_YEAR = re.compile(r"上年|去年|上一年|以前年度|20\d\d年(?:度)?(?:年初)?预算")
+
+
+def _sentences(doc: Document):
+    """(sentence, page, section heading) over all prose."""
+    for sec in doc.sections:
+        for para in sec.paragraphs:
+            for s in re.findall(r"[^。！？]+[。！？]?", para.text):
+                if s.strip():
+                    yield s.strip(), para.page, sec.heading
+
+
+def _dec(raw: str) -> Decimal:
+    return parse_decimal(raw) or Decimal(0)
+
+
+def _changes(doc: Document) -> list[Finding]:
+    """"X万元，比上年增加D万元，增长P%": P against D / (X − D); and X − D against a table's 上年 column."""
+    out: list[Finding] = []
+    for sent, page, _ in _sentences(doc):
+        for m in _CHANGE.finditer(sent):
+            v_raw = m.group("v")
+            clause = re.split(r"；", sent[: m.start()])[-1]
+            whole = list(re.finditer(r"其中", clause))
+            if whole:  # "总计X万元，其中：…上年结转Y万元，比上年减少D万元": the change is the total's
+                heads = [a for a in _AMOUNT.finditer(clause[: whole[0].start()]) if a.group("unit") == m.group("vu")]
+                if not heads:
+                    continue
+                v_raw = heads[-1].group("num")
+            v, d = _dec(v_raw), _dec(m.group("d"))
+            if m.group("vu") != m.group("du") or not v:
+                continue
+            up = m.group("dir") in ("增加", "增长", "上升")
+            last = v - d if up else v + d
+            refs = [_ref("本年数", v_raw, None, page, m.group("vu")), _ref("增减额", m.group("d"), None, page, m.group("du"))]
+            if m.group("p") and last > 0:
+                p = _dec(m.group("p"))
+                exact = d / last * 100
+                # rounding of P, plus how far the printed X and D may move it
+                slack = Decimal(1).scaleb(-_places(m.group("p"))) + 100 * _half_unit([v_raw, m.group("d")]) * 2 / last * (1 + exact / 100)
+                if abs(exact - p) > slack:
+                    out.append(Finding(
+                        "change", "error",
+                        f"“{m.group(0)}”：增减额{m.group('d')}相对上年数{_fmt(last)}应为{exact:.2f}%，文中为{m.group('p')}%",
+                        [page], [*refs, _ref("增减幅度", m.group("p"), None, page, "%")],
+                    ))
+            found = None if whole else _last_year_cell(doc, sent[: m.start("v")], v, m.group("vu"))
+            if found:
+                t, row, cell = found
+                if abs(_yuan(cell.value, t.unit or m.group("vu")) - _yuan(last, m.group("vu"))) > _yuan(2 * _half_unit([cell.raw, v_raw, m.group("d")]), m.group("vu")):
+                    out.append(Finding(
+                        "change", "error",
+                        f"“{m.group(0)}”意味着上年为{_fmt(last)}{m.group('vu')}，但《{t.title}》“{_norm(row.label)}”的{cell.header}为{cell.raw}{t.unit or ''}",
+                        sorted({page, row.page}), [*refs, _ref(_norm(row.label), cell.raw, t, row.page)],
+                    ))
+    return out
+
+
+def _strip_marker(label: str) -> str:
+    return re.sub(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|[①-⑳]|\d{3,9}|其中[：:]?)", "", _norm(label))
+
+
+def _last_year_cell(doc: Document, before: str, v: Decimal, unit: str) -> tuple[Table, Row, Cell] | None:
+    """The table row the prose figure is (named by the words before it, holding the same value) and its 上年 cell."""
+    clause = _norm(re.split(r"[；。]", before)[-1])
+    for t in doc.tables:
+        for row in t.rows:
+            name = _strip_marker(row.label.split(" ")[0])
+            if len(name) < 3 or name not in clause or not clause.endswith(name) and name + "预算" not in clause and name + "财政拨款" not in clause:
+                continue
+            vals = list(_values(row).values())
+            current = [c for c in vals if not _PREVIOUS_COLUMN.search(c.header) and _same_amount(c.raw, t.unit, str(v), unit)]
+            previous = [c for c in vals if _PREVIOUS_COLUMN.search(c.header) and "增减" not in c.header and "变动" not in c.header]
+            if current and previous and str(doc.year or "") not in previous[0].header:
+                return t, row, previous[0]
+    return None
+
+
+def _shares(doc: Document) -> list[Finding]:
+    """"支出18,061.36万元，其中：基本支出15,753.96万元，占87.22%": 87.22 against 15,753.96 / 18,061.36."""
+    out: list[Finding] = []
+    for sent, page, _ in _sentences(doc):
+        whole = _WHOLE.search(sent)
+        if not whole:
+            continue
+        totals = [m for m in _AMOUNT.finditer(sent[: whole.start()]) if m.group("unit") not in ("%", "％")]
+        if not totals:
+            continue
+        total = totals[-1]
+        t_val = _dec(total.group("num"))
+        for m in _SHARE.finditer(sent, whole.end()):
+            if m.group("base").strip() or m.group("xu") != total.group("unit") or not t_val:
+                continue  # "占一般公共预算支出的…": another base than the sentence's total
+            x, p = _dec(m.group("x")), _dec(m.group("p"))
+            exact = x / t_val * 100
+            slack = Decimal(1).scaleb(-_places(m.group("p"))) + 100 * _half_unit([m.group("x"), total.group("num")]) * 2 / t_val
+            if abs(exact - p) > slack:
+                out.append(Finding(
+                    "share", "error",
+                    f"“{m.group(0)}”：{m.group('x')}÷{total.group('num')}={exact:.2f}%，文中为{m.group('p')}%",
+                    [page], [_ref("总数", total.group("num"), None, page, total.group("unit")),
+                             _ref("分项", m.group("x"), None, page, m.group("xu")), _ref("占比", m.group("p"), None, page, "%")],
+                ))
+    return out
+
+
+def _parts(doc: Document) -> list[Finding]:
+    """"共计金额2,532.21万元。其中：…涉及金额3,312.21万元": a part larger than its whole."""
+    out: list[Finding] = []
+    for sec in doc.sections:
+        for para in sec.paragraphs:
+            text = para.text
+            for w in re.finditer(r"其中[：:]", text):
+                head = text[: w.start()].rstrip()
+                if head.endswith("。"):  # "…共计金额2,532.21万元。其中：…": the whole is the sentence before's subject
+                    sent = re.findall(r"[^。]+。", head)[-1]
+                    totals = [m for m in _AMOUNT.finditer(sent) if m.group("unit") in _TO_YUAN][:1]
+                else:  # the amount just before: only when it is the largest of its sentence (not a list's last item)
+                    before = [m for m in _AMOUNT.finditer(re.split(r"[。；]", head)[-1]) if m.group("unit") in _TO_YUAN]
+                    largest = max((_yuan(_dec(m.group("num")), m.group("unit")) for m in before), default=None)
+                    totals = [m for m in before[-1:] if _yuan(_dec(m.group("num")), m.group("unit")) == largest]
+                if not totals or not _dec(totals[0].group("num")):
+                    continue
+                total = totals[0]
+                t_val = _yuan(_dec(total.group("num")), total.group("unit"))
+                tail = re.split(r"[。]", text[w.end():])[0]
+                for m in _AMOUNT.finditer(tail):
+                    if m.group("unit") not in _TO_YUAN or re.search(r"(增加|减少|增长|下降|上年|比|较)[^，,；]{0,6}$", tail[: m.start()]):
+                        continue
+                    val = _yuan(_dec(m.group("num")), m.group("unit"))
+                    if val > t_val + _yuan(2 * _half_unit([m.group("num"), total.group("num")]), total.group("unit")):
+                        out.append(Finding(
+                            "parts", "error",
+                            f"总数{total.group('num')}{total.group('unit')}之下的“其中”一项为{m.group('num')}{m.group('unit')}，大于总数",
+                            [para.page], [_ref("总数", total.group("num"), None, para.page, total.group("unit")),
+                                          _ref("其中", m.group("num"), None, para.page, m.group("unit"))],
+                        ))
+    return out
+
+
+def _reasons(doc: Document) -> list[Finding]:
+    """"比2025年增加10.00万元，主要原因是：本年度公务接待费减少8.00万元": the reason names only the opposite direction."""
+    out: list[Finding] = []
+    for sent, page, _ in _sentences(doc):
+        for clause in re.split(r"[；;](?![二三四五六七八九十2-9][、.．])", sent):
+            r = _REASON.search(clause)
+            if not r:
+                continue
+            main, why = clause[: r.start()], clause[r.end():]
+            changed = list(re.finditer(r"(增加|减少|增长|下降|上升|降低)(?:了)?\s*\d", main))
+            if not changed:
+                continue
+            up = changed[-1].group(1) in ("增加", "增长", "上升")
+            same, opposite = (_UP, _DOWN) if up else (_DOWN, _UP)
+            # only a quantified opposite change ("公务接待费减少8.00万元") and nothing pointing the stated way
+            # one plain statement: a reason that moves money between items or weighs two years is not judged
+            quantified = re.search(rf"(?:{opposite.pattern})(?:了)?\s*\d", why)
+            plain = not re.search(r"[，,]|用于|调入|转入|调整|实际|而", why.rstrip("。"))
+            if quantified and plain and not same.search(why) and not (up and _BOUGHT.search(why)):
+                out.append(Finding(
+                    "reason", "warning",
+                    f"说明的变动方向与原因相反：“{clause.strip()}”（{'增加' if up else '减少'}，原因却只说{'减少' if up else '增加'}）",
+                    [page], [_ref("增减额", m.group("num"), None, page, m.group("unit")) for m in _AMOUNT.finditer(main)],
+                ))
+    return out
+
+
+# Items the prose states and the table that reports them (三公 parts in the 三公 table; 机关运行经费 in its own
+# table or in a combined 三公和机关运行经费 table).
+_ITEMS = [
+    ("“三公”经费", re.compile(r"“?三公”?经费"), "三公"),
+    ("因公出国（境）费", re.compile(r"因公出国[（(]境[）)]费(?:用)?"), "三公"),
+    ("公务接待费", re.compile(r"公务接待费"), "三公"),
+    ("公务用车购置及运行费", re.compile(r"公务用车购置及运行(?:维护)?费"), "三公"),
+    ("公务用车购置费", re.compile(r"公务用车购置费"), "三公"),
+    ("公务用车运行维护费", re.compile(r"公务用车运行(?:维护)?费"), "三公"),
+    ("机关运行经费", re.compile(r"机关运行经费"), "机关运行经费"),
+]
+
+
+def _item_cells(doc: Document, kind: str) -> list[tuple[Table, Row, Cell]]:
+    """Every figure of the tables that report the item: the prose figure must be one of them."""
+    out = []
+    for t in doc.tables:
+        tk = table_kind(t.title)
+        mentions = kind in _norm(t.title) or any(kind in h for h in t.headers) or any(kind in r.label for r in t.rows)
+        if tk == kind or (kind == "机关运行经费" and tk == "三公" and mentions):
+            out += [(t, r, c) for r in t.rows for c in _values(r).values()]
+    return out
+
+
+def _prose_tables(doc: Document) -> list[Finding]:
+    """"“三公”经费预算76.00万元" against the 三公 table: the prose figure must be one of the item's cells."""
+    out: list[Finding] = []
+    seen: set[tuple] = set()
+    for sent, page, _ in _sentences(doc):
+        for name, said, kind in _ITEMS:
+            for m in said.finditer(sent):
+                tail = sent[m.end():]
+                a = _AMOUNT.search(tail)
+                if not a or a.group("unit") not in _TO_YUAN or a.start() > 16:
+                    continue
+                between = tail[: a.start()]
+                clause = re.split(r"[，,；;。]", sent[: m.start()])[-1]
+                if re.search(r"[比较增减费]|上年|同比|其中|以内|不超过|[、和及与]|[a-zA-Z]", between) or _OTHER_YEAR.search(clause + between):
+                    continue
+                if re.match(r"[）)]?(?:用于|的|中|占)", between) or name == "公务用车购置及运行费" and "维护" in between:
+                    continue
+                cells = _item_cells(doc, kind)
+                if not cells:
+                    continue
+                v = _yuan(_dec(a.group("num")), a.group("unit"))
+                if any(_same_amount(a.group("num"), a.group("unit"), c.raw, t.unit) for t, _, c in cells):
+                    continue
+                if v == 0:
+                    continue
+                t, row, c = cells[0]
+                key = (name, a.group("num"), page)
+                if key in seen:
+                    continue
+                seen.add(key)
+                shown = "、".join(sorted({f"{c.raw}" for _, _, c in cells})[:4])
+                out.append(Finding(
+                    "prose_table", "error",
+                    f"说明中{name}为{a.group('num')}{a.group('unit')}（第{page}页），《{t.title}》中为{shown}{t.unit or ''}",
+                    sorted({page, row.page}), [_ref(name, a.group("num"), None, page, a.group("unit")),
+                                               *(_ref(_norm(r.label) or name, c.raw, t, r.page) for t, r, c in cells[:2])],
+                ))
+    return out
+
+
+def _joined(tables: list[Table]) -> list[Table]:
+    """Tables printed over consecutive pages that the parser kept apart (same title, header and unit) as one,
+    so a total on the second page is checked against the rows of the first."""
+    out: list[Table] = []
+    for t in tables:
+        prev = out[-1] if out else None
+        if (prev is not None and (t.title, t.headers, t.unit_name) == (prev.title, prev.headers, prev.unit_name)
+                and t.pages[0] - prev.pages[-1] in (0, 1) and not t.is_form and not prev.is_form):
+            out[-1] = Table(prev.title, sorted({*prev.pages, *t.pages}), prev.number, prev.unit_name, prev.unit,
+                            prev.headers, [*prev.rows, *t.rows], empty=prev.empty and t.empty)
+        else:
+            out.append(t)
+    return out
+
+
+def check_document(doc: Document) -> list[Finding]:
+    """Every consistency finding of a parsed document, tables first, then prose."""
+    out: list[Finding] = []
+    doc = Document(**{**doc.__dict__, "tables": _joined(doc.tables)})
+    for t in doc.tables:
+        if t.is_form or t.empty:
+            continue
+        out += _row_totals(t) + _hierarchy(t) + _column_totals(t)
+    out += _cross_tables(doc) + _prose_tables(doc) + _changes(doc) + _shares(doc) + _parts(doc) + _reasons(doc)
+    unique: dict[tuple, Finding] = {}
+    for f in out:  # the 收入 and 支出 halves of a sentence often repeat the same statement
+        unique.setdefault((f.kind, f.message), f)
+    return list(unique.values())
