@@ -22,7 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
-DEFAULT_EMBED_MODEL = "multilingual-e5-small"
+BASE_EMBED_MODEL = "multilingual-e5-small"
+# int8 weights (torch dynamic quantization of the Linear layers, made at load time): measured 1.84x the
+# passages/s of float32 on this 2-core CPU, with the same dense page recall@5 (0.742 vs 0.763 on 186
+# questions over six documents, noise level). The float32 model stays available as BASE_EMBED_MODEL.
+INT8 = "+int8"
+DEFAULT_EMBED_MODEL = BASE_EMBED_MODEL + INT8
 
 # Bump when the folder layout or conversion changes, so stale cached folders get rebuilt.
 _BUILD_VERSION = 1
@@ -390,7 +395,7 @@ def build_default_model(dest: Path | None = None, force: bool = False) -> Path:
     A complete, current folder is returned as is. Otherwise the folder is built beside ``dest``
     and moved into place with ``os.replace``, so a crash never leaves a half-written model.
     """
-    dest = Path(dest) if dest is not None else model_cache_dir() / DEFAULT_EMBED_MODEL
+    dest = Path(dest) if dest is not None else model_cache_dir() / BASE_EMBED_MODEL
     if not force and _is_complete(dest):
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -420,7 +425,12 @@ def build_default_model(dest: Path | None = None, force: bool = False) -> Path:
 
 
 class Embedder:
-    """A sentence-transformers model used for retrieval: passages and queries -> unit vectors."""
+    """A sentence-transformers model used for retrieval: passages and queries -> unit vectors.
+
+    ``model`` is a sentence-transformers name or folder, or ``multilingual-e5-small`` (built offline);
+    a ``+int8`` suffix quantizes its Linear layers to int8 for CPU speed. The name, suffix included, is
+    what an index records, so vectors of the float32 and int8 variants never mix.
+    """
 
     def __init__(self, model: str | None = None, device: str = "cpu") -> None:
         # Never reach for a hub: every model must already be on disk.
@@ -431,8 +441,11 @@ class Embedder:
 
         hf_logging.disable_progress_bar()  # the per-load "Loading weights" bar is noise in CLI output
         self.name: str = model or DEFAULT_EMBED_MODEL
-        path = str(build_default_model()) if self.name == DEFAULT_EMBED_MODEL else self.name
+        base = self.name.removesuffix(INT8)
+        path = str(build_default_model()) if base == BASE_EMBED_MODEL else base
         self._model = SentenceTransformer(path, device=device)
+        if self.name.endswith(INT8):
+            self._model = _quantize_int8(self._model)
         prompts = self._model.prompts or {}
         self._query_prompt = "query" if "query" in prompts else None
         self._passage_prompt = "passage" if "passage" in prompts else None
@@ -475,6 +488,17 @@ class Embedder:
     def embed_queries(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         """[n, dim] float32 unit vectors for queries (prompt "query" where the model has one)."""
         return self._encode(texts, self._query_prompt, batch_size)
+
+
+def _quantize_int8(model):
+    """Int8 weights with dynamically quantized activations for every Linear layer (fbgemm on x86 CPUs)."""
+    import warnings
+
+    import torch
+
+    with warnings.catch_warnings():  # torch.ao's eager API is deprecated in favour of torchao, still supported
+        warnings.simplefilter("ignore")
+        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
 
 
 if __name__ == "__main__":

