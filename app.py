@@ -35,7 +35,7 @@ ALL = "全部"
 KINDS = ["预算", "决算"]
 EXAMPLES = ["三公经费为何增加", "公务接待费是多少", "机关运行经费比上年变化多少", "什么是机关运行经费", "那上年呢？"]
 FIGURE_HEADERS = ["项目", "数值", "单位", "表名", "页码", "文件"]
-DOC_HEADERS = ["单位", "年度", "类型", "页数", "表格", "文件"]
+DOC_HEADERS = ["单位", "年度", "类型", "页数", "表格", "勾稽问题", "文件"]
 PAGE_RESOLUTION = 110
 
 log = logging.getLogger("qa.app")
@@ -262,7 +262,18 @@ def page_choices(sources) -> list[tuple[str, str]]:
 
 
 def doc_rows(docs) -> list[list]:
-    return [[d.unit or "（未识别）", d.year or "", d.kind or "", d.pages, d.tables, d.file] for d in docs]
+    return [[d.unit or "（未识别）", d.year or "", d.kind or "", d.pages, d.tables, len(d.findings), d.file] for d in docs]
+
+
+def findings_html(docs) -> str:
+    """Each document's consistency findings (勾稽校验), with pages, folded per document."""
+    parts = []
+    for d in docs:
+        if not d.findings:
+            continue
+        items = "".join(f"<li>第{'、'.join(map(str, f['pages']))}页 · {esc(f['message'])}</li>" for f in d.findings)
+        parts.append(f"<details><summary>{esc(d.unit or d.file)} {d.year or ''} · {len(d.findings)} 处</summary><ul>{items}</ul></details>")
+    return "".join(parts) or "<p>已收录文件未发现勾稽问题。</p>"
 
 
 def check_upload(path: Path) -> str | None:
@@ -371,6 +382,7 @@ class Page:
             gr.update(choices=[ALL, *units], value=keep(unit, units)),
             gr.update(choices=[ALL, *years], value=keep(year, years)),
             gr.update(choices=[ALL, *kinds], value=keep(kind, kinds)),
+            findings_html(docs),
             self.status_text(docs),
         )
 
@@ -404,7 +416,7 @@ class Page:
         except Exception:
             log.exception("ask failed: %r", question)
             return say("抱歉，回答这个问题时出现了内部错误。请换个问法，或稍后再试。")
-        reply = md_text(ans.answer)
+        reply = md_text(ans.answer) + "".join(f"\n\n⚠ {md_text(w)}" for w in ans.warnings)
         if ans.found and ans.sources:
             reply += f"\n\n<small>依据 {len(ans.sources)} 处原文，数字与来源见“数字”“来源”；用时 {ans.elapsed_ms / 1000:.1f} 秒</small>"
         history.append({"role": "assistant", "content": reply})
@@ -583,16 +595,18 @@ def build_app(assistant, upload_dir: str | Path | None = None, note: str = "") -
             with gr.Column(scale=3, min_width=320):
                 docs_df = gr.Dataframe(headers=DOC_HEADERS, value=doc_rows(docs), label="已收录文件",
                                        interactive=False, wrap=True, max_height=320, elem_id="qa-docs",
-                                       column_widths=["170px", "64px", "64px", "64px", "64px", "260px"])
+                                       column_widths=["170px", "64px", "64px", "64px", "64px", "72px", "260px"])
                 with gr.Row(elem_id="qa-remove-row", elem_classes=["qa-bottom"]):
                     remove_dd = gr.Dropdown(removable, value=None, label="选择要移除的文件", scale=3, min_width=170,
                                             allow_custom_value=True, elem_id="qa-remove-pick")
                     remove_btn = gr.Button("移除", variant="stop", scale=1, min_width=72, elem_id="qa-remove")
                 remove_report = gr.HTML("", elem_id="qa-remove-report")
+                with gr.Accordion("勾稽校验：文件内数字不一致之处", open=False, elem_id="qa-findings-box"):
+                    findings = gr.HTML(findings_html(docs), elem_id="qa-findings")
 
         context = gr.State(None)
         filters = [unit_dd, year_dd, kind_dd]
-        lists = [docs_df, remove_dd, *filters, status]
+        lists = [docs_df, remove_dd, *filters, findings, status]
         ask_out = [chat, question, context, figures, sources, page_dd, page_img]
         ask_in = [question, chat, context, *filters]
 

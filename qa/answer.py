@@ -83,12 +83,15 @@ class Answer:
     intent: str = "figure"
     quotes: list[str] = field(default_factory=list)
     analysis: Question | None = None  # how the question was read (for follow-ups and debugging)
+    warnings: list[str] = field(default_factory=list)  # consistency findings that involve a cited figure
+    derived: dict | None = None  # a computed figure: {"formula", "inputs", "result"} (qa.derive)
 
     def to_dict(self) -> dict:
         return {
             "question": self.question, "found": self.found, "answer": self.answer,
             "figures": [f.to_dict() for f in self.figures], "sources": [s.to_dict() for s in self.sources],
             "elapsed_ms": round(self.elapsed_ms, 1), "intent": self.intent, "quotes": self.quotes,
+            **({"warnings": self.warnings} if self.warnings else {}), **({"derived": self.derived} if self.derived else {}),
         }
 
 

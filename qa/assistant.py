@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .answer import Answer, compose
+from .check import warnings_for
+from .derive import derive, plan
 from .embedding import Embedder
 from .ingest import IngestResult, Ingestor
 from .question import Question, analyze
@@ -56,6 +58,11 @@ class Assistant:
         q = self.analyze(question, context, unit, year, kind, docs=docs)
         hits = [] if q.not_found else self.retriever.search(q, k=max(20, k), mode=mode, committed=sorted(d.id for d in docs))
         ans = compose(q, hits, k=k)
+        computed = None if q.not_found else plan(q, docs)
+        stated = computed and computed.op == "share" and ans.found and ans.figures and ans.figures[0].unit == "%"
+        if computed and not stated:  # a share the document states is quoted, not recomputed
+            ans = derive(q, computed, lambda text, unit=None, year=None: self.ask(text, k, mode, unit=unit, year=year, kind=kind), k)
+        ans.warnings = warnings_for(ans.figures, {d.id: d.findings for d in docs})
         ans.elapsed_ms = (time.perf_counter() - t0) * 1000
         ans.analysis = q
         return ans

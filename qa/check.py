@@ -91,7 +91,9 @@ _MARKERS = [  # numbering style → depth: 一、 / （一） / 1. / （1） / �
     (re.compile(r"^[①-⑳]"), 5),
 ]
 _OF_WHICH = re.compile(r"^其中[：:]?")
-_PREVIOUS_COLUMN = re.compile(r"上年(?!结转)|20\d\d年(?:度)?(?:年初)?预算")
+def _previous_column(header: str, year: int | None) -> bool:
+    """A column of last year's figures: 上年预算数 (not 上年结转), or a year before the document's."""
+    return bool(re.search(r"上年(?!结转)", header)) or any(year and int(y) < year for y in re.findall(r"(20\d\d)年", header))
 
 
 def _depth(label: str) -> int | None:
@@ -224,7 +226,7 @@ def _row_totals(table: Table) -> list[Finding]:
                 unit = _half_unit(raws)
                 if any(abs(cell.value - s) <= unit * (k + 1) for s, k in counted):
                     continue
-                best = min(counted, key=lambda sk: abs(cell.value - sk[0]))[0]
+                best = counted[0][0]  # the structural reading (top-level rows) is the one to show
                 col = header.split("/")[-1] or "金额"
                 out.append(Finding(
                     "row_total", _severity(abs(cell.value - best), unit),
@@ -339,9 +341,9 @@ def _total_rows(table: Table) -> list[Row]:
     return [r for r in table.rows if is_total_label(r.label) and not r.parents and _values(r)]
 
 
-def _first_value(row: Row) -> Cell | None:
+def _first_value(row: Row, year: int | None) -> Cell | None:
     """The row's first figure of this year: a 2025年预算数 column printed first is last year's."""
-    return next((c for c in _values(row).values() if not _PREVIOUS_COLUMN.search(c.header)), None)
+    return next((c for c in _values(row).values() if not _previous_column(c.header, year)), None)
 
 
 def _named(table: Table, *names: str) -> Row | None:
@@ -368,7 +370,7 @@ def _cross_tables(doc: Document) -> list[Finding]:
         if kind in ("收支总表", "财政拨款收支总表"):
             for t in tables:  # a budget balances: 收入总计 = 支出总计
                 inc, exp = _named(t, "收入总计", "收入合计"), _named(t, "支出总计", "支出合计")
-                a, b = (_first_value(inc), _first_value(exp)) if inc and exp else (None, None)
+                a, b = (_first_value(inc, doc.year), _first_value(exp, doc.year)) if inc and exp else (None, None)
                 if a and b:
                     if abs(a.value - b.value) > 2 * _half_unit([a.raw, b.raw]):
                         out.append(Finding(
@@ -389,7 +391,7 @@ def _cross_tables(doc: Document) -> list[Finding]:
                 if not rows:
                     continue
                 row = rows[0]  # the grand total; "人员经费合计" and the like are only part of it
-                cell = _first_value(row)
+                cell = _first_value(row, doc.year)
                 if cell is None or not _clean([cell.raw]):
                     continue
                 if not pool or any(_same_amount(cell.raw, t.unit, c.raw, o.unit) for c, o, _ in pool):
@@ -408,7 +410,7 @@ _AMOUNT = re.compile(r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P
 _UP = re.compile(r"增加|增长|上升|提高|新增|增多|扩大|上涨")
 _DOWN = re.compile(r"减少|下降|降低|压减|缩减|压缩|节约|取消|下调|减支|核减|调减")
 _CHANGE = re.compile(
-    r"(?P<v>\d[\d,]*(?:\.\d+)?)\s*(?P<vu>亿元|万元|元)[，,]?\s*(?:与|比|较|同比)[^，,。；\d]{0,14}?"
+    r"(?P<v>\d[\d,]*(?:\.\d+)?)\s*(?P<vu>亿元|万元|元)[，,]?\s*(?:与|比|较|同比)(?:20\d\d年度?)?[^，,。；\d]{0,14}?"
     r"(?P<dir>增加|减少|增长|下降|上升|降低)(?:了)?\s*(?P<d>\d[\d,]*(?:\.\d+)?)\s*(?P<du>亿元|万元|元)"
     r"(?:[，,、]?\s*(?:增长|下降|上升|降低|增幅|降幅|减幅|增加|减少)(?:了)?\s*(?:为)?\s*(?P<p>\d+(?:\.\d+)?)\s*[%％])?"
 )
@@ -432,43 +434,65 @@ def _dec(raw: str) -> Decimal:
     return parse_decimal(raw) or Decimal(0)
 
 
+@dataclass
+class StatedChange:
+    """"X万元，比上年增加D万元，增长P%" as printed, and the previous year's value it implies (X − D or X + D)."""
+
+    text: str  # the matched words
+    current: str  # X as printed
+    change: str  # D as printed
+    unit: str
+    up: bool
+    percent: str | None
+    previous: Decimal
+    start: int  # where X's words begin in the sentence (what precedes names the item)
+
+
+def stated_changes(sentence: str) -> list[StatedChange]:
+    out = []
+    for m in _CHANGE.finditer(sentence):
+        v_raw = m.group("v")
+        clause = re.split(r"[；;]", sentence[: m.start()])[-1]
+        whole = list(re.finditer(r"其中", clause))
+        if whole:  # "总计X万元，其中：…上年结转Y万元，比上年减少D万元": the change is the total's
+            heads = [a for a in _AMOUNT.finditer(clause[: whole[0].start()]) if a.group("unit") == m.group("vu")]
+            if not heads:
+                continue
+            v_raw = heads[-1].group("num")
+        v, d = _dec(v_raw), _dec(m.group("d"))
+        if m.group("vu") != m.group("du") or not v:
+            continue
+        up = m.group("dir") in ("增加", "增长", "上升")
+        out.append(StatedChange(m.group(0), v_raw, m.group("d"), m.group("vu"), up, m.group("p"), v - d if up else v + d,
+                                m.start() if not whole else -1))
+    return out
+
+
 def _changes(doc: Document) -> list[Finding]:
     """"X万元，比上年增加D万元，增长P%": P against D / (X − D); and X − D against a table's 上年 column."""
     out: list[Finding] = []
     for sent, page, _ in _sentences(doc):
-        for m in _CHANGE.finditer(sent):
-            v_raw = m.group("v")
-            clause = re.split(r"；", sent[: m.start()])[-1]
-            whole = list(re.finditer(r"其中", clause))
-            if whole:  # "总计X万元，其中：…上年结转Y万元，比上年减少D万元": the change is the total's
-                heads = [a for a in _AMOUNT.finditer(clause[: whole[0].start()]) if a.group("unit") == m.group("vu")]
-                if not heads:
-                    continue
-                v_raw = heads[-1].group("num")
-            v, d = _dec(v_raw), _dec(m.group("d"))
-            if m.group("vu") != m.group("du") or not v:
-                continue
-            up = m.group("dir") in ("增加", "增长", "上升")
-            last = v - d if up else v + d
-            refs = [_ref("本年数", v_raw, None, page, m.group("vu")), _ref("增减额", m.group("d"), None, page, m.group("du"))]
-            if m.group("p") and last > 0:
-                p = _dec(m.group("p"))
-                exact = d / last * 100
+        for c in stated_changes(sent):
+            v_raw, last, v = c.current, c.previous, _dec(c.current)
+            refs = [_ref("本年数", v_raw, None, page, c.unit), _ref("增减额", c.change, None, page, c.unit)]
+            if c.percent and last > 0:
+                p = _dec(c.percent)
+                exact = _dec(c.change) / last * 100
                 # rounding of P, plus how far the printed X and D may move it
-                slack = Decimal(1).scaleb(-_places(m.group("p"))) + 100 * _half_unit([v_raw, m.group("d")]) * 2 / last * (1 + exact / 100)
+                slack = Decimal(1).scaleb(-_places(c.percent)) + 100 * _half_unit([v_raw, c.change]) * 2 / last * (1 + exact / 100)
                 if abs(exact - p) > slack:
                     out.append(Finding(
                         "change", "error",
-                        f"“{m.group(0)}”：增减额{m.group('d')}相对上年数{_fmt(last)}应为{exact:.2f}%，文中为{m.group('p')}%",
-                        [page], [*refs, _ref("增减幅度", m.group("p"), None, page, "%")],
+                        f"“{c.text}”：增减额{c.change}相对上年数{_fmt(last)}应为{exact:.2f}%，文中为{c.percent}%",
+                        [page], [*refs, _ref("增减幅度", c.percent, None, page, "%")],
                     ))
-            found = None if whole else _last_year_cell(doc, sent[: m.start("v")], v, m.group("vu"))
+            found = None if c.start < 0 else _last_year_cell(doc, sent[: c.start], v, c.unit)
             if found:
                 t, row, cell = found
-                if abs(_yuan(cell.value, t.unit or m.group("vu")) - _yuan(last, m.group("vu"))) > _yuan(2 * _half_unit([cell.raw, v_raw, m.group("d")]), m.group("vu")):
+                if abs(_yuan(cell.value, t.unit or c.unit) - _yuan(last, c.unit)) > _yuan(2 * _half_unit([cell.raw, v_raw, c.change]), c.unit):
                     out.append(Finding(
                         "change", "error",
-                        f"“{m.group(0)}”意味着上年为{_fmt(last)}{m.group('vu')}，但《{t.title}》“{_norm(row.label)}”的{cell.header}为{cell.raw}{t.unit or ''}",
+                        f"“{c.text}”意味着上年为{_fmt(last)}{c.unit}，但《{t.title}》“{_norm(row.label)}”的{cell.header}为{cell.raw}{t.unit or ''}",
                         sorted({page, row.page}), [*refs, _ref(_norm(row.label), cell.raw, t, row.page)],
                     ))
     return out
@@ -487,9 +511,9 @@ def _last_year_cell(doc: Document, before: str, v: Decimal, unit: str) -> tuple[
             if len(name) < 3 or name not in clause or not clause.endswith(name) and name + "预算" not in clause and name + "财政拨款" not in clause:
                 continue
             vals = list(_values(row).values())
-            current = [c for c in vals if not _PREVIOUS_COLUMN.search(c.header) and _same_amount(c.raw, t.unit, str(v), unit)]
-            previous = [c for c in vals if _PREVIOUS_COLUMN.search(c.header) and "增减" not in c.header and "变动" not in c.header]
-            if current and previous and str(doc.year or "") not in previous[0].header:
+            current = [c for c in vals if not _previous_column(c.header, doc.year) and _same_amount(c.raw, t.unit, str(v), unit)]
+            previous = [c for c in vals if _previous_column(c.header, doc.year) and not re.search(r"增减|变动|比较", c.header)]
+            if current and previous:
                 return t, row, previous[0]
     return None
 
@@ -578,7 +602,8 @@ def _reasons(doc: Document) -> list[Finding]:
                 out.append(Finding(
                     "reason", "warning",
                     f"说明的变动方向与原因相反：“{clause.strip()}”（{'增加' if up else '减少'}，原因却只说{'减少' if up else '增加'}）",
-                    [page], [_ref("增减额", m.group("num"), None, page, m.group("unit")) for m in _AMOUNT.finditer(main)],
+                    [page], [_ref("增减额" if re.search(r"(增加|减少|增长|下降|上升|降低)(?:了)?\s*$", main[: m.start()]) else "金额",
+                                  m.group("num"), None, page, m.group("unit")) for m in _AMOUNT.finditer(main)],
                 ))
     return out
 
@@ -675,3 +700,16 @@ def check_document(doc: Document) -> list[Finding]:
     for f in out:  # the 收入 and 支出 halves of a sentence often repeat the same statement
         unique.setdefault((f.kind, f.message), f)
     return list(unique.values())
+
+
+def warnings_for(figures, findings_by_doc: dict[str, list[dict]], limit: int = 3) -> list[str]:
+    """Short warnings for the cited figures (anything with doc_id, page, raw) that a stored finding involves."""
+    out: list[str] = []
+    for f in figures[:limit]:
+        for d in findings_by_doc.get(f.doc_id, []):
+            finding = Finding.from_dict(d)
+            if any(r.page == f.page and _plain(r.value) == _plain(f.raw) for r in finding.figures):
+                text = f"注意：{f.label} {f.raw} 涉及一处勾稽问题：{finding.message}"
+                if text not in out:
+                    out.append(text)
+    return out

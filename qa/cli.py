@@ -147,12 +147,51 @@ def ask(question, index_dir, chroma_url, embed_model, as_json, k, mode):
             click.echo(json.dumps(ans.to_dict(), ensure_ascii=False))
             continue
         click.echo(f"问：{ans.question}\n答：{ans.answer}")
+        for w in ans.warnings:
+            click.echo(f"  ⚠ {w}")
         for f in ans.figures[:5]:
             click.echo(f"  · {f.label} {f.column or ''} {f.raw}{f.unit or ''}  [{f.table or '说明'} 第{f.page}页 {f.doc}]")
         for i, s in enumerate(ans.sources, 1):
             where = s.table or s.section or ""
             click.echo(f"  [{i}] {s.unit} {s.year or ''} {where} 第{s.page}页  ({s.doc})")
         click.echo(f"  ({ans.elapsed_ms:.0f} ms)\n")
+
+
+@main.command()
+@click.argument("doc")
+@_index
+@_chroma
+@click.option("--json", "as_json", is_flag=True, help="one JSON object per finding, one per line")
+def check(doc, index_dir, chroma_url, as_json):
+    """Consistency findings (勾稽校验) of a document: a PDF path, or an indexed document's id, file or unit name."""
+    from .check import Finding, check_document
+
+    if Path(doc).is_file() and doc.lower().endswith(".pdf"):
+        from .parse import ParseError, parse_pdf
+
+        try:
+            parsed = parse_pdf(doc)
+        except ParseError as e:
+            click.echo(f"cannot parse ({e.reason}): {e}", err=True)
+            sys.exit(1)
+        name, found = f"{parsed.unit or ''} {parsed.year or ''} {parsed.file}", check_document(parsed)
+    else:
+        from .store import ChunkStore, make_client
+
+        recs = ChunkStore(make_client(index_dir, chroma_url)).documents()
+        hits = [r for r in recs if r.id.startswith(doc) or doc in (r.file, r.path)] or [r for r in recs if r.unit and doc in r.unit]
+        if len(hits) != 1:
+            click.echo(f"{'no' if not hits else len(hits)} indexed documents match '{doc}'" + "".join(f"\n  {r.id} {r.unit} {r.year} {r.file}" for r in hits), err=True)
+            sys.exit(1)
+        name, found = f"{hits[0].unit or ''} {hits[0].year or ''} {hits[0].file}", [Finding.from_dict(d) for d in hits[0].findings]
+    if as_json:
+        for f in found:
+            click.echo(json.dumps(f.to_dict(), ensure_ascii=False))
+        return
+    click.echo(f"{name}: {len(found)} 处勾稽问题")
+    for f in found:
+        pages = "、".join(map(str, f.pages))
+        click.echo(f"  [{f.severity}] {f.kind} 第{pages}页：{f.message}")
 
 
 @main.command("eval")

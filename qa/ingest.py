@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from .check import check_document
 from .chunk import ChunkSettings, chunk_document
 from .embedding import Embedder
 from .parse import ParseError, ParseSettings, parse_pdf
@@ -50,6 +51,16 @@ def pipeline_version() -> str:
     return h.hexdigest()[:12]
 
 
+@cache
+def checks_version() -> str:
+    """A fingerprint of the consistency checks: findings made by older checks are made again on ingest."""
+    return hashlib.sha256((Path(__file__).parent / "check.py").read_bytes()).hexdigest()[:12]
+
+
+def findings(doc) -> list[dict]:
+    return [f.to_dict() for f in check_document(doc)]
+
+
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     """Files named directly (whatever their type, so bad ones get reported) and PDFs found in folders."""
     out: list[Path] = []
@@ -81,6 +92,8 @@ class Ingestor:
         if rec and rec.version != pipeline_version():
             previous.append(rec)  # parsed by older code: parse again and replace
             rec = None
+        if rec and rec.checks != checks_version():
+            rec = self._recheck(path, rec)
         if rec:
             for old in previous:  # this path's old content is gone; its new content is indexed already
                 self.store.remove_document(old.id)
@@ -103,7 +116,7 @@ class Ingestor:
         rec = DocRecord(
             id=doc.id, file=doc.file, path=path_key, title=doc.title, unit=doc.unit, year=doc.year,
             kind=doc.kind, scope=doc.scope, pages=doc.page_count, tables=len(doc.tables), chunks=len(chunks),
-            warnings=doc.warnings, version=pipeline_version(),
+            warnings=doc.warnings, version=pipeline_version(), findings=findings(doc), checks=checks_version(),
         )
         try:
             self.store.add_document(rec, chunks, vectors)
@@ -117,6 +130,16 @@ class Ingestor:
             doc.file, "replaced" if previous else "added", doc.id, doc.unit, doc.year, doc.page_count,
             len(doc.tables), len(chunks), parse_seconds=t1 - t0, embed_seconds=t2 - t1,
         )
+
+    def _recheck(self, path: Path, rec: DocRecord) -> DocRecord:
+        """Run newer consistency checks over an indexed document: parse again, keep its chunks."""
+        try:
+            doc = parse_pdf(path, self.parse_settings)
+        except Exception:  # it parsed when it was indexed; keep the findings it has
+            return rec
+        rec.findings, rec.checks = findings(doc), checks_version()
+        self.store.put_record(rec)
+        return rec
 
     def ingest(self, paths: Iterable[str | Path], progress: bool = True, on_result=None, on_page=None) -> list[IngestResult]:
         files = collect_files(paths)

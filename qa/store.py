@@ -10,7 +10,7 @@ import fcntl
 import json
 import os
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -49,10 +49,13 @@ class DocRecord:
     chunks: int
     warnings: list[str]
     version: str = ""  # the parsing/chunking code that built it (qa.ingest.pipeline_version)
+    findings: list[dict] = field(default_factory=list)  # consistency findings (qa.check.Finding.to_dict)
+    checks: str = ""  # the checking code that made them (qa.ingest.checks_version)
 
     def to_meta(self) -> dict:
         d = {k: v for k, v in self.__dict__.items() if v is not None}
         d["warnings"] = json.dumps(self.warnings, ensure_ascii=False)
+        d["findings"] = json.dumps(self.findings, ensure_ascii=False)
         return d
 
     @classmethod
@@ -62,6 +65,7 @@ class DocRecord:
             unit=m.get("unit"), year=m.get("year"), kind=m.get("kind"), scope=m.get("scope"),
             pages=m.get("pages", 0), tables=m.get("tables", 0), chunks=m.get("chunks", 0),
             warnings=json.loads(m.get("warnings", "[]")), version=m.get("version", ""),
+            findings=json.loads(m.get("findings", "[]")), checks=m.get("checks", ""),
         )
 
 
@@ -166,11 +170,15 @@ class ChunkStore:
                 ids=[c.id for c in part], documents=[c.text for c in part],
                 metadatas=[chunk_metadata(c) for c in part], embeddings=[list(map(float, v)) for v in vectors[i : i + _BATCH]],
             )
-        self.docs.upsert(ids=[rec.id], metadatas=[rec.to_meta()], documents=[rec.title], embeddings=[[1.0]])
+        self.put_record(rec)
         keep = {c.id for c in chunks}
         stale = [i for i in self.chunks.get(where={"doc_id": rec.id}, include=[])["ids"] if i not in keep]
         if stale:
             self.chunks.delete(ids=stale)
+
+    def put_record(self, rec: DocRecord) -> None:
+        """Rewrite a committed document's registry record (its findings after a re-check), chunks untouched."""
+        self.docs.upsert(ids=[rec.id], metadatas=[rec.to_meta()], documents=[rec.title], embeddings=[[1.0]])
 
     def remove_document(self, doc_id: str) -> None:
         """Uncommit first, so a crash midway leaves orphans that `cleanup` removes, never a half document."""
