@@ -64,11 +64,13 @@ class Source:
     score: float
     doc_id: str = ""
     type: str = ""
+    ocr_confidence: float | None = None  # the passage was read from a page image by OCR
 
     def to_dict(self) -> dict:
         return {
             "doc": self.doc, "unit": self.unit or "", "year": self.year, "page": self.page, "section": self.section,
             "table": self.table, "text": self.text, "score": round(self.score, 6), "doc_id": self.doc_id, "type": self.type,
+            **({"ocr": True, "ocr_confidence": self.ocr_confidence} if self.ocr_confidence is not None else {}),
         }
 
 
@@ -425,8 +427,9 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
     elif lead:
         first_chunk_id = next((h.chunk.id for h in hits if h.chunk.doc_id == lead.doc_id and h.chunk.page == lead.page
                                and lead.context in h.chunk.text), None)
-    return Answer(q.text, True, "".join(parts), figures=figures if q.intent != "definition" else [],
-                  sources=_sources(hits, k, first_chunk_id), intent=q.intent, quotes=quotes)
+    sources = _sources(hits, k, first_chunk_id)
+    return Answer(q.text, True, "".join(parts) + _ocr_note(sources), figures=figures if q.intent != "definition" else [],
+                  sources=sources, intent=q.intent, quotes=quotes)
 
 
 def _scope_words(hits: list[Retrieved]) -> str:
@@ -438,6 +441,14 @@ def _sources(hits: list[Retrieved], k: int, first_chunk_id: str | None) -> list[
     ordered = sorted(hits, key=lambda h: h.chunk.id != first_chunk_id) if first_chunk_id else hits
     return [
         Source(h.chunk.file, h.chunk.unit, h.chunk.year, h.chunk.page, h.chunk.section, h.chunk.table, h.chunk.text,
-               h.score, h.chunk.doc_id, h.chunk.type)
+               h.score, h.chunk.doc_id, h.chunk.type, h.chunk.ocr_confidence)
         for h in ordered[:k]
     ]
+
+
+def _ocr_note(sources: list[Source]) -> str:
+    """Said when the passage an answer rests on was read by OCR: its digits deserve a look at the page."""
+    lead = sources[0] if sources else None
+    if lead is None or lead.ocr_confidence is None:
+        return ""
+    return f"（注意：第{lead.page}页是扫描图像，文字由 OCR 识别，置信度{lead.ocr_confidence:.2f}，请以原件为准。）"

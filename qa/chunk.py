@@ -88,7 +88,7 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None, id_pref
         chunks.append(
             Chunk(
                 id=f"{prefix}:{len(chunks):05d}", doc_id=doc.id, text=text, type=type_, page=page,
-                file=doc.file, unit=doc.unit, year=doc.year, kind=doc.kind, **kw,
+                file=doc.file, unit=doc.unit, year=doc.year, kind=doc.kind, ocr_confidence=doc.ocr_pages.get(page), **kw,
             )
         )
 

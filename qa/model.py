@@ -103,6 +103,7 @@ class Document:
     sections: list[Section] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    ocr_pages: dict[int, float] = field(default_factory=dict)  # page → mean OCR confidence, for pages read from images
 
 
 @dataclass
@@ -123,3 +124,8 @@ class Chunk:
     row_label: str | None = None
     table_unit: str | None = None
     cells: list[Cell] = field(default_factory=list)
+    ocr_confidence: float | None = None  # set when the passage was read by OCR: answers say so
+
+    @property
+    def ocr(self) -> bool:
+        return self.ocr_confidence is not None

@@ -80,6 +80,7 @@ def chunk_metadata(c: Chunk) -> dict:
         "doc_id": c.doc_id, "file": c.file, "type": c.type, "page": c.page, "unit": c.unit, "year": c.year,
         "kind": c.kind, "section": c.section, "table": c.table, "row_label": c.row_label, "table_unit": c.table_unit,
         "cells": json.dumps([[x.header, x.raw] for x in c.cells], ensure_ascii=False) if c.cells else None,
+        "ocr_confidence": c.ocr_confidence,
     }
     return {k: v for k, v in meta.items() if v is not None}
 
@@ -90,6 +91,7 @@ def chunk_from_record(chunk_id: str, text: str, m: dict) -> Chunk:
         id=chunk_id, doc_id=m["doc_id"], text=text, type=m["type"], page=m["page"], file=m["file"],
         unit=m.get("unit"), year=m.get("year"), kind=m.get("kind"), section=m.get("section"), table=m.get("table"),
         row_label=m.get("row_label"), table_unit=m.get("table_unit"), cells=cells,
+        ocr_confidence=m.get("ocr_confidence"),
     )
 
 

@@ -20,7 +20,7 @@ DATA = Path(__file__).resolve().parent / "data"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 SAMPLE = ROOT / "samples" / "yangquan2_2026_budget.pdf"
 BJ = DATA / "bj_audit-bureau_2026_dept-budget-text.pdf"
-SCANNED = DATA / "changsha_traffic-police_2023_perf-eval_SCANNED.pdf"
+BLANK_SCAN = DATA / "blank_scan.pdf"  # an image page with no text: even OCR reads nothing
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -204,10 +204,10 @@ def test_upload_then_ask_about_that_unit_with_memory(client, tmp_path):
     fake = tmp_path / "预算说明.pdf"
     fake.write_text("这是一份文本文件，不是 PDF。", encoding="utf-8")
     report, _files, docs, removable, units, *_ = client.predict(
-        [handle_file(str(fake)), handle_file(str(BJ)), handle_file(str(SCANNED))], "全部", "全部", "全部",
+        [handle_file(str(fake)), handle_file(str(BJ)), handle_file(str(BLANK_SCAN))], "全部", "全部", "全部",
         api_name="/upload")
     assert "预算说明.pdf" in report and "不是有效的 PDF" in report
-    assert SCANNED.name in report and "扫描版" in report
+    assert BLANK_SCAN.name in report and "OCR" in report
     assert BJ.name in report and "已导入" in report and "1 个成功" in report
     assert "北京市审计局" in [row[0] for row in docs["value"]["data"]]
     assert any(c[0] == "北京市审计局" for c in units["choices"])

@@ -61,11 +61,11 @@ def test_bad_files_are_reported_and_skipped(index, tmp_path):
     truncated = tmp_path / "truncated.pdf"
     truncated.write_bytes((DATA / "bj_audit-bureau_2026_dept-budget-text.pdf").read_bytes()[:5000])
     a = Assistant(index_dir=index)
-    results = {r.file: r for r in a.ingest([junk, empty, truncated, DATA / "changsha_traffic-police_2023_perf-eval_SCANNED.pdf", DATA / "bj_audit-bureau_2026_dept-budget-text.pdf"])}
+    results = {r.file: r for r in a.ingest([junk, empty, truncated, DATA / "blank_scan.pdf", DATA / "bj_audit-bureau_2026_dept-budget-text.pdf"])}
     assert results["junk.pdf"].reason == "not-pdf"
     assert results["empty.pdf"].reason == "empty"
     assert results["truncated.pdf"].status == "failed"
-    assert results["changsha_traffic-police_2023_perf-eval_SCANNED.pdf"].reason == "scanned"
+    assert results["blank_scan.pdf"].reason == "no-text"  # an image page OCR reads nothing on
     assert results["bj_audit-bureau_2026_dept-budget-text.pdf"].status == "added"
     assert [d.file for d in a.documents()] == ["bj_audit-bureau_2026_dept-budget-text.pdf"]
     assert a.store.chunks.count() == a.documents()[0].chunks

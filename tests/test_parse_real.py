@@ -5,7 +5,7 @@ from functools import lru_cache
 import pytest
 
 from conftest import DATA, corpus_path
-from qa.parse import ParseError, parse_pdf
+from qa.parse import ParseError, ParseSettings, parse_pdf
 
 
 @lru_cache(maxsize=None)
@@ -48,15 +48,15 @@ def test_beijing_narrative_file_has_no_tables_but_the_reason():
     assert sec.pages == (8, 8)
 
 
-def test_scanned_file_is_reported():
+def test_scanned_file_is_reported_when_ocr_is_off():
     with pytest.raises(ParseError) as e:
-        parse_pdf(DATA / "changsha_traffic-police_2023_perf-eval_SCANNED.pdf")
+        parse_pdf(DATA / "changsha_traffic-police_2023_perf-eval_SCANNED.pdf", ParseSettings(ocr=False))
     assert e.value.reason == "scanned"
 
 
-def test_broken_font_map_is_reported_as_garbled():
+def test_broken_font_map_is_reported_as_garbled_when_ocr_is_off():
     with pytest.raises(ParseError) as e:
-        parse_pdf(corpus_path("real/huaian_2025-exec_2026-draft_budget-report_BROKEN-FONTS.pdf"))
+        parse_pdf(corpus_path("real/huaian_2025-exec_2026-draft_budget-report_BROKEN-FONTS.pdf"), ParseSettings(ocr=False))
     assert e.value.reason == "garbled"
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..model import Document, Paragraph, Section
 from .meta import detect_kind, detect_unit, detect_year, title_of
+from .ocr import ocr_page
 from .pdf import Line, PageBlocks, ParseError, open_pdf, read_page
 from .settings import ParseSettings
 from .tables import EMPTY_NOTE, RawTable, build_table, is_caption
@@ -21,16 +22,48 @@ def file_id(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
-def _check_text_layer(path: Path, pages: list[PageBlocks], s: ParseSettings) -> None:
+def _text_layer_problem(path: Path, pages: list[PageBlocks], s: ParseSettings) -> ParseError | None:
     textless = sum(1 for p in pages if p.chars < s.min_chars_per_page)
     if textless > s.max_textless_share * len(pages):
-        raise ParseError("scanned", f"{path.name}: no text layer on {textless} of {len(pages)} pages (scanned images)")
+        return ParseError("scanned", f"{path.name}: no text layer on {textless} of {len(pages)} pages (scanned images)")
     chars = sum(p.chars for p in pages) or 1
     bad = sum(p.bad_glyphs for p in pages)
     if bad > s.max_bad_glyph_share * chars:
-        raise ParseError("garbled", f"{path.name}: text layer is garbled ({bad} undecodable glyphs of {chars} characters)")
+        return ParseError("garbled", f"{path.name}: text layer is garbled ({bad} undecodable glyphs of {chars} characters)")
     if sum(p.cjk for p in pages) < s.min_cjk_share * chars:
-        raise ParseError("garbled", f"{path.name}: text layer decodes to non-Chinese gibberish (broken font map)")
+        return ParseError("garbled", f"{path.name}: text layer decodes to non-Chinese gibberish (broken font map)")
+    return None
+
+
+def _read_pages(pdf, path: Path, s: ParseSettings, on_page: Callable[[int, int], None] | None) -> list[PageBlocks]:
+    """Every page from its text layer; then, with OCR on, scanned pages (or all pages of a garbled file) from their images.
+
+    Progress counts the OCR pass on top of the page count, so it only ever moves forward.
+    """
+    n = len(pdf.pages)
+    pages = []
+    for i, page in enumerate(pdf.pages, start=1):
+        pages.append(read_page(page, i, s))
+        if on_page:
+            on_page(i, n)
+    problem = _text_layer_problem(path, pages, s)
+    if not s.ocr:
+        if problem:
+            raise problem
+        return pages
+    garbled = problem is not None and problem.reason == "garbled"
+    redo = [p.number for p in pages if garbled or (p.chars < s.min_chars_per_page and p.images)]
+    for k, number in enumerate(redo, start=1):
+        read = ocr_page(pdf.pages[number - 1], s.ocr_resolution)
+        pages[number - 1] = read_page(read.page, number, s)
+        pages[number - 1].ocr_confidence = read.confidence
+        if on_page:
+            on_page(n + k, n + len(redo))
+    if problem := _text_layer_problem(path, pages, s):
+        if redo:
+            raise ParseError("no-text", f"{path.name}: OCR of {len(redo)} page images found no usable text ({problem})")
+        raise problem
+    return pages
 
 
 def _furniture(pages: list[PageBlocks], s: ParseSettings) -> set[str]:
@@ -84,18 +117,13 @@ def parse_pdf(
     s = settings or ParseSettings()
     pdf = open_pdf(path)
     try:
-        pages = []
-        for i, page in enumerate(pdf.pages, start=1):
-            pages.append(read_page(page, i, s))
-            if on_page:
-                on_page(i, len(pdf.pages))
+        pages = _read_pages(pdf, path, s, on_page)
     except ParseError:
         raise
     except Exception as e:  # pdfminer fails in many ways on damaged page content
         raise ParseError("corrupt", f"{path.name}: damaged page content ({type(e).__name__}: {e})") from e
     finally:
         pdf.close()
-    _check_text_layer(path, pages, s)
     furniture = _furniture(pages, s)
 
     builder = _SectionBuilder()
@@ -153,7 +181,11 @@ def parse_pdf(
         page_count=len(pages),
         sections=[sec for sec in builder.sections if sec.paragraphs],
         tables=tables,
+        ocr_pages={p.number: round(p.ocr_confidence, 4) for p in pages if p.ocr_confidence is not None},
     )
+    if doc.ocr_pages:
+        mean = sum(doc.ocr_pages.values()) / len(doc.ocr_pages)
+        doc.warnings.append(f"{len(doc.ocr_pages)} of {len(pages)} pages read by OCR (mean confidence {mean:.3f})")
     if not doc.unit:
         doc.warnings.append("unit name not found")
     if not tables:

@@ -41,6 +41,8 @@ class PageBlocks:
     chars: int = 0
     bad_glyphs: int = 0  # (cid:N) and private-use characters
     cjk: int = 0
+    images: int = 0  # embedded images: a page with images and no text is a scan to OCR
+    ocr_confidence: float | None = None  # set when the page was read by OCR
 
 
 _CID = re.compile(r"\(cid:\d+\)")
@@ -98,6 +100,7 @@ def read_page(page, number: int, settings: ParseSettings) -> PageBlocks:
         1 for c in page.chars if c["text"].startswith("(cid:")
     )
     out.cjk = len(_CJK.findall(raw))
+    out.images = len(page.images)
     return out
 
 

@@ -18,6 +18,10 @@ class ParseSettings:
     max_bad_glyph_share: float = 0.05
     # Share of CJK characters below which a Chinese disclosure's text is mojibake.
     min_cjk_share: float = 0.15
+    # Pages without a usable text layer (scans, broken font maps) are read by OCR instead of failing.
+    ocr: bool = True
+    # Render resolution for OCR: small table digits need it (measured in docs/reliability.md).
+    ocr_resolution: int = 200
     # A line found at the top/bottom of this share of pages is a running header/footer.
     furniture_share: float = 0.4
     furniture_band: float = 0.08
