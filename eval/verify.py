@@ -35,7 +35,9 @@ CORPUS_SMALL = os.path.join(HERE, 'corpus_small.txt')
 TYPES_MIN = {
     'figure': 110, 'reason': 20, 'change': 15, 'share': 8, 'count': 6,
     'definition': 8, 'paraphrase': 20, 'multi_doc': 20, 'unanswerable': 25,
+    'compare': 10, 'derived': 20,
 }
+COMPUTED = {'compare', 'derived'}  # expected = op(inputs); each input is checked on its own page
 TOTAL_MIN = 230
 EVIDENCE_MAX = 40
 UNITS = {'万元', '元', '%', '个', '人', '辆', '台', '项', '次', '台（套）'}
@@ -126,6 +128,35 @@ class Pdfs:
     def close(self):
         for p in self.open.values():
             p.close()
+
+
+def check_computed(q, pdfs, fail):
+    """A comparison or derived figure: every input printed on its page, the expected value their op."""
+    from decimal import Decimal
+    ins = q.get('inputs') or []
+    if not ins:
+        fail(q['id'], 'computed question without inputs')
+        return
+    for i in ins:
+        text = pdfs.page(i['doc'], i['page']) or ''
+        pv = variants(text)
+        if not any(e in p for e in variants(i['evidence']) for p in pv) or not any(i['value'] in p for p in pv):
+            fail(q['id'], f"input {i['value']} / {i['evidence']!r} not on {i['doc']} p{i['page']}")
+    vals = [Decimal(i['value']) for i in ins]
+    op = q.get('op')
+    if op == 'difference':
+        want = vals[0] - vals[1]
+    elif op == 'sum':
+        want = sum(vals, Decimal(0))
+    elif op == 'share':
+        want = (vals[0] / vals[1] * 100).quantize(Decimal('0.01'))
+    elif op == 'previous':  # the evidence says whether the stated change is a rise or a fall
+        want = vals[0] - vals[1] if re.search(r'增加|增长|上升', ins[1]['evidence']) else vals[0] + vals[1]
+    else:
+        fail(q['id'], f'unknown op {op!r}')
+        return
+    if Decimal(q['expected']['value']) != want:
+        fail(q['id'], f"expected {q['expected']['value']} but {op} of inputs is {want}")
 
 
 def read_list(path):
@@ -275,6 +306,9 @@ def main():
         if not any(e in p for e in variants(ev) for p in pv):
             fail(qid, f'evidence not on {doc} p{page}: {ev!r}')
         exp = q.get('expected')
+        if q['type'] in COMPUTED:
+            check_computed(q, pdfs, fail)
+            continue
         if isinstance(exp, dict) and exp.get('value') is not None:
             v = exp['value']
             if not any(v in p for p in pv):

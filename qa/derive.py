@@ -93,7 +93,7 @@ def plan(q: Question, docs: list[DocInfo]) -> Plan | None:
             return Plan("share", [a[0], b[0]], [(None, None)] * 2)
     if _SUM.search(text) and len(items) >= 2:
         return Plan("sum", items, [(None, None)] * len(items))
-    if _PREVIOUS.search(text) and not _NOT_PREVIOUS.search(text) and items and not q.years:
+    if _PREVIOUS.search(text) and not _NOT_PREVIOUS.search(text) and items:
         return Plan("previous", items[:1], [(None, None)])
     return None
 
@@ -126,10 +126,10 @@ def _result(label: str, value: Decimal, unit: str, like: Figure) -> Figure:
 
 def _previous(q: Question, p: Plan, ask_one: AskOne) -> tuple[Figure, Figure, Decimal] | None:
     """Last year's value from a stated change: "2,152.99万元，比2025年预算减少36.76万元" → 2,189.75."""
-    ans = ask_one(f"{p.items[0]}比上年变化多少", unit=q.units[0] if q.units else None, year=None)
+    ans = ask_one(f"{p.items[0]}变化多少", unit=q.units[0] if q.units else None, year=max(q.years) if q.years else None)
     for f in ans.figures[:5]:
         for c in stated_changes(f.context):
-            if f.raw in (c.change, c.current) and p.items[0].strip("“”") in f.context.replace('"', "").replace("“", "").replace("”", ""):
+            if f.raw in (c.change, c.current) and re.sub(r"[“”\"]", "", p.items[0]) in re.sub(r"[“”\"]", "", f.context):
                 current = Figure(p.items[0], Decimal(c.current.replace(",", "")), c.current, c.unit, f.table, f.page,
                                  f.doc, f.doc_id, f.unit_name, f.year, context=f.context)
                 change = Figure(f"{p.items[0]}比上年{'增加' if c.up else '减少'}", Decimal(c.change.replace(",", "")),
@@ -187,7 +187,7 @@ def derive(q: Question, p: Plan, ask_one: AskOne, k: int = 5) -> Answer:
         a, b = vals
         diff = a - b
         ratio = a / b if b else None
-        names = [f"{f.unit_name or ''}{f.year or ''}年{f.label}" if p.op == "compare" else f.label for f in figs]
+        names = [f"{f.unit_name or ''}{f.year or ''}年{item}" if p.op == "compare" else item for f, item in zip(figs, p.items)]
         more = names[0] if diff > 0 else names[1] if diff < 0 else None
         formula = f"{_plain(a, places)} − {_plain(b, places)} = {_plain(diff, places)}（{unit}）"
         if ratio is not None:

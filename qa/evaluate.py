@@ -54,6 +54,7 @@ class ModeReport:
     nf_fn: int = 0
     latencies: list[float] = field(default_factory=list)
     failures: list[dict] = field(default_factory=list)
+    by_type: dict[str, list[int]] = field(default_factory=dict)  # type → [questions with a value, first figure right]
 
     def row(self) -> dict:
         def ratio(a, b):
@@ -118,6 +119,9 @@ def score_answer(rep: ModeReport, item: EvalItem, ans: Answer) -> None:
         rep.answer_n += 1
         rep.answer_at1 += _figure_ok(ans, item, 1)
         rep.answer_at3 += _figure_ok(ans, item, 3)
+        counts = rep.by_type.setdefault(item.type, [0, 0])
+        counts[0] += 1
+        counts[1] += _figure_ok(ans, item, 1)
         if not _figure_ok(ans, item, 1):
             problems.append(f"figure {ans.figures[0].raw if ans.figures else None} != {item.value}")
     if item.found and item.page:
@@ -162,4 +166,7 @@ def format_table(reports: dict[str, ModeReport]) -> str:
     width = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in cols}
     lines = ["  ".join(c.ljust(width[c]) for c in cols)]
     lines += ["  ".join(str(r[c]).ljust(width[c]) for c in cols) for r in rows]
+    for rep in reports.values():  # comparisons and derived figures are computed: show them apart
+        parts = [f"{t} {ok / n:.3f} ({ok}/{n})" for t, (n, ok) in sorted(rep.by_type.items())]
+        lines.append(f"answer@1 by type, {rep.mode}: " + ", ".join(parts))
     return "\n".join(lines)

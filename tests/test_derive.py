@@ -1,0 +1,86 @@
+"""Comparisons and derived figures: planning, exact arithmetic with formula and sources, refusal, and the
+round trip through the index on the sample disclosure."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from qa.answer import Answer, Figure
+from qa.derive import derive, plan
+from qa.question import analyze
+
+
+@dataclass
+class Doc:
+    id: str
+    unit: str | None
+    year: int | None
+    kind: str | None = "预算"
+
+
+DOCS = [Doc("a", "山西省阳泉第二监狱", 2026), Doc("b", "山西省阳泉第二监狱", 2025), Doc("c", "北京市审计局", 2026),
+        Doc("d", "国家信访局", 2026)]
+# What an ordinary lookup returns for each input: (unit, year, item) → (raw, unit, page)
+PRINTED = {
+    ("山西省阳泉第二监狱", 2026, "“三公”经费"): ("76.00", "万元", 16),
+    ("山西省阳泉第二监狱", 2025, "“三公”经费"): ("73.72", "万元", 16),
+    ("北京市审计局", 2026, "机关运行经费"): ("1637.76", "万元", 9),
+    ("国家信访局", 2026, "机关运行经费"): ("2,376.26", "万元", 25),
+}
+
+
+def fake_ask(text, unit=None, year=None):
+    for (u, y, item), (raw, money, page) in PRINTED.items():
+        if u == unit and y == year and item in text:
+            f = Figure(item, Decimal(raw.replace(",", "")), raw, money, "表", page, f"{u}.pdf", u, u, y)
+            return Answer(text, True, "…", figures=[f])
+    return Answer(text, False, "未找到")
+
+
+def _plan(text):
+    q = analyze(text, DOCS)
+    return q, plan(q, DOCS)
+
+
+def test_plans():
+    assert _plan("阳泉第二监狱2026年和2025年三公经费对比")[1].scopes == [("山西省阳泉第二监狱", 2026), ("山西省阳泉第二监狱", 2025)]
+    p = _plan("北京市审计局和国家信访局2026年的机关运行经费哪个多")[1]
+    assert (p.op, p.items[0], [u for u, _ in p.scopes]) == ("compare", "机关运行经费", ["北京市审计局", "国家信访局"])
+    assert _plan("阳泉第二监狱2026年办公费和印刷费合计多少")[1].items == ["办公费", "印刷费"]
+    p = _plan("阳泉第二监狱2026年公务接待费占三公经费的比例")[1]
+    assert (p.op, p.items) == ("share", ["公务接待费", "“三公”经费"])
+    assert _plan("阳泉第二监狱2026年上年的机关运行经费是多少")[1].op == "previous"
+    for ordinary in ("阳泉第二监狱2026年公务接待费是多少", "三公经费为何增加", "上年结转是多少", "社会保障和就业支出是多少"):
+        assert _plan(ordinary)[1] is None, ordinary
+
+
+def test_two_documents_exact_difference_ratio_and_sources():
+    q, p = _plan("北京市审计局和国家信访局2026年的机关运行经费哪个多")
+    ans = derive(q, p, fake_ask)
+    assert ans.found and ans.figures[0].raw == "-738.50" and ans.figures[0].unit == "万元"
+    d = ans.to_dict()["derived"]
+    assert d["formula"] == "1637.76 − 2376.26 = -738.50（万元）；1637.76 ÷ 2376.26 = 0.6892（倍）"
+    assert [(i["value"], i["page"]) for i in d["inputs"]] == [("1637.76", 9), ("2,376.26", 25)]
+    assert ans.answer.startswith("国家信访局2026年机关运行经费较多，多738.50万元")
+    q, p = _plan("阳泉第二监狱2026年和2025年三公经费对比")
+    assert derive(q, p, fake_ask).derived["result"] == {"value": "2.28", "unit": "万元"}
+
+
+def test_missing_input_is_refused():
+    q, p = _plan("北京市审计局和国家信访局2026年的三公经费哪个多")
+    ans = derive(q, p, fake_ask)
+    assert not ans.found and ans.figures == [] and "无法计算" in ans.answer
+
+
+def test_within_one_document_on_the_index(sample_assistant):
+    ans = sample_assistant.ask("办公费和印刷费合计多少")
+    assert ans.figures[0].raw == "432.59" and ans.derived["formula"] == "422.59 + 10.00 = 432.59（万元）"
+    assert [i["page"] for i in ans.derived["inputs"]] == [12, 12]
+    ans = sample_assistant.ask("公务接待费占三公经费的比例")
+    assert ans.figures[0].raw == "2.63" and ans.figures[0].unit == "%" and "2.00 ÷ 76.00" in ans.derived["formula"]
+    ans = sample_assistant.ask("上年的机关运行经费是多少")  # 2,152.99万元，比2025年预算减少36.76万元
+    assert ans.found and ans.figures[0].raw == "2189.75" and ans.derived["formula"] == "2,152.99 + 36.76 = 2189.75（万元）"
+    ans = sample_assistant.ask("办公费比差旅费多多少")
+    assert ans.figures[0].raw == "322.59"
+    stated = sample_assistant.ask("基本支出占支出预算的比重是多少")  # the document states 87.22%: quoted, not recomputed
+    assert stated.figures[0].raw == "87.22" and stated.derived is None
