@@ -27,10 +27,13 @@ class Assistant:
         self.store = ChunkStore(make_client(index_dir, url), embed_model=self.embedder.name, lock_dir=self.index_dir)
         self.retriever = Retriever(self.store, self.embedder)
 
-    def ingest(self, paths: Iterable[str | Path], progress: bool = False, on_result=None, on_page=None) -> list[IngestResult]:
-        """Index PDFs; on_result(IngestResult) after each file, on_page(file, page, pages) while parsing."""
+    def ingest(self, paths: Iterable[str | Path], progress: bool = False, on_result=None, on_page=None,
+               workers: int = 1) -> list[IngestResult]:
+        """Index PDFs; on_result(IngestResult) after each file, on_page(file, page, pages) while parsing
+        (with ``workers`` > 1 files are parsed in that many processes, and on_page is not called)."""
         with self.store.writing():
-            return Ingestor(self.store, self.embedder).ingest(paths, progress=progress, on_result=on_result, on_page=on_page)
+            return Ingestor(self.store, self.embedder).ingest(paths, progress=progress, on_result=on_result,
+                                                              on_page=on_page, workers=workers)
 
     def documents(self) -> list[DocRecord]:
         return self.store.documents()

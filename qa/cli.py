@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -11,13 +13,18 @@ from .chunk import table_caption
 
 _index = click.option("--index", "index_dir", envvar="QA_INDEX", default=None, help="index folder (default ./index, env QA_INDEX)")
 _chroma = click.option("--chroma-url", envvar="QA_CHROMA_URL", default=None, help="Chroma server URL instead of the embedded store")
-_model = click.option("--embed-model", envvar="QA_EMBED_MODEL", default=None, help="sentence-transformers name or folder (default multilingual-e5-small, offline)")
+_model = click.option("--embed-model", envvar="QA_EMBED_MODEL", default=None,
+                      help="sentence-transformers name or folder, '+int8' to quantize (default multilingual-e5-small+int8, offline)")
 
 
 def _assistant(index_dir, chroma_url, embed_model):
     from .assistant import Assistant
+    from .store import IndexModelMismatch
 
-    return Assistant(index_dir=index_dir, chroma_url=chroma_url, embed_model=embed_model)
+    try:
+        return Assistant(index_dir=index_dir, chroma_url=chroma_url, embed_model=embed_model)
+    except IndexModelMismatch as e:
+        raise click.ClickException(str(e)) from e
 
 
 @click.group()
@@ -31,10 +38,12 @@ def main() -> None:
 @_chroma
 @_model
 @click.option("--json", "as_json", is_flag=True, help="one JSON line per file")
-def ingest(paths, index_dir, chroma_url, embed_model, as_json):
+@click.option("--workers", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True,
+              help="processes parsing files while this one embeds and writes")
+def ingest(paths, index_dir, chroma_url, embed_model, as_json, workers):
     """Parse and index PDF files or folders (recursive). Bad files are reported and skipped."""
     a = _assistant(index_dir, chroma_url, embed_model)
-    results = a.ingest(paths, progress=not as_json)
+    results = a.ingest(paths, progress=not as_json, workers=workers)
     for r in results:
         if as_json:
             click.echo(json.dumps(r.to_dict(), ensure_ascii=False))
@@ -217,7 +226,15 @@ def eval_cmd(questions, corpus_list, corpus_root, index_dir, small, modes, min_a
     if missing:
         click.echo(f"corpus files missing (set --corpus-root or QA_CORPUS): {missing[:3]}…", err=True)
         sys.exit(2)
-    a = _assistant(index_dir, chroma_url, embed_model)
+    try:
+        a = _assistant(index_dir, chroma_url, embed_model)
+    except click.ClickException as e:
+        if chroma_url or not Path(index_dir).is_dir():
+            raise
+        # the eval's own folder is a cache of the corpus: rebuild it for another embedding model
+        click.echo(f"note: {e.message}; rebuilding {index_dir}", err=True)
+        shutil.rmtree(index_dir)
+        a = _assistant(index_dir, chroma_url, embed_model)
     for r in a.ingest(files, progress=False):
         if not r.ok:
             click.echo(f"note: {r.file} not indexed ({r.reason})", err=True)

@@ -1,9 +1,13 @@
-"""Ingestion: files → parse → chunk → embed → store, one file at a time, each all-or-nothing."""
+"""Ingestion: files → parse → chunk → embed → store, each file all-or-nothing; parsing optionally in worker processes."""
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import time
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import cache
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -13,8 +17,10 @@ from tqdm import tqdm
 from .check import check_document
 from .chunk import ChunkSettings, chunk_document
 from .embedding import Embedder
+from .model import Chunk, Document
 from .parse import ParseError, ParseSettings, parse_pdf
 from .parse.document import file_id
+from .parse.pdf import readable
 from .store import ChunkStore, DocRecord
 
 
@@ -36,6 +42,11 @@ class IngestResult:
     @property
     def ok(self) -> bool:
         return self.status != "failed"
+
+    def __post_init__(self) -> None:
+        # file names that are not UTF-8 (GBK from Windows archives, stray bytes) must print and serialise
+        self.file = readable(self.file)
+        self.message = self.message and readable(self.message)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -73,7 +84,42 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     return [f for f in out if not (f.resolve() in seen or seen.add(f.resolve()))]
 
 
+@dataclass
+class Parsed:
+    """A parsed and chunked file, what the parse step hands to the embed-and-store step (picklable)."""
+
+    doc: Document
+    chunks: list[Chunk]
+    findings: list[dict]
+    seconds: float
+
+
+def parse_file(path: Path, parse_settings: ParseSettings, chunk_settings: ChunkSettings, on_page=None) -> Parsed | IngestResult:
+    """Parse, chunk and check one file, or say why it failed. Runs in a worker process when ingesting in parallel."""
+    t0 = time.perf_counter()
+    try:
+        doc = parse_pdf(path, parse_settings, on_page=on_page)
+    except ParseError as e:
+        return IngestResult(path.name, "failed", reason=e.reason, message=str(e))
+    except Exception as e:  # a layout the parser chokes on must not stop the batch
+        return IngestResult(path.name, "failed", reason="parse-error", message=f"{path.name}: {type(e).__name__}: {e}")
+    # ids carry the pipeline version, so a re-parse never overwrites the committed version in place
+    chunks = chunk_document(doc, chunk_settings, id_prefix=f"{doc.id}:{pipeline_version()}")
+    return Parsed(doc, chunks, findings(doc), time.perf_counter() - t0)
+
+
+@dataclass
+class _Job:
+    """A file that needs parsing: its content id and the records it will replace once committed."""
+
+    path: Path
+    doc_id: str
+    previous: list[DocRecord]
+
+
 class Ingestor:
+    """Files → parse (in worker processes when ``workers`` > 1) → embed → store, each file all-or-nothing."""
+
     def __init__(self, store: ChunkStore, embedder: Embedder, parse_settings: ParseSettings | None = None,
                  chunk_settings: ChunkSettings | None = None):
         self.store = store
@@ -82,11 +128,18 @@ class Ingestor:
         self.chunk_settings = chunk_settings or ChunkSettings()
 
     def ingest_file(self, path: Path, on_page=None) -> IngestResult:
+        job = self._plan(path)
+        if isinstance(job, IngestResult):
+            return job
+        return self._commit(job, parse_file(path, self.parse_settings, self.chunk_settings, on_page))
+
+    def _plan(self, path: Path) -> _Job | IngestResult:
+        """What a file needs: nothing (unchanged, duplicate, unreadable) or a parse."""
         try:
             doc_id = file_id(path)
         except OSError as e:
             return IngestResult(path.name, "failed", reason="unreadable", message=f"{path.name}: {e.strerror or e}")
-        path_key = str(path.resolve())
+        path_key = readable(str(path.resolve()))
         previous = [r for r in self.store.documents() if r.path == path_key and r.id != doc_id]
         rec = self.store.document(doc_id)
         if rec and rec.version != pipeline_version():
@@ -94,41 +147,43 @@ class Ingestor:
             rec = None
         if rec and rec.checks != checks_version():
             rec = self._recheck(path, rec)
-        if rec:
-            for old in previous:  # this path's old content is gone; its new content is indexed already
-                self.store.remove_document(old.id)
-            status = "unchanged" if rec.path == path_key else "duplicate"
-            message = None if status == "unchanged" else f"{path.name}: same content as {rec.file}, indexed once"
-            return IngestResult(path.name, status, doc_id, rec.unit, rec.year, rec.pages, rec.tables, rec.chunks, message=message)
+        if not rec:
+            return _Job(path, doc_id, previous)
+        for old in previous:  # this path's old content is gone; its new content is indexed already
+            self.store.remove_document(old.id)
+        status = "unchanged" if rec.path == path_key else "duplicate"
+        message = None if status == "unchanged" else f"{path.name}: same content as {rec.file}, indexed once"
+        return IngestResult(path.name, status, doc_id, rec.unit, rec.year, rec.pages, rec.tables, rec.chunks, message=message)
+
+    def _commit(self, job: _Job, parsed: Parsed | IngestResult) -> IngestResult:
+        """Embed a parsed file and write it; the same path indexed before with other content is replaced after."""
+        if isinstance(parsed, IngestResult):
+            parsed.doc_id = job.doc_id
+            return parsed
+        rec = self.store.document(job.doc_id)
+        if rec and rec.version == pipeline_version():  # an earlier file of this batch had the same content
+            return IngestResult(job.path.name, "duplicate", job.doc_id, rec.unit, rec.year, rec.pages, rec.tables,
+                                rec.chunks, message=f"{job.path.name}: same content as {rec.file}, indexed once")
+        doc, chunks = parsed.doc, parsed.chunks
         t0 = time.perf_counter()
-        try:
-            doc = parse_pdf(path, self.parse_settings, on_page=on_page)
-        except ParseError as e:
-            return IngestResult(path.name, "failed", doc_id, reason=e.reason, message=str(e))
-        except Exception as e:  # a layout the parser chokes on must not stop the batch
-            return IngestResult(path.name, "failed", doc_id, reason="parse-error", message=f"{path.name}: {type(e).__name__}: {e}")
-        t1 = time.perf_counter()
-        # ids carry the pipeline version, so a re-parse never overwrites the committed version in place
-        chunks = chunk_document(doc, self.chunk_settings, id_prefix=f"{doc.id}:{pipeline_version()}")
         vectors = self.embedder.embed_passages([c.text for c in chunks])
-        t2 = time.perf_counter()
-        # The same path indexed before with other content is replaced once the new version is committed.
+        embed_seconds = time.perf_counter() - t0
         rec = DocRecord(
-            id=doc.id, file=doc.file, path=path_key, title=doc.title, unit=doc.unit, year=doc.year,
+            id=doc.id, file=doc.file, path=readable(str(job.path.resolve())), title=doc.title, unit=doc.unit, year=doc.year,
             kind=doc.kind, scope=doc.scope, pages=doc.page_count, tables=len(doc.tables), chunks=len(chunks),
-            warnings=doc.warnings, version=pipeline_version(), findings=findings(doc), checks=checks_version(),
+            warnings=doc.warnings, version=pipeline_version(), findings=parsed.findings, checks=checks_version(),
         )
         try:
             self.store.add_document(rec, chunks, vectors)
         except Exception as e:
             self.store.delete_chunks(doc.id, ids=[c.id for c in chunks])
-            return IngestResult(path.name, "failed", doc.id, reason="store-error", message=f"{path.name}: {e}")
-        for old in previous:
+            return IngestResult(job.path.name, "failed", doc.id, reason="store-error", message=f"{job.path.name}: {e}")
+        for old in job.previous:
             if old.id != doc.id:  # a re-parse of the same file already replaced its chunks in place
                 self.store.remove_document(old.id)
         return IngestResult(
-            doc.file, "replaced" if previous else "added", doc.id, doc.unit, doc.year, doc.page_count,
-            len(doc.tables), len(chunks), parse_seconds=t1 - t0, embed_seconds=t2 - t1,
+            doc.file, "replaced" if job.previous else "added", doc.id, doc.unit, doc.year, doc.page_count,
+            len(doc.tables), len(chunks), parse_seconds=parsed.seconds, embed_seconds=embed_seconds,
         )
 
     def _recheck(self, path: Path, rec: DocRecord) -> DocRecord:
@@ -141,21 +196,78 @@ class Ingestor:
         self.store.put_record(rec)
         return rec
 
-    def ingest(self, paths: Iterable[str | Path], progress: bool = True, on_result=None, on_page=None) -> list[IngestResult]:
+    def ingest(self, paths: Iterable[str | Path], progress: bool = True, on_result=None, on_page=None,
+               workers: int = 1) -> list[IngestResult]:
+        """Ingest files and folders. With ``workers`` > 1, files are parsed in that many processes while this one
+        embeds and writes, in order (per-page progress is then not reported, only per file)."""
         files = collect_files(paths)
         self.store.cleanup()
         results: list[IngestResult] = []
-        bar = tqdm(files, unit="file", disable=not progress, desc="ingest")
-        for f in bar:
-            bar.set_postfix_str(f.name[:40])
+        bar = tqdm(total=len(files), unit="file", disable=not progress, desc="ingest")
 
-            def page_done(i: int, n: int, f: Path = f) -> None:
-                bar.set_postfix_str(f"{f.name[:30]} page {i}/{n}")
-                if on_page:
-                    on_page(f.name, i, n)
-
-            r = self.ingest_file(f, on_page=page_done)
+        def done(r: IngestResult) -> None:
             results.append(r)
+            bar.update()
+            bar.set_postfix_str(r.file[:40])
             if on_result:
                 on_result(r)
+
+        if workers > 1 and len(files) > 1:
+            for r in self._ingest_parallel(files, workers):
+                done(r)
+        else:
+            for f in files:
+                def page_done(i: int, n: int, f: Path = f) -> None:
+                    bar.set_postfix_str(f"{f.name[:30]} page {i}/{n}")
+                    if on_page:
+                        on_page(f.name, i, n)
+
+                done(self.ingest_file(f, on_page=page_done))
+        bar.close()
         return results
+
+    def _ingest_parallel(self, files: list[Path], workers: int) -> Iterator[IngestResult]:
+        """Parse ahead in a process pool (a bounded window, so parsed files don't pile up) and commit in order."""
+        pool = _pool(workers)
+
+        def submit(job: _Job | IngestResult) -> Future | None:
+            return None if isinstance(job, IngestResult) else pool.submit(parse_file, job.path, self.parse_settings, self.chunk_settings)
+
+        pending: deque[tuple[_Job | IngestResult, Future | None]] = deque()
+        todo = iter(files)
+        try:
+            while True:
+                while len(pending) < 2 * workers and (f := next(todo, None)) is not None:
+                    job = self._plan(f)
+                    pending.append((job, submit(job)))
+                if not pending:
+                    return
+                job, fut = pending.popleft()
+                if fut is None:  # nothing to parse: unchanged, duplicate or unreadable
+                    yield job
+                    continue
+                try:
+                    parsed = fut.result()
+                except BrokenProcessPool:
+                    # A worker died (killed, out of memory, a crash in native code): parse this file alone to
+                    # learn whether it is the culprit, then go on with a fresh pool for the others.
+                    pool.shutdown(cancel_futures=True)
+                    parsed = self._parse_alone(job.path)
+                    pool = _pool(workers)
+                    pending = deque((j, submit(j)) for j, _ in pending)
+                yield self._commit(job, parsed)
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+    def _parse_alone(self, path: Path) -> Parsed | IngestResult:
+        with _pool(1) as pool:
+            try:
+                return pool.submit(parse_file, path, self.parse_settings, self.chunk_settings).result()
+            except BrokenProcessPool:
+                return IngestResult(path.name, "failed", reason="parse-crash",
+                                    message=f"{path.name}: the parser process died on this file")
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    # spawn, not fork: the parent holds torch's thread pools, which a forked child can deadlock on
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))

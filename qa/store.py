@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 
 import chromadb
 from chromadb.config import Settings
+from chromadb.errors import NotFoundError, UniqueConstraintError
 
 from .model import Cell, Chunk
 from .numbers import parse_decimal
@@ -100,14 +101,36 @@ def index_path(index_dir: str | Path | None = None) -> Path:
 
 
 def make_client(index_dir: str | Path | None = None, chroma_url: str | None = None):
+    """An embedded index in a folder, or a Chroma server: ``http://HOST:PORT`` or ``http://HOST:PORT/DATABASE``.
+
+    A database named in the URL path is created on first use, so one server can hold several separate indexes.
+    """
     url = chroma_url or os.environ.get("QA_CHROMA_URL")
     settings = Settings(anonymized_telemetry=False)
     if url:
         u = urlparse(url if "://" in url else f"http://{url}")
-        return chromadb.HttpClient(host=u.hostname, port=u.port or 8000, ssl=u.scheme == "https", settings=settings)
+        host, port, ssl = u.hostname, u.port or 8000, u.scheme == "https"
+        database = u.path.strip("/") or chromadb.DEFAULT_DATABASE
+        if database != chromadb.DEFAULT_DATABASE:
+            _ensure_database(host, port, ssl, database)
+        return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=settings, database=database)
     path = index_path(index_dir)
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+def _ensure_database(host: str, port: int, ssl: bool, database: str) -> None:
+    admin = chromadb.AdminClient(Settings(
+        chroma_api_impl="chromadb.api.fastapi.FastAPI", chroma_server_host=host, chroma_server_http_port=port,
+        chroma_server_ssl_enabled=ssl, anonymized_telemetry=False,
+    ))
+    try:
+        admin.get_database(database)
+    except NotFoundError:
+        try:
+            admin.create_database(database)
+        except UniqueConstraintError:  # another client created it meanwhile
+            pass
 
 
 class ChunkStore:

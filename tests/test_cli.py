@@ -7,13 +7,17 @@ from conftest import DATA, SAMPLE
 
 
 def qa(*args, stdin=None, index=None):
-    extra = ["--index", str(index)] if index else []
+    """Run `qa`; ``index`` is the `index` fixture's target (a folder, or a Chroma server database)."""
+    extra = []
+    if index and "chroma_url" in index:
+        extra = ["--chroma-url", index["chroma_url"]]
+    elif index:
+        extra = ["--index", str(index["index_dir"])]
     return subprocess.run([sys.executable, "-m", "qa.cli", *args, *extra], input=stdin, capture_output=True,
                           text=True, timeout=600)
 
 
-def test_ingest_docs_and_ask_json_contract(tmp_path):
-    index = tmp_path / "index"
+def test_ingest_docs_and_ask_json_contract(tmp_path, index):
     bad = tmp_path / "notes.pdf"
     bad.write_text("hello")
     r = qa("ingest", str(DATA / "bj_audit-bureau_2026_dept-budget-text.pdf"), str(bad), index=index)

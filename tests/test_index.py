@@ -1,4 +1,4 @@
-"""Ingest → query round trips through a real persistent chromadb: re-ingest, replace, remove, bad files."""
+"""Ingest → query round trips through real chromadb, embedded and a server: re-ingest, replace, remove, bad files."""
 import shutil
 
 import pytest
@@ -8,13 +8,8 @@ from qa.assistant import Assistant
 from qa.store import ChunkStore, IndexModelMismatch, make_client
 
 
-@pytest.fixture
-def index(tmp_path, embedder):
-    return tmp_path / "index"
-
-
 def test_round_trip_reingest_and_remove(index, tmp_path):
-    a = Assistant(index_dir=index)
+    a = Assistant(**index)
     bj_tables = tmp_path / "tables.pdf"
     shutil.copy(DATA / "bj_audit-bureau_2026_dept-budget-tables.pdf", bj_tables)
     first = a.ingest([bj_tables])
@@ -25,9 +20,9 @@ def test_round_trip_reingest_and_remove(index, tmp_path):
     assert ans.found and ans.figures[0].raw == "32,365.090089" and ans.sources[0].page == 1
 
     # unchanged files are skipped, and the index reopens from disk with the same content
-    again = Assistant(index_dir=index).ingest([bj_tables])
+    again = Assistant(**index).ingest([bj_tables])
     assert [r.status for r in again] == ["unchanged"]
-    assert ChunkStore(make_client(index)).chunks.count() == n_chunks
+    assert ChunkStore(make_client(**index)).chunks.count() == n_chunks
 
     # the same path with other content replaces the old document
     shutil.copy(DATA / "bj_audit-bureau_2026_dept-budget-text.pdf", bj_tables)
@@ -60,7 +55,7 @@ def test_bad_files_are_reported_and_skipped(index, tmp_path):
     empty.write_bytes(b"")
     truncated = tmp_path / "truncated.pdf"
     truncated.write_bytes((DATA / "bj_audit-bureau_2026_dept-budget-text.pdf").read_bytes()[:5000])
-    a = Assistant(index_dir=index)
+    a = Assistant(**index)
     results = {r.file: r for r in a.ingest([junk, empty, truncated, DATA / "blank_scan.pdf", DATA / "bj_audit-bureau_2026_dept-budget-text.pdf"])}
     assert results["junk.pdf"].reason == "not-pdf"
     assert results["empty.pdf"].reason == "empty"
@@ -72,17 +67,17 @@ def test_bad_files_are_reported_and_skipped(index, tmp_path):
 
 
 def test_index_refuses_another_embedding_model(index, tmp_path):
-    a = Assistant(index_dir=index)
+    a = Assistant(**index)
     a.ingest([DATA / "bj_audit-bureau_2026_dept-budget-text.pdf"])
     with pytest.raises(IndexModelMismatch):
-        ChunkStore(make_client(index), embed_model="some-other-model")
+        ChunkStore(make_client(**index), embed_model="some-other-model")
 
 
 def test_orphan_chunks_of_an_interrupted_ingest_are_cleaned(index, embedder):
     from qa.chunk import chunk_document
     from qa.parse import parse_pdf
 
-    a = Assistant(index_dir=index)
+    a = Assistant(**index)
     doc = parse_pdf(DATA / "bj_audit-bureau_2026_dept-budget-text.pdf")
     chunks = chunk_document(doc)
     # chunks written, registry record never committed: what a kill between the two leaves behind

@@ -1,0 +1,48 @@
+"""Parsing in worker processes: the same results as one process, in order, and a dying worker costs one file."""
+import os
+import shutil
+from pathlib import Path
+
+from conftest import DATA
+from qa.assistant import Assistant
+from qa.ingest import Ingestor
+
+TEXT = DATA / "bj_audit-bureau_2026_dept-budget-text.pdf"
+
+
+class _KillsTheWorker(type(Path())):
+    """A path whose unpickling in a worker process ends that process, as a crash in native code would."""
+
+    def __reduce__(self):
+        return os._exit, (1,)
+
+
+def test_parallel_ingest_reports_every_file_in_order(tmp_path, embedder):
+    copy = tmp_path / "copy.pdf"
+    shutil.copy(TEXT, copy)
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(b"%PDF-1.4 truncated")
+    a = Assistant(index_dir=tmp_path / "index")
+    results = a.ingest([TEXT, junk, copy], workers=2)
+    assert [(r.file, r.status) for r in results] == [
+        ("bj_audit-bureau_2026_dept-budget-text.pdf", "added"), ("junk.pdf", "failed"), ("copy.pdf", "duplicate")]
+    assert results[1].reason == "corrupt"
+    assert [d.unit for d in a.documents()] == ["北京市审计局"]
+    assert a.store.chunks.count() == results[0].chunks
+    ans = a.ask("北京市审计局2026年“三公”经费为什么增加？")
+    assert ans.found and ans.figures[0].raw == "16.03"
+
+    # a second run over the same files parses nothing
+    again = a.ingest([TEXT, copy], workers=2)
+    assert [r.status for r in again] == ["unchanged", "duplicate"]
+
+
+def test_a_dying_worker_fails_only_its_own_file(tmp_path, embedder):
+    crasher = _KillsTheWorker(tmp_path / "crash.pdf")
+    shutil.copy(DATA / "bj_audit-bureau_2026_dept-budget-tables.pdf", crasher)
+    a = Assistant(index_dir=tmp_path / "index")
+    ingestor = Ingestor(a.store, a.embedder)
+    results = list(ingestor._ingest_parallel([crasher, TEXT], workers=2))
+    assert [(r.file, r.status, r.reason) for r in results] == [
+        ("crash.pdf", "failed", "parse-crash"), ("bj_audit-bureau_2026_dept-budget-text.pdf", "added", None)]
+    assert [d.file for d in a.documents()] == ["bj_audit-bureau_2026_dept-budget-text.pdf"]
