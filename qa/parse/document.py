@@ -10,7 +10,7 @@ from pathlib import Path
 from ..model import Document, Paragraph, Section
 from .meta import detect_kind, detect_unit, detect_year, title_of
 from .ocr import ocr_page
-from .pdf import Line, PageBlocks, ParseError, open_pdf, read_page
+from .pdf import Line, PageBlocks, ParseError, open_pdf, read_page, readable
 from .settings import ParseSettings
 from .tables import EMPTY_NOTE, RawTable, build_table, is_caption
 from .text import TITLE_LEVEL, ends_paragraph, heading_level, is_page_number, is_title_line, is_toc_entry, join_lines
@@ -168,14 +168,15 @@ def parse_pdf(
     builder.end_paragraph()
 
     tables = [t for t in (build_table(r) for r in raws) if t is not None]
-    title = title_of(first_page_lines) or path.stem
+    name = Path(readable(path.name))
+    title = title_of(first_page_lines) or name.stem
     kind, scope = detect_kind(title, tables)
     doc = Document(
         id=file_id(path),
-        file=path.name,
+        file=name.name,
         title=title,
-        unit=detect_unit(title, all_lines[:200], tables, path.stem),
-        year=detect_year(title, all_lines, path.stem, kind),
+        unit=detect_unit(title, all_lines[:200], tables, name.stem),
+        year=detect_year(title, all_lines, name.stem, kind),
         kind=kind,
         scope=scope,
         page_count=len(pages),

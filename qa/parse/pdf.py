@@ -1,6 +1,7 @@
 """Open a PDF with pdfplumber, judge its text layer, and read each page as ordered blocks."""
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,11 +15,26 @@ from .tables import RawTable, clean_grid
 from .text import normalize
 
 
+def readable(text: str) -> str:
+    """A file name or path as text that can be stored, printed and sent as JSON.
+
+    Names Python could not decode carry lone surrogates; they are decoded as GBK/GB18030 (names from Windows
+    zip archives) where that works, else their undecodable bytes are replaced.
+    """
+    raw = os.fsencode(text)
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "replace")
+
+
 class ParseError(Exception):
     """A file that cannot be indexed; `reason` is a short code, the message says why in words."""
 
     def __init__(self, reason: str, message: str):
-        super().__init__(message)
+        super().__init__(readable(message))
         self.reason = reason
 
 
@@ -114,11 +130,13 @@ def open_pdf(path: Path):
     if b"%PDF-" not in data:
         raise ParseError("not-pdf", f"{path.name}: not a PDF (no %PDF header)")
     try:
-        pdf = pdfplumber.open(path)
+        pdf = pdfplumber.open(path)  # an empty user password (owner-only protection) opens as usual
         pages = pdf.pages  # forces the page tree to load
-    except PDFPasswordIncorrect:
-        raise ParseError("encrypted", f"{path.name}: encrypted PDF, a password is required")
     except (PDFSyntaxError, Exception) as e:  # pdfminer raises many types for damaged files
+        # pdfplumber wraps pdfminer's error: the password failure is inside PdfminerException's args
+        inner = [e, *(a for a in e.args if isinstance(a, BaseException))]
+        if any(isinstance(x, PDFPasswordIncorrect) for x in inner):
+            raise ParseError("encrypted", f"{path.name}: encrypted PDF, a password is required")
         if "password" in str(e).lower() or "encrypt" in str(e).lower():
             raise ParseError("encrypted", f"{path.name}: encrypted PDF ({e})")
         raise ParseError("corrupt", f"{path.name}: damaged PDF ({type(e).__name__}: {e})")
