@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from .model import Chunk
 from .numbers import parse_decimal
@@ -185,7 +186,7 @@ def _form_unit(label: str, default: str | None) -> str | None:
     return m.group(1) if m else default
 
 
-_ASKS_PERCENT = re.compile(r"百分之|百分比|%|％|幅度|增幅|降幅|几成")
+_ASKS_PERCENT = re.compile(r"百分之|百分比|(?<![\d.])[%％]|幅度|增幅|降幅|几成")  # "增长604.1%" states a rate
 _RELATIONAL = re.compile(r"^(占|比|较|增长|下降|增加|减少|上升|降低|其中|共计|合计)")
 
 
@@ -243,32 +244,97 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
     return out
 
 
+def _change_words(cand: _Candidate) -> str:
+    return cand.near if not cand.is_cell else cand.figure.label + (cand.figure.column or "")
+
+
 def _change_named(cand: _Candidate) -> bool:
-    return bool(_CHANGE_WORD.search(cand.near if not cand.is_cell else cand.figure.label + (cand.figure.column or "")))
+    return bool(_CHANGE_WORD.search(_change_words(cand)))
+
+
+_UP = re.compile(r"增加|增长|上升|提高|增多")
+_DOWN = re.compile(r"减少|下降|降低|减小|压减")
+
+
+def _direction(text: str) -> str | None:
+    """'up' or 'down' when a text names one direction of change only."""
+    up, down = bool(_UP.search(text)), bool(_DOWN.search(text))
+    return "up" if up and not down else "down" if down and not up else None
+
+
+def item_key(q: Question) -> str:
+    """What is asked about without the column words: '基本支出中退休费' → '退休费' (基本支出 picks the column)."""
+    key = q.key or q.text
+    item = key.rsplit("表", 1)[-1] if len(key.rsplit("表", 1)[-1]) >= 2 else key  # "收支总表中的财政拨款收入"
+    if any(i not in q.columns for i in q.items):  # the columns qualify an item named besides them
+        for col in q.columns:
+            item = item.replace(col, "")
+    if q.intent in ("change", "reason"):  # the direction is scored apart; "下降" must not favour "下降68.3%"
+        item = _DIRECTION.sub("", item)
+    return item if _weight(_bigrams(item)) >= 1.0 else key
+
+
+def _unasked_parts(item: str, label: str) -> int:
+    """Parts of a several-part label the question does not name: '2010850-事业运行 50905-离退休费 30302-退休费'
+    is more specific than '退休费' asks for (a function × economic split of the figure)."""
+    k = _bigrams(item)
+    parts = [_LABEL_PREFIX.sub("", p) for p in re.split(r"\s+", label or "")]
+    named = [p for p in parts if re.search(r"[\u4e00-\u9fff]", p)]
+    return sum(1 for p in named if not _bigrams(p) & k) if len(named) > 1 else 0
+
+
+_DIRECTION = re.compile(r"大幅|明显|增加|减少|增长|下降|上升|降低|增减|变化|变动")
+_EXCLUDING = re.compile(r"不含([\u4e00-\u9fff]{2,6})")
+
+
+def _contradicts(question: str, title: str) -> bool:
+    """The table leaves out what the question includes, or the reverse: '（含上年结转）' vs '（不含上年结转）'."""
+    for text, other in ((title, question), (question, title)):
+        for m in _EXCLUDING.finditer(text):
+            term = m.group(1)
+            if term in other.replace(f"不含{term}", ""):
+                return True
+    return False
+
+
+@lru_cache(maxsize=256)
+def _stated_numbers(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\d+(?:\.\d+)?", re.sub(r"20\d\d\s*年|,", "", text)))
 
 
 def score(cand: _Candidate, q: Question) -> float:
     f = cand.figure
     key = q.key or q.text
-    row = phrase_match(key, cand.near)
+    item = item_key(q)
+    row = phrase_match(item, cand.near)
     if cand.total:  # a 合计 row is named by its table: "三公经费是多少" is the 三公 table's 合计
         row = max(row, title_match(key, cand.where))
     if cand.is_cell:
-        col = phrase_match(key, cand.subject)
+        col = phrase_match(item, cand.subject)
         col = col if col >= 0.5 else 0.0  # a column counts only when the question names it
         named = max(row, col) + 0.3 * min(row, col)  # "狱政设施建设的上年结转": row and column both named
     else:
-        named = max(row, 0.85 * phrase_match(key, cand.subject), phrase_match(key, cand.short) if len(cand.short) >= 2 else 0.0)
+        named = max(row, 0.85 * phrase_match(item, cand.subject), phrase_match(item, cand.short) if len(cand.short) >= 2 else 0.0)
     # …and how completely row, column and table together account for what was asked ("基本支出中的奖励金")
     match = 0.5 * named + 0.5 * coverage(key, cand.near, cand.subject, cand.where)
     cand.match = min(match, 1.0)
     s = 4.0 * match + 1.2 * title_match(key, cand.where) + 0.5 / (1 + cand.rank) ** 0.5
     if cand.total and _TOTAL_LABEL.match(cand.near.strip()):
-        s += 0.1  # a 部门预算's 合计 row is the department's figure, ahead of its own unit's row
-    if q.columns:  # "基本支出合计", "上年结转": the column named wins over the row's first cell
-        s += 0.5 if f.column and any(col in f.column for col in q.columns) else 0.0
+        s += 0.4  # a 部门预算's 合计 row is the department's figure, ahead of its own unit's row
+    if cand.is_cell and not cand.total and col and row < 0.3:
+        s -= 0.5  # the question names a column only ("事业收入是多少"): the total row, not some row's share
+    s -= 0.25 * _unasked_parts(item, cand.near)
+    if _norm(_LABEL_PREFIX.sub("", cand.near)) == _norm(item):
+        s += 0.3  # the row prints exactly what was asked: 一般公共预算拨款收入, not 一般公共预算拨款 (of 上年结转)
+    if q.columns:  # "基本支出中的退休费", "上年结转": the column (or the table) named wins over the row's first cell
+        said = f"{f.column or ''} {cand.where}" if cand.is_cell else f"{cand.subject} {cand.near}"
+        s += 0.5 * sum(col in said for col in q.columns) / len(q.columns)
     elif cand.first:
         s += 0.15
+    if _contradicts(q.text, f"{cand.where} {f.column or ''}"):
+        s -= 1.0
+    if f.raw.replace(",", "") in _stated_numbers(q.text):
+        s -= 1.5  # "为什么增长604.1%": the figure the question states is not the one it asks for
     if f.table and any(CANONICAL_TABLE.get(i, "\0") in f.table for i in q.items):
         s += 0.6  # 公务接待费 is reported canonically in the 三公 table
     asked_unit = re.search(r"(万元|元)", q.text)
@@ -277,6 +343,9 @@ def score(cand: _Candidate, q: Question) -> float:
     changed = _change_named(cand)
     if q.intent in ("change", "reason"):
         s += 2.0 if changed else -0.5
+        asked, stated = _direction(q.text), _direction(_change_words(cand))
+        if asked and stated and asked != stated:
+            s -= 1.0  # "为什么减少" is not answered by an increase
         if _ASKS_PERCENT.search(q.text):  # "下降了百分之几"
             s += 1.5 if f.unit == "%" else -1.5
         else:  # "减少多少", "为什么下降": the amount of the change before its rate
@@ -289,6 +358,22 @@ def score(cand: _Candidate, q: Question) -> float:
         s += (0.3 if f.unit in _MONEY_UNITS or f.unit is None else -1.0) + (0.3 if cand.is_cell else 0.0)
         s -= 1.0 if changed else 0.0
     return s
+
+
+_EXTREME = re.compile(r"最(?:(大|多|高)|小|少|低)")
+
+
+def _extreme_first(cands: list[_Candidate], q: Question) -> list[_Candidate]:
+    """"金额最大的一笔监狱业务经费": of the figures that answer equally well (same table, column and unit),
+    the largest (or smallest) first."""
+    m = _EXTREME.search(q.text)
+    if not m or not cands:
+        return cands
+    lead = cands[0].figure
+    peers = [c for c in cands if c.score >= cands[0].score - 0.5 and c.figure.table == lead.table
+             and c.figure.column == lead.column and c.figure.unit == lead.unit]
+    pick = (max if m.group(1) else min)(peers, key=lambda c: c.figure.value)
+    return [pick] + [c for c in cands if c is not pick]
 
 
 def mentions(q: Question, text: str) -> bool:
@@ -317,6 +402,31 @@ def _quote(hits: list[Retrieved], q: Question, pattern: re.Pattern) -> tuple[lis
             if start is not None:
                 return sents[start : i + 1], c
     return [], None
+
+
+def _reason_after(hits: list[Retrieved], cands: list[_Candidate]) -> tuple[list[str], Chunk | None]:
+    """The explanation of the best-matching change stated in prose, from its own clause on:
+    "公务接待费…增加1.24万元，主要原因是…" rather than the first reason that mentions the item.
+    The reason runs on over "；" to its sentence's end ("主要原因是：一、…；二、…。") but stops at the next
+    item's change."""
+    lead = next((c for c in cands if not c.is_cell and c.match >= _MIN_MATCH and _change_named(c)), None)
+    if lead is None or hits[lead.rank].chunk.type != "section":
+        return [], None
+    chunk = hits[lead.rank].chunk
+    segs = segments(chunk.text.split("\n", 1)[-1])
+    at = next((i for i, seg in enumerate(segs) if lead.figure.context == seg), None)
+    if at is None:
+        return [], None
+
+    def next_change(i: int) -> bool:
+        return bool(_PROSE_NUMBER.search(segs[i]) and _CHANGE_WORD.search(segs[i]))
+
+    end = next((j for j in range(at, min(at + 4, len(segs))) if _REASON_WORD.search(segs[j])), None)
+    if end is None or any(next_change(j) for j in range(at + 1, end + 1)):
+        return [], None
+    while not segs[end].endswith(("。", "！", "？")) and end + 1 < len(segs) and not next_change(end + 1):
+        end += 1
+    return ["".join(segs[at : end + 1])], chunk
 
 
 def _definition(hits: list[Retrieved], q: Question) -> tuple[list[str], Chunk | None]:
@@ -366,6 +476,7 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
     for c in cands:
         c.score = score(c, q)
     cands.sort(key=lambda c: -c.score)
+    cands = _extreme_first(cands, q)
     seen: set[tuple] = set()
     figures: list[Figure] = []
     for c in cands:
@@ -378,7 +489,9 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
     quotes: list[str] = []
     quote_chunk: Chunk | None = None
     if q.intent == "reason":
-        quotes, quote_chunk = _quote(hits, q, _REASON_WORD)
+        quotes, quote_chunk = _reason_after(hits, cands)
+        if not quotes:
+            quotes, quote_chunk = _quote(hits, q, _REASON_WORD)
     elif q.intent == "definition":
         quotes, quote_chunk = _definition(hits, q)
     elif q.intent == "list":
@@ -427,7 +540,7 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
     elif lead:
         first_chunk_id = next((h.chunk.id for h in hits if h.chunk.doc_id == lead.doc_id and h.chunk.page == lead.page
                                and lead.context in h.chunk.text), None)
-    sources = _sources(hits, k, first_chunk_id)
+    sources = _sources(_by_evidence(hits, cands), k, first_chunk_id)
     return Answer(q.text, True, "".join(parts) + _ocr_note(sources), figures=figures if q.intent != "definition" else [],
                   sources=sources, intent=q.intent, quotes=quotes)
 
@@ -437,13 +550,30 @@ def _scope_words(hits: list[Retrieved]) -> str:
     return "、".join(units[:3]) or "已收录的文件"
 
 
+def _by_evidence(hits: list[Retrieved], cands: list[_Candidate]) -> list[Retrieved]:
+    """Passages holding the best-scored figures first, then the rest in retrieval order: the figure
+    scoring reads a passage more closely than retrieval does."""
+    best: dict[int, float] = {}
+    for c in cands:
+        best[c.rank] = max(best.get(c.rank, c.score), c.score)
+    order = sorted(range(len(hits)), key=lambda i: (i not in best, -best.get(i, 0.0), i))
+    return [hits[i] for i in order]
+
+
 def _sources(hits: list[Retrieved], k: int, first_chunk_id: str | None) -> list[Source]:
+    """At most k passages, one per page (a second passage from a page already cited adds little)."""
     ordered = sorted(hits, key=lambda h: h.chunk.id != first_chunk_id) if first_chunk_id else hits
-    return [
-        Source(h.chunk.file, h.chunk.unit, h.chunk.year, h.chunk.page, h.chunk.section, h.chunk.table, h.chunk.text,
-               h.score, h.chunk.doc_id, h.chunk.type, h.chunk.ocr_confidence)
-        for h in ordered[:k]
-    ]
+    pages: set[tuple[str, int]] = set()
+    out: list[Source] = []
+    for h in ordered:
+        if (h.chunk.doc_id, h.chunk.page) in pages:
+            continue
+        pages.add((h.chunk.doc_id, h.chunk.page))
+        out.append(Source(h.chunk.file, h.chunk.unit, h.chunk.year, h.chunk.page, h.chunk.section, h.chunk.table,
+                          h.chunk.text, h.score, h.chunk.doc_id, h.chunk.type, h.chunk.ocr_confidence))
+        if len(out) == k:
+            break
+    return out
 
 
 def _ocr_note(sources: list[Source]) -> str:

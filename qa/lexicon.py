@@ -5,6 +5,8 @@ colloquial names citizens use. Keys are what a question may say; values are the 
 """
 from __future__ import annotations
 
+import re
+
 SYNONYMS: dict[str, list[str]] = {
     "招待费": ["公务接待费"],
     "接待费": ["公务接待费"],
@@ -68,41 +70,85 @@ SYNONYMS: dict[str, list[str]] = {
     "物业费": ["物业管理费"],
     "车补": ["其他交通费用"],
     "交通补贴": ["其他交通费用"],
+    "辆车": ["车辆"],  # "多少辆车" asks about 车辆
     "奖金": ["奖金"],
     "年终奖": ["奖金"],
 }
 
-# Printed budget items a question may name directly (longest first when matching).
+# Printed budget items a question may name directly (longest first when matching): the common items of
+# 预决算公开 plus the 政府支出经济分类 (部门预算) items, which name the rows of every 基本支出 table.
 ITEMS = sorted(
     {
-        "“三公”经费", "三公经费", "因公出国（境）费", "公务接待费", "公务用车购置及运行费", "公务用车购置费",
-        "公务用车运行维护费", "公务用车运行费", "机关运行经费", "人员经费", "公用经费", "基本支出", "项目支出",
-        "政府采购", "一般公共预算", "政府性基金", "国有资本经营", "上年结转", "收入总计", "支出总计", "本年收入合计",
-        "本年支出合计", "财政拨款", "工资福利支出", "商品和服务支出", "对个人和家庭的补助", "办公费", "印刷费",
-        "邮电费", "差旅费", "会议费", "培训费", "水费", "电费", "物业管理费", "维修（护）费", "租赁费", "劳务费",
-        "委托业务费", "工会经费", "福利费", "取暖费", "手续费", "专用材料费", "其他商品和服务支出", "基本工资",
-        "津贴补贴", "奖金", "绩效工资", "住房公积金", "退休费", "社会保障缴费", "公共安全支出", "一般公共服务支出",
-        "社会保障和就业支出", "卫生健康支出", "住房保障支出", "教育支出", "科学技术支出", "行政运行", "事业运行",
-        "政府购买服务", "国有资产", "公务用车", "绩效目标", "单位资金", "事业收入", "其他收入", "财政专户管理资金",
+        "“三公”经费", "三公经费", "因公出国（境）费", "因公出国（境）费用", "公务接待费", "公务用车购置及运行费",
+        "公务用车购置及运行维护费", "公务用车购置费", "公务用车运行维护费", "公务用车运行费", "机关运行经费",
+        "人员经费", "公用经费", "基本支出", "项目支出", "政府采购", "一般公共预算", "政府性基金", "国有资本经营",
+        "上年结转", "收入总计", "支出总计", "本年收入合计", "本年支出合计", "财政拨款", "工资福利支出",
+        "商品和服务支出", "对个人和家庭的补助", "资本性支出", "公共安全支出", "一般公共服务支出", "社会保障和就业支出",
+        "卫生健康支出", "住房保障支出", "教育支出", "科学技术支出", "行政运行", "事业运行", "一般行政管理事务",
+        "机关服务", "政府购买服务", "国有资产", "公务用车", "绩效目标", "单位资金", "事业收入", "其他收入",
+        "财政专户管理资金", "年末结转和结余",
+        # 工资福利支出
+        "基本工资", "津贴补贴", "奖金", "伙食补助费", "绩效工资", "机关事业单位基本养老保险缴费", "职业年金缴费",
+        "职工基本医疗保险缴费", "公务员医疗补助缴费", "其他社会保障缴费", "社会保障缴费", "住房公积金", "医疗费",
+        "其他工资福利支出",
+        # 商品和服务支出
+        "办公费", "印刷费", "咨询费", "手续费", "水费", "电费", "邮电费", "取暖费", "物业管理费", "差旅费",
+        "维修（护）费", "租赁费", "会议费", "培训费", "专用材料费", "被装购置费", "专用燃料费", "劳务费",
+        "委托业务费", "工会经费", "福利费", "其他交通费用", "税金及附加费用", "其他商品和服务支出",
+        # 对个人和家庭的补助
+        "离休费", "退休费", "退职（役）费", "抚恤金", "生活补助", "救济费", "医疗费补助", "助学金", "奖励金",
+        "其他对个人和家庭的补助",
+        # 资本性支出
+        "房屋建筑物购建", "办公设备购置", "专用设备购置", "基础设施建设", "大型修缮", "信息网络及软件购置更新",
+        "公务用车购置", "其他交通工具购置", "无形资产购置", "其他资本性支出",
     },
     key=len,
     reverse=True,
 )
 
 
+def _item_spans(text: str) -> list[tuple[int, str]]:
+    """(start, item) for the printed items a text names, longest first, none inside another."""
+    spans: list[tuple[int, str]] = []
+    for item in ITEMS:
+        for i in (m.start() for m in re.finditer(re.escape(item), text)):
+            if not any(s <= i < s + len(t) or i <= s < i + len(item) for s, t in spans):
+                spans.append((i, item))
+    return sorted(spans)
+
+
+def named_items(text: str) -> list[str]:
+    """The printed items a text names, in its order ("伙食补助费" is one item, not 伙食 + 补助)."""
+    return list(dict.fromkeys(t for _, t in _item_spans(text)))
+
+
+def _free_parts(text: str) -> list[tuple[str, bool]]:
+    """The text cut into (part, is_item): colloquial words are looked for only outside printed items."""
+    parts, last = [], 0
+    for start, item in _item_spans(text):
+        parts += [(text[last:start], False), (item, True)]
+        last = start + len(item)
+    return parts + [(text[last:], False)]
+
+
 def printed_form(text: str) -> str:
     """The question with colloquial words replaced by the printed terms they stand for."""
-    for word, terms in sorted(SYNONYMS.items(), key=lambda kv: -len(kv[0])):
-        if word in text and not any(t in text for t in terms):
-            text = text.replace(word, "、".join(terms))
-    return text
+    out = []
+    for part, is_item in _free_parts(text):
+        if not is_item:
+            for word, terms in sorted(SYNONYMS.items(), key=lambda kv: -len(kv[0])):
+                if word in part and not any(t in part or t in text for t in terms):
+                    part = part.replace(word, "、".join(terms))
+        out.append(part)
+    return "".join(out)
 
 
 def expand(text: str) -> list[str]:
     """Printed terms a question's colloquial words stand for."""
+    free = "\0".join(part for part, is_item in _free_parts(text) if not is_item)
     out: list[str] = []
     for word, terms in SYNONYMS.items():
-        if word in text:
+        if word in free:
             out.extend(t for t in terms if t not in out)
     return out
 

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from .lexicon import ITEMS, expand, printed_form
+from .lexicon import expand, named_items, printed_form
 
 
 class DocInfo(Protocol):
@@ -41,8 +41,8 @@ _FUNCTION_WORD = re.compile(r"^(按照|按|根据|据|在|对于|对|给|从|把
 _LEAD = re.compile(r"^(请问|请|帮我查|查一下|查询|我想知道|想知道|告诉我|问一下|关于)")
 _GENERIC = set("省市区县自治州盟旗局委员会办公室厅部门单位中心人民政府街道处所院队站中华共和国")
 _QUESTION_WORDS = re.compile(
-    r"20\d\d\s*年度?|请问|是多少|有多少|为多少|多少钱|多少|几[个辆台名人项家次]?|是什么|什么|怎么|如何|哪些|为何|为什么|原因|是否|"
-    r"分别|大约|一共|总共|共计|呢|吗|啊|[？?。，,、“”\"：:（）()\s]|的|了|中|里|安排了|花了|是"
+    r"20\d\d\s*年度?|请问|(?:是|有|为)?多少(?:万?元|钱|[个辆台名人项家次件套])?|几[个辆台名人项家次件套]?|是什么|什么|怎么|如何|"
+    r"哪些|为何|为什么|原因|是否|分别|大约|一共|总共|共计|共有|呢|吗|啊|[？?。，,、“”\"：:（）()\s]|的|了|中|里|安排了|花了|是"
 )
 _COLUMN_HINTS = ["一般公共预算", "政府性基金", "国有资本经营", "上年结转", "当年", "本年", "基本支出", "项目支出",
                  "人员经费", "公用经费", "财政拨款", "单位资金", "事业收入", "上年", "预算数", "决算数"]
@@ -116,22 +116,37 @@ def _compatible(mention: str, unit: str) -> bool:
     return not place or place.group(1) in unit or place.group(1)[:-1] in unit
 
 
+def _strip_lead(mention: str, named: set[str]) -> str:
+    """'当年给阳泉第二监狱' → '阳泉第二监狱': leading characters no unit name uses cannot be part of one
+    (a real but unknown name like 太原第二监狱 keeps its 太原, which indexed names use, and stays unmatched)."""
+    start = 0
+    while start < len(mention) - 3 and mention[start] not in named:
+        start += 1
+    return mention[start:]
+
+
 def match_units(text: str, units: list[str]) -> tuple[str | None, list[str]]:
     """The unit mention in a question and the index units it denotes (best first)."""
     w = _weights(units)
-    body = _LEAD.sub("", re.sub(r"20\d\d\s*年度?", "，", text))
+    body = _LEAD.sub("", re.sub(r"20\d\d\s*年度?", "，", _DATE.sub("，", text)))
+    named = set("".join(units))
     mentions = [
         _FUNCTION_WORD.sub("", m.group(1)) for m in _ORG.finditer(body)
         if len(m.group(1)) >= 3 and (_PLACE.search(m.group(1)) or (_STRONG_SUFFIX.search(m.group(1)) and len(m.group(1)) >= 4))
     ]
     scored: list[tuple[float, str]] = []
     for mention in mentions:
+        stripped = _strip_lead(mention, named)
         for unit in set(units):
             if not _compatible(mention, unit):
                 continue
-            precision, recall = _align(mention, _core_name(unit), w)
-            if precision >= 0.9 and recall >= 0.45:  # every distinctive character named must belong to the unit
-                scored.append((precision + recall, unit))
+            for name, min_recall in ((mention, 0.45), (stripped, 0.7)):
+                precision, recall = _align(name, _core_name(unit), w)
+                # every distinctive character named must belong to the unit; a name cut out of a longer
+                # run must name most of it
+                if precision >= 0.9 and recall >= min_recall:
+                    scored.append((precision + recall, unit))
+                    break
     if not scored and mentions:
         return mentions[0], []
     if not scored:
@@ -151,7 +166,7 @@ def key_words(text: str, names: list[str | None]) -> str:
     """'阳泉二监2026年公务接待费是多少？' → '公务接待费'."""
     for name in sorted(filter(None, names), key=len, reverse=True):
         text = text.replace(name, " ")
-    return _QUESTION_WORDS.sub("", printed_form(text))
+    return _QUESTION_WORDS.sub("", printed_form(_DATE.sub(" ", text)))
 
 
 def analyze(text: str, docs: list[DocInfo], context: Question | None = None) -> Question:
@@ -165,13 +180,14 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None) -> 
         q.intent = "figure"
     # "截至2025年底/12月31日" dates a stock figure inside a 2026 document; it does not name the document's year
     q.years = sorted({int(y) for y in _YEAR.findall(_DATE.sub("", q.text))})
-    q.kind = "决算" if "决算" in q.text else ("预算" if "预算" in q.text and "预算数" not in q.text else None)
-    q.items = [t for t in ITEMS if t in q.text.replace('"', "“").replace("三公经费", "“三公”经费")] + expand(q.text)
-    q.items = list(dict.fromkeys(q.items))
+    # 预算 names the kind of document, unless it is part of a fund's or a column's name (一般公共预算, 预算数)
+    kind_words = re.sub(r"一般公共预算|政府性基金预算|国有资本经营预算|预算数|预算单位", "", q.text)
+    q.kind = "决算" if "决算" in kind_words else ("预算" if "预算" in kind_words else None)
+    q.items = list(dict.fromkeys(named_items(q.text.replace('"', "“").replace("三公经费", "“三公”经费")) + expand(q.text)))
     if q.intent == "definition":  # "“委托业务费”指什么": the quoted term is the one to define
         quoted = [t for t in re.findall(r"[“\"「]([^”\"」]{2,20})[”\"」]", q.text) if t != "三公"]
         q.items = list(dict.fromkeys(quoted + q.items))
-    q.columns = [c for c in _COLUMN_HINTS if c in q.text]
+    q.columns = [c for c in _COLUMN_HINTS if c in q.text and not any(c != o and c in o and o in q.text for o in _COLUMN_HINTS)]
 
     known = [d.unit for d in docs if d.unit]
     q.mention, q.units = match_units(q.text, known)
