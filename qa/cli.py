@@ -14,7 +14,7 @@ from .chunk import table_caption
 _index = click.option("--index", "index_dir", envvar="QA_INDEX", default=None, help="index folder (default ./index, env QA_INDEX)")
 _chroma = click.option("--chroma-url", envvar="QA_CHROMA_URL", default=None, help="Chroma server URL instead of the embedded store")
 _model = click.option("--embed-model", envvar="QA_EMBED_MODEL", default=None,
-                      help="sentence-transformers name or folder, '+int8' to quantize (default multilingual-e5-small+int8, offline)")
+                      help="sentence-transformers name or folder, '+int8' to quantize (default multilingual-e5-small, offline)")
 
 
 def _assistant(index_dir, chroma_url, embed_model):
