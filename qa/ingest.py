@@ -162,6 +162,9 @@ class Ingestor:
             return parsed
         rec = self.store.document(job.doc_id)
         if rec and rec.version == pipeline_version():  # an earlier file of this batch had the same content
+            for old in job.previous:
+                if old.id != job.doc_id:
+                    self.store.remove_document(old.id)
             return IngestResult(job.path.name, "duplicate", job.doc_id, rec.unit, rec.year, rec.pages, rec.tables,
                                 rec.chunks, message=f"{job.path.name}: same content as {rec.file}, indexed once")
         doc, chunks = parsed.doc, parsed.chunks
