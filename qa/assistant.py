@@ -58,14 +58,22 @@ class Assistant:
         docs = self.documents()
         if not docs:
             return Answer(question, False, "未找到：索引中还没有文件，请先导入预决算公开文件（PDF）。")
-        q = self.analyze(question, context, unit, year, kind, docs=docs)
-        hits = [] if q.not_found else self.retriever.search(q, k=max(20, k), mode=mode, committed=sorted(d.id for d in docs))
-        ans = compose(q, hits, k=k)
+        q, ans = self._lookup(question, k, mode, context, unit, year, kind, docs)
         computed = None if q.not_found else plan(q, docs)
         stated = computed and computed.op == "share" and ans.found and ans.figures and ans.figures[0].unit == "%"
         if computed and not stated:  # a share the document states is quoted, not recomputed
-            ans = derive(q, computed, lambda text, unit=None, year=None: self.ask(text, k, mode, unit=unit, year=year, kind=kind), k)
+            def ask_one(text: str, unit: str | None = None, year: int | None = None) -> Answer:
+                return self._lookup(text, k, mode, None, unit, year, kind, docs)[1]  # inputs are looked up, never derived
+
+            ans = derive(q, computed, ask_one, k)
         ans.warnings = warnings_for(ans.figures, {d.id: d.findings for d in docs})
         ans.elapsed_ms = (time.perf_counter() - t0) * 1000
         ans.analysis = q
         return ans
+
+    def _lookup(self, question: str, k: int, mode: str, context: Question | None, unit: str | None,
+                year: int | None, kind: str | None, docs: list[DocRecord]) -> tuple[Question, Answer]:
+        """Question analysis, retrieval and the composed answer, without derived figures."""
+        q = self.analyze(question, context, unit, year, kind, docs=docs)
+        hits = [] if q.not_found else self.retriever.search(q, k=max(20, k), mode=mode, committed=sorted(d.id for d in docs))
+        return q, compose(q, hits, k=k)

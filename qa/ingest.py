@@ -1,8 +1,12 @@
 """Ingestion: files → parse → chunk → embed → store, each file all-or-nothing; parsing optionally in worker processes."""
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import multiprocessing
+import os
+import signal
+import sys
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -273,4 +277,13 @@ class Ingestor:
 
 def _pool(workers: int) -> ProcessPoolExecutor:
     # spawn, not fork: the parent holds torch's thread pools, which a forked child can deadlock on
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_die_with_parent, initargs=(os.getpid(),))
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker ends when the ingesting process is killed, instead of lingering (Linux prctl PR_SET_PDEATHSIG)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # killed while this worker was still starting up
+        os._exit(1)

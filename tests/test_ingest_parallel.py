@@ -46,3 +46,29 @@ def test_a_dying_worker_fails_only_its_own_file(tmp_path, embedder):
     assert [(r.file, r.status, r.reason) for r in results] == [
         ("crash.pdf", "failed", "parse-crash"), ("bj_audit-bureau_2026_dept-budget-text.pdf", "added", None)]
     assert [d.file for d in a.documents()] == ["bj_audit-bureau_2026_dept-budget-text.pdf"]
+
+
+def test_workers_die_with_a_killed_ingest(tmp_path):
+    """SIGKILL of `qa ingest` must not leave parser processes behind (they would hold memory and CPU)."""
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    for i in range(6):
+        shutil.copy(DATA / "bj_audit-bureau_2026_dept-budget-tables.pdf", folder / f"{i}.pdf")
+        (folder / f"{i}.pdf").open("ab").write(b"\n%" + bytes([i]))  # other content, so each file is parsed
+    proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "ingest", "--workers", "2", "--index", str(tmp_path / "index"),
+                             str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    parent = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 300
+    while len(workers := parent.children()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(workers) >= 2, "the pool never started"
+    proc.kill()
+    proc.wait()
+    gone, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive

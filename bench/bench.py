@@ -1,0 +1,255 @@
+"""Benchmarks for issue 5: ingestion throughput, query latency and accuracy as the index grows, and baselines.
+
+    python bench/bench.py ingest     [--workers 1 2] [--files N]   ingest the first N corpus files per worker count
+    python bench/bench.py scale      [--sizes 10 50 0]             one index grown to each size (0 = all), eval at each
+    python bench/bench.py baselines                                naive RAG and BM25 over page text vs ours
+    python bench/bench.py all                                      the three above, in one run
+
+Corpus: eval/corpus.txt's documents first (the eval questions are about them), then every PDF of
+../shared/corpus/scale. Each step prints a Markdown table and appends a JSON line to bench/results/bench.jsonl.
+Ingestion runs `qa ingest` in a subprocess, sampled every 0.5 s for the resident memory of its whole process
+tree (workers included); CPU seconds are the subprocess tree's user+sys.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+CORPUS = Path(os.environ.get("QA_CORPUS", ROOT.parent / "shared" / "corpus"))
+RESULTS = ROOT / "bench" / "results" / "bench.jsonl"
+
+
+def corpus_files() -> list[Path]:
+    listed = [CORPUS / line.strip() for line in (ROOT / "eval" / "corpus.txt").read_text().splitlines() if line.strip()]
+    scale = sorted((CORPUS / "scale").glob("*.pdf"))
+    return list(dict.fromkeys(listed + scale))
+
+
+def record(step: str, rows: list[dict]) -> None:
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    load = os.getloadavg()
+    with RESULTS.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"step": step, "time": time.strftime("%Y-%m-%d %H:%M"), "loadavg": load, "rows": rows},
+                            ensure_ascii=False) + "\n")
+    cols = list(rows[0])
+    print(f"\n{step} (load average at the end {load[0]:.1f} on {os.cpu_count()} cores)")
+    print("| " + " | ".join(cols) + " |\n|" + "---|" * len(cols))
+    for r in rows:
+        print("| " + " | ".join(str(r[c]) for c in cols) + " |")
+
+
+def du(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+class TreeMemory:
+    """Peak resident memory of a process and all its descendants, sampled in a thread."""
+
+    def __init__(self, pid: int, every: float = 0.5):
+        self.peak = 0
+        self._proc = psutil.Process(pid)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(every,), daemon=True)
+        self._thread.start()
+
+    def _run(self, every: float) -> None:
+        while not self._stop.is_set():
+            try:
+                procs = [self._proc, *self._proc.children(recursive=True)]
+                self.peak = max(self.peak, sum(p.memory_info().rss for p in procs if p.is_running()))
+            except psutil.Error:
+                pass
+            self._stop.wait(every)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def run_ingest(files: list[Path], index: Path, workers: int) -> dict:
+    """`qa ingest --json` as a user runs it; returns throughput, wall time, CPU, peak memory, index size."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "ingest", "--json", "--workers", str(workers),
+                             "--index", str(index), *map(str, files)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    mem = TreeMemory(proc.pid)
+    out, _ = proc.communicate()
+    wall = time.perf_counter() - t0
+    peak = mem.stop()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    results = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    parsed = [r for r in results if r["status"] in ("added", "replaced")]
+    pages, chunks = sum(r["pages"] for r in parsed), sum(r["chunks"] for r in parsed)
+    parse_s, embed_s = sum(r["parse_seconds"] for r in parsed), sum(r["embed_seconds"] for r in parsed)
+    return {
+        "workers": workers, "files": len(files), "indexed": len(parsed),
+        "failed": sum(r["status"] == "failed" for r in results), "pages": pages, "chunks": chunks,
+        "parse pages/s per worker": round(pages / parse_s, 1) if parse_s else None,
+        "embed chunks/s": round(chunks / embed_s, 1) if embed_s else None,
+        "wall s": round(wall, 1), "wall pages/s": round(pages / wall, 1),
+        "cpu s": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 1),
+        "peak RSS MB": round(peak / 2**20), "index MB": round(du(index) / 2**20, 1),
+    }
+
+
+def cmd_ingest(args) -> None:
+    files = corpus_files()[: args.files or None]
+    rows = []
+    for w in args.workers:
+        index = Path(tempfile.mkdtemp(prefix=f"bench-ingest-{w}-"))
+        try:
+            rows.append(run_ingest(files, index, w))
+        finally:
+            shutil.rmtree(index, ignore_errors=True)
+    record("ingest", rows)
+
+
+def cmd_scale(args) -> None:
+    from chromadb.api.client import SharedSystemClient
+
+    from qa.assistant import Assistant
+    from qa.evaluate import load_items, run_eval
+
+    files = corpus_files()
+    items = [i for i in load_items(ROOT / "eval" / "questions.jsonl") if i.found and i.value is not None]
+    index = Path(args.index or tempfile.mkdtemp(prefix="bench-scale-"))
+    rows, done = [], 0
+    for size in args.sizes:
+        n = len(files) if size == 0 else size
+        ingest = run_ingest(files[done:n], index, args.ingest_workers) if n > done else None
+        done = n
+        a = Assistant(index_dir=index)
+        indexed = {d.file for d in a.documents()}
+        t0 = time.perf_counter()
+        a.ask("公务接待费是多少")  # the first query loads the lexical index of the committed chunks
+        first_ms = (time.perf_counter() - t0) * 1000
+        for subset, chosen in (("multi_doc", [i for i in items if i.type == "multi_doc"]), ("all answerable", items)):
+            chosen = [i for i in chosen if set(i.docs) <= indexed]
+            if not chosen:
+                continue
+            rep = run_eval(a, chosen, modes=("hybrid",))["hybrid"].row()
+            rows.append({
+                "documents": len(indexed), "chunks": a.store.chunks.count(), "questions": f"{subset} ({len(chosen)})",
+                "answer@1": rep["answer@1"], "recall@5": rep["recall@5"], "p50 ms": rep["p50_ms"],
+                "p95 ms": rep["p95_ms"], "first query ms": round(first_ms), "RSS MB": round(psutil.Process().memory_info().rss / 2**20),
+                "ingest wall s": ingest["wall s"] if ingest else None,
+            })
+        del a
+        # the next step's `qa ingest` writes this index from another process: drop chromadb's cached client
+        SharedSystemClient.clear_system_cache()
+    record("scale", rows)
+    if not args.index:
+        shutil.rmtree(index, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- baselines
+
+
+def page_chunks(path: Path, size: int = 500, overlap: int = 50) -> list[tuple[str, int, str]]:
+    """The naive pipeline: each page's text, cut into fixed windows of `size` characters overlapping by `overlap`."""
+    import pdfplumber
+
+    out = []
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            text = page.extract_text() or ""
+            for start in range(0, max(len(text) - overlap, 1), size - overlap):
+                if text[start : start + size].strip():
+                    out.append((path.name, page.page_number, text[start : start + size]))
+    return out
+
+
+def value_in(text: str, value: Decimal) -> bool:
+    """The expected figure printed in the text, with or without thousands separators (lenient scoring)."""
+    plain = text.replace(",", "").replace("，", "")
+    return f"{value:f}" in plain or (value == value.to_integral() and f"{value:.2f}" in plain)
+
+
+def cmd_baselines(args) -> None:
+    import bm25s
+    import numpy as np
+
+    from qa.assistant import Assistant
+    from qa.embedding import Embedder
+    from qa.evaluate import load_items, same_figure
+    from qa.lexical import char_ngrams
+
+    listed = [CORPUS / line.strip() for line in (ROOT / "eval" / "corpus.txt").read_text().splitlines() if line.strip()]
+    items = [i for i in load_items(ROOT / "eval" / "questions.jsonl") if i.found and i.value is not None]
+    chunks = [c for f in listed for c in page_chunks(f)]
+    texts = [c[2] for c in chunks]
+    embedder = Embedder()
+    t0 = time.perf_counter()
+    vectors = embedder.embed_passages(texts)
+    embed_s = time.perf_counter() - t0
+    bm25 = bm25s.BM25()
+    bm25.index([char_ngrams(t) or ["∅"] for t in texts], show_progress=False)
+    queries = embedder.embed_queries([i.question for i in items])
+    dense_top = (queries @ vectors.T).argmax(axis=1)
+    lex_top = [bm25.retrieve([char_ngrams(i.question) or ["∅"]], k=1, show_progress=False)[0][0][0] for i in items]
+
+    index = Path(args.index) if args.index else ROOT / "eval" / ".index"
+    a = Assistant(index_dir=index)
+    a.ingest(listed)
+    ours_chunk = ours_fig = 0
+    for i in items:
+        ans = a.ask(i.question)
+        ours_chunk += bool(ans.sources) and value_in(ans.sources[0].text, i.value)
+        ours_fig += bool(ans.figures) and same_figure(ans.figures[0].value, ans.figures[0].unit, i)
+    n = len(items)
+    rows = [
+        {"system": "naive RAG: page text, 500/50 chunks, dense (e5-small), top chunk",
+         "evidence in top chunk": round(sum(value_in(texts[j], i.value) for i, j in zip(items, dense_top)) / n, 3),
+         "first figure exact": None, "chunks": len(texts)},
+        {"system": "BM25 (char 1+2-grams) over the same chunks, top chunk",
+         "evidence in top chunk": round(sum(value_in(texts[j], i.value) for i, j in zip(items, lex_top)) / n, 3),
+         "first figure exact": None, "chunks": len(texts)},
+        {"system": "ours (hybrid, parsed tables)", "evidence in top chunk": round(ours_chunk / n, 3),
+         "first figure exact": round(ours_fig / n, 3), "chunks": a.store.chunks.count()},
+    ]
+    print(f"{n} answerable questions with a figure over {len(listed)} documents; baseline embedding {embed_s:.0f} s")
+    record("baselines", rows)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="step", required=True)
+    p = sub.add_parser("ingest")
+    p.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    p.add_argument("--files", type=int, default=0, help="first N corpus files (0 = all)")
+    p = sub.add_parser("scale")
+    p.add_argument("--sizes", type=int, nargs="+", default=[10, 50, 0], help="documents indexed at each step (0 = all)")
+    p.add_argument("--ingest-workers", type=int, default=2)
+    p.add_argument("--index", help="keep the grown index here (default: a temporary folder)")
+    p = sub.add_parser("baselines")
+    p.add_argument("--index", help="our index of the eval corpus (default eval/.index)")
+    sub.add_parser("all")
+    args = ap.parse_args()
+    if not CORPUS.exists():
+        sys.exit(f"corpus not found at {CORPUS} (set QA_CORPUS)")
+    if args.step == "all":
+        defaults = {"workers": [1, 2], "files": 10, "sizes": [10, 50, 0], "ingest_workers": 2, "index": None}
+        for step in (cmd_ingest, cmd_scale, cmd_baselines):
+            step(argparse.Namespace(**defaults))
+        return
+    {"ingest": cmd_ingest, "scale": cmd_scale, "baselines": cmd_baselines}[args.step](args)
+
+
+if __name__ == "__main__":
+    main()
