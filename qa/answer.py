@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from itertools import zip_longest
 
 from .model import Chunk
 from .numbers import parse_decimal
@@ -26,7 +27,7 @@ _REASON_WORD = re.compile(r"原因|由于|因为|主要是|主要用于|系|导�
 _COUNT_UNITS = {"个", "辆", "人", "台", "台（套）", "套", "项", "平方米", "家", "次", "名"}
 _MONEY_UNITS = {"万元", "亿元", "千元", "元"}
 _TOTAL_LABEL = re.compile(r"^(合计|总计|小计|部门合计|单位合计|本年.*合计)$")
-_MIN_MATCH = 0.45  # below this, no number in the retrieved passages is about what was asked
+_MIN_MATCH = 0.3  # below this, no number in the retrieved passages is about what was asked (the unit and year are checked apart)
 _NOISE = re.compile(r"[“”\"'‘’\s①②③④⑤⑥⑦⑧⑨⑩（）()]")
 
 
@@ -190,6 +191,11 @@ _ASKS_PERCENT = re.compile(r"百分之|百分比|(?<![\d.])[%％]|幅度|增幅|
 _RELATIONAL = re.compile(r"^(占|比|较|增长|下降|增加|减少|上升|降低|其中|共计|合计)")
 
 
+def _printed_unit(text: str) -> str | None:
+    m = re.search(r"单位[：:]\s*(万元|元)", text)
+    return m.group(1) if m else None
+
+
 def candidates(hits: list[Retrieved]) -> list[_Candidate]:
     """Every number the retrieved chunks hold, with what names it."""
     out: list[_Candidate] = []
@@ -199,8 +205,9 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
         if c.type == "row":
             label = (c.row_label or "").split(" › ")[-1]
             generic = not label or bool(_TOTAL_LABEL.match(label.strip())) or label == c.unit
+            table_unit = c.table_unit or _printed_unit(body)  # a header parsed into the cells still says 单位：万元
             for i, cell in enumerate(c.cells):
-                unit = "%" if cell.raw.endswith("%") else c.table_unit
+                unit = "%" if cell.raw.endswith("%") else table_unit
                 last = cell.header.split("/")[-1] if cell.header else ""
                 # a wide table's total row is named by its column: "公务接待费", not "合计"
                 named_by_column = generic and last and not _TOTAL_LABEL.match(last)
@@ -306,19 +313,21 @@ def score(cand: _Candidate, q: Question) -> float:
     f = cand.figure
     key = q.key or q.text
     item = item_key(q)
+    where = _EXCLUDING.sub("", cand.where)  # "（不含上年结转）" does not speak of 上年结转
     row = phrase_match(item, cand.near)
     if cand.total:  # a 合计 row is named by its table: "三公经费是多少" is the 三公 table's 合计
-        row = max(row, title_match(key, cand.where))
+        row = max(row, title_match(key, where))
+    col_words = phrase_match(item, cand.subject) if cand.is_cell else 0.0
     if cand.is_cell:
-        col = phrase_match(item, cand.subject)
-        col = col if col >= 0.5 else 0.0  # a column counts only when the question names it
+        col = col_words if col_words >= 0.5 else 0.0  # a column counts only when the question names it
         named = max(row, col) + 0.3 * min(row, col)  # "狱政设施建设的上年结转": row and column both named
     else:
         named = max(row, 0.85 * phrase_match(item, cand.subject), phrase_match(item, cand.short) if len(cand.short) >= 2 else 0.0)
     # …and how completely row, column and table together account for what was asked ("基本支出中的奖励金")
-    match = 0.5 * named + 0.5 * coverage(key, cand.near, cand.subject, cand.where)
+    match = 0.5 * named + 0.5 * coverage(key, cand.near, cand.subject, where)
     cand.match = min(match, 1.0)
-    s = 4.0 * match + 1.2 * title_match(key, cand.where) + 0.5 / (1 + cand.rank) ** 0.5
+    # the rank breaks ties; so do the column's words ("收入" → 本年收入, not 年初结转和结余, in one total row)
+    s = 4.0 * match + 1.2 * title_match(key, where) + 0.5 / (1 + cand.rank) ** 0.5 + 0.3 * col_words
     if cand.total and _TOTAL_LABEL.match(cand.near.strip()):
         s += 0.4  # a 部门预算's 合计 row is the department's figure, ahead of its own unit's row
     if cand.is_cell and not cand.total and col and row < 0.3:
@@ -327,7 +336,7 @@ def score(cand: _Candidate, q: Question) -> float:
     if _norm(_LABEL_PREFIX.sub("", cand.near)) == _norm(item):
         s += 0.3  # the row prints exactly what was asked: 一般公共预算拨款收入, not 一般公共预算拨款 (of 上年结转)
     if q.columns:  # "基本支出中的退休费", "上年结转": the column (or the table) named wins over the row's first cell
-        said = f"{f.column or ''} {cand.where}" if cand.is_cell else f"{cand.subject} {cand.near}"
+        said = f"{f.column or ''} {where}" if cand.is_cell else f"{cand.subject} {cand.near}"
         s += 0.5 * sum(col in said for col in q.columns) / len(q.columns)
     elif cand.first:
         s += 0.15
@@ -551,13 +560,15 @@ def _scope_words(hits: list[Retrieved]) -> str:
 
 
 def _by_evidence(hits: list[Retrieved], cands: list[_Candidate]) -> list[Retrieved]:
-    """Passages holding the best-scored figures first, then the rest in retrieval order: the figure
-    scoring reads a passage more closely than retrieval does."""
+    """Passages holding the best-scored figures (the figure scoring reads a passage more closely than
+    retrieval does) taken in turn with the passages retrieval ranks first (prose that explains but holds
+    no figure asked about)."""
     best: dict[int, float] = {}
     for c in cands:
         best[c.rank] = max(best.get(c.rank, c.score), c.score)
-    order = sorted(range(len(hits)), key=lambda i: (i not in best, -best.get(i, 0.0), i))
-    return [hits[i] for i in order]
+    by_figures = sorted(best, key=lambda i: -best[i])
+    order = [i for pair in zip_longest(by_figures, range(len(hits))) for i in pair if i is not None]
+    return [hits[i] for i in dict.fromkeys(order)]
 
 
 def _sources(hits: list[Retrieved], k: int, first_chunk_id: str | None) -> list[Source]:

@@ -22,9 +22,10 @@ INTENTS = [
     ("compare", re.compile(r"对比|比较|哪个多|哪个少|哪个高|哪个低|谁多|谁少|相差|差多少|差距")),
     ("change", re.compile(r"变化|增减|增加了?多少|减少了?多少|增长|下降|比上年|较上年|同比|增幅|降幅|多了|少了|涨|降了")),
     ("share", re.compile(r"占比|比例|比重|百分之|占.{0,12}(多少|几)|百分比")),
+    # before count: "包括哪几项" lists, it does not count
+    ("list", re.compile(r"哪些|哪几|(包括|包含|分为)(哪|什么)|有什么|都有|列出|主要用于")),
     ("count", re.compile(r"几个|多少个|几辆|多少辆|多少人|几人|几名|多少名|数量是|有多少(项|台|套|平方米)|几项|多少项|几台|多少台|多大面积|面积")),
     ("definition", re.compile(r"什么是|是什么意思|指什么|含义|定义|何谓|是指|什么叫|解释一下|概念")),
-    ("list", re.compile(r"哪些|包括什么|包含什么|有什么|都有|列出|主要用于")),
 ]
 _YEAR = re.compile(r"(20\d\d)\s*年?")
 _DATE = re.compile(r"(截至|截止|到)?\s*20\d\d\s*年\s*(底|末|年底|\d{1,2}\s*月(\s*\d{1,2}\s*日)?)")
@@ -41,9 +42,11 @@ _FUNCTION_WORD = re.compile(r"^(按照|按|根据|据|在|对于|对|给|从|把
 _LEAD = re.compile(r"^(请问|请|帮我查|查一下|查询|我想知道|想知道|告诉我|问一下|关于)")
 _GENERIC = set("省市区县自治州盟旗局委员会办公室厅部门单位中心人民政府街道处所院队站中华共和国")
 _QUESTION_WORDS = re.compile(
-    r"20\d\d\s*年度?|请问|(?:是|有|为)?多少(?:万?元|钱|[个辆台名人项家次件套])?|几[个辆台名人项家次件套]?|是什么|什么|怎么|如何|"
+    r"20\d\d\s*年度?|请问|(?:是|有|为)?多少(?:万?元|钱|[个辆台名人项家次件套](?![员目称庭]))?|几[个辆台名人项家次件套]?|是什么|什么|怎么|如何|"
     r"哪些|为何|为什么|原因|是否|分别|大约|一共|总共|共计|共有|呢|吗|啊|[？?。，,、“”\"：:（）()\s]|的|了|中|里|安排了|花了|是"
 )
+# One official's own pay is never in a disclosure: it reports the unit's 工资福利支出 only.
+_PERSONAL_PAY = re.compile(r"(局长|厅长|处长|科长|主任|书记|部长|院长|所长|监狱长|个人)[^，。？?]{0,8}(工资|薪|收入|奖金|津贴)")
 _COLUMN_HINTS = ["一般公共预算", "政府性基金", "国有资本经营", "上年结转", "当年", "本年", "基本支出", "项目支出",
                  "人员经费", "公用经费", "财政拨款", "单位资金", "事业收入", "上年", "预算数", "决算数"]
 
@@ -205,6 +208,10 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None) -> 
         q.intent = context.intent if q.intent == "figure" else q.intent
         q.text_for_search = context.search_text
 
+    if _PERSONAL_PAY.search(q.text):
+        q.not_found = "预决算公开文件只公开单位的工资福利支出总额，不公开个人（如某位领导）的工资收入"
+        q.doc_ids = []
+        return q
     if q.mention and not q.units:
         held = "、".join(sorted(set(known))[:8]) or "（空）"
         q.not_found = f"索引中没有“{q.mention}”的公开文件。目前收录的单位有：{held}"

@@ -67,3 +67,32 @@ def test_intents(question, intent):
 def test_key_words_use_printed_terms():
     assert key_words("阳泉二监2026年招待费是多少？", ["阳泉二监"]) == "公务接待费"
     assert key_words("阳泉第二监狱2026年人头经费有多少？", ["阳泉第二监狱"]) == "人员经费"
+
+
+@pytest.mark.parametrize("question, unit", [
+    ("财政2026年当年给阳泉第二监狱拨了多少钱？", "山西省阳泉第二监狱"),  # words before the name that no unit uses
+    ("截至2026年1月31日广州市人民政府办公厅有多少辆车？", "广州市人民政府办公厅"),
+    ("纳入西安市卫生健康委员会2026年度部门决算编制范围的单位有几个？", "西安市卫生健康委员会（汇总）"),
+])
+def test_unit_names_inside_longer_runs(question, unit):
+    assert analyze(question, DOCS).units == [unit]
+
+
+def test_kind_and_list_intent():
+    assert analyze("西安市卫健委2026年一般公共预算财政拨款基本支出是多少", DOCS).kind is None  # a fund, not the kind
+    assert analyze("北京市审计局2026年部门预算收入是多少", DOCS).kind == "预算"
+    assert analyze("阳泉第二监狱“三公”经费包括哪几项？", DOCS).intent == "list"
+
+
+def test_one_officials_pay_is_not_disclosed():
+    q = analyze("长沙市信访局局长2026年的工资是多少？", DOCS)
+    assert q.doc_ids == [] and "个人" in q.not_found
+    assert analyze("长沙市信访局2026年工资福利支出是多少", DOCS).not_found is None
+
+
+def test_counted_words_and_printed_items():
+    assert key_words("杭州市司法局截至2025年底共有多少辆车？", ["杭州市司法局"]) == "车辆"
+    assert key_words("阳泉第二监狱有多少人员编制？", ["阳泉第二监狱"]) == "人员编制"
+    # a colloquial word inside a printed item is left alone: 伙食补助费 is not 伙食 → 生活, 绩效工资 not 工资 → …
+    assert key_words("长沙市信访局基本支出里的伙食补助费是多少", ["长沙市信访局"]) == "基本支出伙食补助费"
+    assert analyze("西安市卫健委2026年绩效工资是多少", DOCS).items == ["绩效工资"]

@@ -1,0 +1,85 @@
+"""Figure choice, reason quotes and sources on hand-made chunks: each rule seen deciding an answer."""
+from decimal import Decimal
+
+from qa.answer import compose
+from qa.model import Cell, Chunk
+from qa.question import analyze
+from qa.retrieve import Retrieved
+from test_question import DOCS
+
+UNIT = "山西省阳泉第二监狱"
+
+
+def _chunk(n: int, text: str, page: int, type_: str = "section", **kw) -> Chunk:
+    return Chunk(id=f"d0:{n:05d}", doc_id="d0", text=f"{UNIT} 2026年 单位预算 · x\n{text}", type=type_, page=page,
+                 file="yq.pdf", unit=UNIT, year=2026, kind="预算", **kw)
+
+
+def _row(n: int, label: str, cells: dict[str, str], page: int, table: str) -> Chunk:
+    body = "；".join(f"{h} {v}万元" for h, v in cells.items())
+    return _chunk(n, f"{label}：{body}", page, "row", table=table, row_label=label, table_unit="万元",
+                  cells=[Cell(h, v, Decimal(v.replace(",", ""))) for h, v in cells.items()])
+
+
+def _ask(question: str, chunks: list[Chunk]):
+    return compose(analyze(question, DOCS), [Retrieved(c, 1.0 / (60 + i)) for i, c in enumerate(chunks)])
+
+
+SANGONG = _chunk(1, "“三公”经费预算104.12万元，比上年增加21.52万元，主要原因是：承办现场推进会，公务接待费相应增加。"
+                    "其中：公务接待费2.74万元，与上年相比预算数增加1.24万元，主要原因是：需接待兄弟监狱观摩人员；"
+                    "公务用车购置费24.66万元，与上年相比预算数增加24.66万元，主要原因是：更新购置执法执勤用车一辆。", 22)
+
+
+def test_reason_is_quoted_from_the_items_own_clause():
+    ans = _ask("阳泉第二监狱2026年公务接待费增加的原因是什么？", [SANGONG])
+    assert ans.figures[0].raw == "1.24"
+    assert len(ans.quotes) == 1 and "兄弟监狱观摩人员" in ans.quotes[0]
+    assert "21.52" not in ans.quotes[0] and "24.66" not in ans.quotes[0]  # not the total's nor the next item's reason
+
+
+def test_a_change_in_the_other_direction_does_not_answer():
+    text = ("行政运行支出预算为300.00万元，比上年执行数增加20.00万元，主要原因是人员增加。"
+            "2014099其他支出预算为50.00万元，比上年执行数减少80.00万元，主要原因是基建投资年初暂无安排。")
+    ans = _ask("阳泉第二监狱2026年支出为什么比上年执行数减少？", [_chunk(1, text, 9)])
+    assert ans.figures[0].raw == "80.00" and "年初暂无安排" in ans.answer
+
+
+def test_the_number_a_question_states_is_not_its_answer():
+    text = "监狱一般行政管理事务支出1,214.90万元，比上年执行数增加1,042.35万元，增长604.1%，主要原因是新增开办费。"
+    ans = _ask("阳泉第二监狱2026年一般行政管理事务支出为什么增长604.1%？", [_chunk(1, text, 9)])
+    assert ans.figures[0].raw == "1,042.35"
+
+
+def test_a_table_that_leaves_out_what_is_asked_loses():
+    without = _row(1, "项目支出", {"2026年预算数/项目支出": "2236.38"}, 11, "一般公共预算支出预算表（不含上年结转）")
+    total = _row(2, "项目支出", {"2026年预算数/项目支出": "2307.40"}, 8, "预算支出总表")
+    ans = _ask("阳泉第二监狱2026年项目支出预算总额（含上年结转）是多少？", [without, total])
+    assert ans.figures[0].raw == "2307.40"
+
+
+def test_a_column_asked_alone_means_the_total_row():
+    rows = [_row(1, "2101102 事业单位医疗", {"事业收入": "4,354.87"}, 149, "收入决算表"),
+            _row(2, "合计", {"事业收入": "1,110,972.11"}, 147, "收入决算表")]
+    assert _ask("阳泉第二监狱2026年事业收入是多少？", rows).figures[0].raw == "1,110,972.11"
+
+
+def test_the_row_named_exactly_beats_a_more_specific_split():
+    rows = [_row(1, "2010850-事业运行 50905-离退休费 30302-退休费", {"基本支出": "36.27"}, 3, "支出总表"),
+            _row(2, "50905-离退休费 30302-退休费", {"预算数/合计": "332.89"}, 6, "一般公共预算基本支出表")]
+    assert _ask("阳泉第二监狱2026年基本支出中退休费是多少？", rows).figures[0].raw == "332.89"
+
+
+def test_largest_of_equal_rows_when_asked_for_the_largest():
+    rows = [_row(i, "监狱业务经费", {"合计": v}, 18, "项目支出预算表") for i, v in enumerate(["48.32", "593.42", "57.06"])]
+    assert _ask("阳泉第二监狱2026年金额最大的一笔监狱业务经费是多少？", rows).figures[0].raw == "593.42"
+
+
+def test_sources_cite_each_page_once():
+    rows = [_row(i, "公务接待费", {"合计": "2.00"}, 16, "“三公”经费支出预算表") for i in range(4)] + [SANGONG]
+    pages = [s.page for s in _ask("阳泉第二监狱2026年公务接待费是多少？", rows).sources]
+    assert sorted(pages) == [16, 22]
+
+
+def test_personal_pay_is_not_disclosed():
+    ans = _ask("长沙市信访局局长2026年的工资是多少？", [_row(1, "301 工资福利支出", {"总计": "1,212.01"}, 18, "基本支出表")])
+    assert not ans.found and "个人" in ans.answer
