@@ -1,6 +1,8 @@
 """Hybrid retrieval: BM25 over character n-grams + dense chromadb search, fused by reciprocal rank."""
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from .embedding import Embedder
@@ -13,6 +15,7 @@ MODES = ("lexical", "dense", "hybrid")
 _RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the head, keeps the tail
 _POOL = 40
 _MIN_PROSE = 4
+_SCOPED_INDEXES = 64  # BM25 indexes kept for recently asked-about document sets
 
 
 @dataclass
@@ -24,22 +27,43 @@ class Retrieved:
 
 
 class Retriever:
-    """Search the committed documents. The lexical index is rebuilt from the store when documents change."""
+    """Search the committed documents. The lexical index is rebuilt from the store when documents change.
+
+    Safe to share between threads: indexes are built under a lock and never changed once built.
+    """
 
     def __init__(self, store: ChunkStore, embedder: Embedder):
         self.store = store
         self.embedder = embedder
-        self._lexical: LexicalIndex | None = None
-        self._generation: tuple[str, ...] = ()
+        self._lock = threading.Lock()
+        self._lexical: tuple[tuple[str, ...], LexicalIndex] | None = None  # (committed ids, index over them)
+        self._scoped: OrderedDict[tuple[str, ...], LexicalIndex] = OrderedDict()
 
     def committed(self) -> list[str]:
         return sorted(r.id for r in self.store.documents())
 
-    def lexical(self, committed: list[str]) -> LexicalIndex:
-        if self._lexical is None or tuple(committed) != self._generation:
-            self._lexical = LexicalIndex(self.store.all_chunks(set(committed)))
-            self._generation = tuple(committed)
-        return self._lexical
+    def lexical(self, committed: list[str], scope: list[str] | None = None) -> LexicalIndex:
+        """BM25 over the committed chunks, or over only the scope's documents.
+
+        A scoped index weighs terms (IDF) by the documents asked about alone, so an answer about one
+        document does not change when another document is added to the index.
+        """
+        generation = tuple(committed)
+        with self._lock:
+            if self._lexical is None or self._lexical[0] != generation:
+                self._lexical = (generation, LexicalIndex(self.store.all_chunks(set(committed))))
+                self._scoped.clear()
+            full = self._lexical[1]
+            if scope is None or set(scope) >= set(committed):
+                return full
+            key = tuple(sorted(scope))
+            if key not in self._scoped:
+                wanted = set(key)
+                self._scoped[key] = LexicalIndex([c for c in full.chunks if c.doc_id in wanted])
+                if len(self._scoped) > _SCOPED_INDEXES:
+                    self._scoped.popitem(last=False)
+            self._scoped.move_to_end(key)
+            return self._scoped[key]
 
     def search(self, q: Question, k: int = 20, mode: str = "hybrid", committed: list[str] | None = None) -> list[Retrieved]:
         if mode not in MODES:
@@ -51,7 +75,7 @@ class Retriever:
             return []
         fused: dict[str, Retrieved] = {}
         if mode in ("lexical", "hybrid"):
-            for rank, (chunk, _) in enumerate(self.lexical(committed).search(q.search_text, _POOL, scope)):
+            for rank, (chunk, _) in enumerate(self.lexical(committed, scope).search(q.search_text, _POOL, scope)):
                 r = fused.setdefault(chunk.id, Retrieved(chunk, 0.0))
                 r.lexical_rank = rank
                 r.score += 1.0 / (_RRF_K + rank)

@@ -47,7 +47,7 @@ def fix_ocr_text(text: str) -> str:
     "一2一" is a page number between dashes, "－般" is 一般, "12.542.74" is 12,542.74.
     """
     if _PAGE_NUMBER_DASHES.fullmatch(text):
-        return re.sub(r"[一－-]", "—", text)
+        return text.replace("一", "—")
     text = _MINUS_BEFORE_CJK.sub("一", text)
     return _DOTTED_THOUSANDS.sub(lambda m: m.group(0).replace(".", ","), text)
 
