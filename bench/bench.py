@@ -150,6 +150,7 @@ def cmd_scale(args) -> None:
                 "p95 ms": rep["p95_ms"], "first query ms": round(first_ms), "RSS MB": round(psutil.Process().memory_info().rss / 2**20),
                 "ingest wall s": ingest["wall s"] if ingest else None,
             })
+            print(json.dumps(rows[-1], ensure_ascii=False), flush=True)  # a long run shows each size as it is done
         del a
         # the next step's `qa ingest` writes this index from another process: drop chromadb's cached client
         SharedSystemClient.clear_system_cache()
