@@ -315,8 +315,8 @@ def score(cand: _Candidate, q: Question) -> float:
     item = item_key(q)
     where = _EXCLUDING.sub("", cand.where)  # "（不含上年结转）" does not speak of 上年结转
     row = phrase_match(item, cand.near)
-    if cand.total:  # a 合计 row is named by its table: "三公经费是多少" is the 三公 table's 合计
-        row = max(row, title_match(key, where))
+    if cand.total and (not q.items or any(_norm(i) in _norm(where) for i in q.items)):
+        row = max(row, title_match(key, where))  # a 合计 row is named by its table: "三公经费" → the 三公 table's 合计
     col_words = phrase_match(item, cand.subject) if cand.is_cell else 0.0
     if cand.is_cell:
         col = col_words if col_words >= 0.5 else 0.0  # a column counts only when the question names it
@@ -326,8 +326,9 @@ def score(cand: _Candidate, q: Question) -> float:
     # …and how completely row, column and table together account for what was asked ("基本支出中的奖励金")
     match = 0.5 * named + 0.5 * coverage(key, cand.near, cand.subject, where)
     cand.match = min(match, 1.0)
-    # the rank breaks ties; so do the column's words ("收入" → 本年收入, not 年初结转和结余, in one total row)
-    s = 4.0 * match + 1.2 * title_match(key, where) + 0.5 / (1 + cand.rank) ** 0.5 + 0.3 * col_words
+    # the rank breaks ties; in a total row named by its table, so do the column's words ("收入" → 本年收入, not
+    # 年初结转和结余)
+    s = 4.0 * match + 1.2 * title_match(key, where) + 0.5 / (1 + cand.rank) ** 0.5 + (0.3 * col_words if cand.total else 0.0)
     if cand.total and _TOTAL_LABEL.match(cand.near.strip()):
         s += 0.4  # a 部门预算's 合计 row is the department's figure, ahead of its own unit's row
     if cand.is_cell and not cand.total and col and row < 0.3:
@@ -338,8 +339,8 @@ def score(cand: _Candidate, q: Question) -> float:
     if q.columns:  # "基本支出中的退休费", "上年结转": the column (or the table) named wins over the row's first cell
         said = f"{f.column or ''} {where}" if cand.is_cell else f"{cand.subject} {cand.near}"
         s += 0.5 * sum(col in said for col in q.columns) / len(q.columns)
-    elif cand.first:
-        s += 0.15
+    if cand.first:
+        s += 0.15  # the row's first value (合计 where there is one) unless a column named says otherwise
     if _contradicts(q.text, f"{cand.where} {f.column or ''}"):
         s -= 1.0
     if f.raw.replace(",", "") in _stated_numbers(q.text):

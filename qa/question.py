@@ -184,13 +184,15 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None) -> 
     # "截至2025年底/12月31日" dates a stock figure inside a 2026 document; it does not name the document's year
     q.years = sorted({int(y) for y in _YEAR.findall(_DATE.sub("", q.text))})
     # 预算 names the kind of document, unless it is part of a fund's or a column's name (一般公共预算, 预算数)
-    kind_words = re.sub(r"一般公共预算|政府性基金预算|国有资本经营预算|预算数|预算单位", "", q.text)
+    kind_words = re.sub(r"一般公共预算|政府性基金预算|国有资本经营预算|预算数|预算单位|预决算", "", q.text)
     q.kind = "决算" if "决算" in kind_words else ("预算" if "预算" in kind_words else None)
     q.items = list(dict.fromkeys(named_items(q.text.replace('"', "“").replace("三公经费", "“三公”经费")) + expand(q.text)))
     if q.intent == "definition":  # "“委托业务费”指什么": the quoted term is the one to define
         quoted = [t for t in re.findall(r"[“\"「]([^”\"」]{2,20})[”\"」]", q.text) if t != "三公"]
         q.items = list(dict.fromkeys(quoted + q.items))
-    q.columns = [c for c in _COLUMN_HINTS if c in q.text and not any(c != o and c in o and o in q.text for o in _COLUMN_HINTS)]
+    # column words, outside a table's name ("项目支出总表中…" names a table, not the 项目支出 column)
+    said = re.sub(r"[\u4e00-\u9fff]*表", " ", q.text)
+    q.columns = [c for c in _COLUMN_HINTS if c in said and not any(c != o and c in o and o in said for o in _COLUMN_HINTS)]
 
     known = [d.unit for d in docs if d.unit]
     q.mention, q.units = match_units(q.text, known)
