@@ -233,7 +233,7 @@ def test_image_only_page_in_a_text_document_is_read_by_ocr(tmp_path):
     _pages_from([(BJ_TEXT, [0, 1]), (SCANNED_3, [2])], mixed)
     doc = parse_pdf(mixed)
     assert set(doc.ocr_pages) == {3}  # only the image page: the text pages keep their text layer
-    assert doc.unit == "北京市审计局"
+    assert "北京市审计局" in doc.title  # from the text layer of page 1
     table = next(t for t in doc.tables if t.title == "2026年预算收入总表")
     assert table.page == 3 and any(r.label == "2040701 行政运行" for r in table.rows)
 
