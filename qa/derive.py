@@ -20,7 +20,8 @@ AskOne = Callable[..., Answer]  # ask_one(text, unit=None, year=None) → the or
 
 _SUM = re.compile(r"合计|一共|总共|共计|加起来|之和|总和|相加")
 _SHARE = re.compile(r"(?P<a>.+?)占(?P<b>.+?)的?(?:比例|比重|百分比|占比|多少|几成|%|％)")
-_DIFF = re.compile(r"哪个多|哪个少|哪个高|哪个低|谁多|谁少|相差|差多少|差距|差额|多多少|少多少|对比|比较")
+# "减少多少" asks for a stated change, not for a comparison: (?<!减) keeps it out
+_DIFF = re.compile(r"哪个多|哪个少|哪个高|哪个低|谁多|谁少|相差|差多少|差距|差额|多多少|(?<!减)少多少|对比|比较")
 _PREVIOUS = re.compile(r"上年|去年|上一年")
 _NOT_PREVIOUS = re.compile(r"比上年|较上年|上年结转|与上年")
 _JOIN = re.compile(r"[和与及、跟同]|以及|加上|对比|比较|相比")
@@ -62,6 +63,19 @@ def _free_items(key: str) -> list[str]:
     return out
 
 
+def _joined(text: str, items: list[str]) -> list[str]:
+    """The items the question joins with 和/与/、…: summands. Others qualify them ("财政拨款收支总表中本年支出合计")."""
+    spans = sorted((text.find(i), i) for i in items)
+    run = spans[:1]
+    for (a, left), (b, right) in zip(spans, spans[1:]):
+        gap = text[a + len(left) : b].strip(" 的")
+        if _JOIN.fullmatch(gap) or gap in ("比", "较"):  # "办公费比差旅费多多少"
+            run.append((b, right))
+        elif len(run) < 2:
+            run = [(b, right)]
+    return [i for _, i in run] if len(run) >= 2 else []
+
+
 def plan(q: Question, docs: list[DocInfo]) -> Plan | None:
     """What to compute for a question, or None for an ordinary lookup."""
     text = q.text
@@ -82,17 +96,21 @@ def plan(q: Question, docs: list[DocInfo]) -> Plan | None:
             return Plan("compare", [items[0]] * 2, [(u, year) for u in units[:2]])
         if len(q.years) >= 2:
             unit = units[0] if units else (q.units[0] if q.units else None)
-            return Plan("compare", [items[0]] * 2, [(unit, y) for y in sorted(q.years, reverse=True)[:2]])
-        if len(items) >= 2:
-            return Plan("difference", items[:2], [(None, None)] * 2)
+            years = sorted(q.years, reverse=True)[:2]
+            # "比2025年减少多少" with only the 2026 document indexed: the document states the change itself
+            if all(any(d.unit == unit and d.year == y for d in docs) for y in years):
+                return Plan("compare", [items[0]] * 2, [(unit, y) for y in years])
+            return None
+        if len(joined := _joined(item_text, items)) >= 2:
+            return Plan("difference", joined[:2], [(None, None)] * 2)
         return None
     share = _SHARE.search(item_text)
     if share and q.intent in ("share", "figure"):
         a, b = _items(share.group("a")) or _free_items(share.group("a")), _items(share.group("b")) or _free_items(share.group("b"))
         if a and b:
             return Plan("share", [a[0], b[0]], [(None, None)] * 2)
-    if _SUM.search(text) and len(items) >= 2:
-        return Plan("sum", items, [(None, None)] * len(items))
+    if _SUM.search(text) and len(joined := _joined(item_text, items)) >= 2:
+        return Plan("sum", joined, [(None, None)] * len(joined))
     if _PREVIOUS.search(text) and not _NOT_PREVIOUS.search(text) and items:
         return Plan("previous", items[:1], [(None, None)])
     return None
