@@ -8,14 +8,13 @@
 Corpus: eval/corpus.txt's documents first (the eval questions are about them), then every PDF of
 ../shared/corpus/scale. Each step prints a Markdown table and appends a JSON line to bench/results/bench.jsonl.
 Ingestion runs `qa ingest` in a subprocess, sampled every 0.5 s for the resident memory of its whole process
-tree (workers included); CPU seconds are the subprocess tree's user+sys.
+tree (workers included).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -34,10 +33,13 @@ CORPUS = Path(os.environ.get("QA_CORPUS", ROOT.parent / "shared" / "corpus"))
 RESULTS = ROOT / "bench" / "results" / "bench.jsonl"
 
 
+def eval_corpus() -> list[Path]:
+    """The documents the eval questions are about (eval/corpus.txt)."""
+    return [CORPUS / line.strip() for line in (ROOT / "eval" / "corpus.txt").read_text().splitlines() if line.strip()]
+
+
 def corpus_files() -> list[Path]:
-    listed = [CORPUS / line.strip() for line in (ROOT / "eval" / "corpus.txt").read_text().splitlines() if line.strip()]
-    scale = sorted((CORPUS / "scale").glob("*.pdf"))
-    return list(dict.fromkeys(listed + scale))
+    return list(dict.fromkeys(eval_corpus() + sorted((CORPUS / "scale").glob("*.pdf"))))
 
 
 def record(step: str, rows: list[dict]) -> None:
@@ -84,7 +86,6 @@ class TreeMemory:
 
 def run_ingest(files: list[Path], index: Path, workers: int) -> dict:
     """`qa ingest --json` as a user runs it; returns throughput, wall time, CPU, peak memory, index size."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "ingest", "--json", "--workers", str(workers),
                              "--index", str(index), *map(str, files)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
@@ -92,7 +93,6 @@ def run_ingest(files: list[Path], index: Path, workers: int) -> dict:
     out, _ = proc.communicate()
     wall = time.perf_counter() - t0
     peak = mem.stop()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     results = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     parsed = [r for r in results if r["status"] in ("added", "replaced")]
     pages, chunks = sum(r["pages"] for r in parsed), sum(r["chunks"] for r in parsed)
@@ -103,7 +103,6 @@ def run_ingest(files: list[Path], index: Path, workers: int) -> dict:
         "parse pages/s per worker": round(pages / parse_s, 1) if parse_s else None,
         "embed chunks/s": round(chunks / embed_s, 1) if embed_s else None,
         "wall s": round(wall, 1), "wall pages/s": round(pages / wall, 1),
-        "cpu s": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 1),
         "peak RSS MB": round(peak / 2**20), "index MB": round(du(index) / 2**20, 1),
     }
 
@@ -184,14 +183,13 @@ def value_in(text: str, value: Decimal) -> bool:
 
 def cmd_baselines(args) -> None:
     import bm25s
-    import numpy as np
 
     from qa.assistant import Assistant
     from qa.embedding import Embedder
     from qa.evaluate import load_items, same_figure
     from qa.lexical import char_ngrams
 
-    listed = [CORPUS / line.strip() for line in (ROOT / "eval" / "corpus.txt").read_text().splitlines() if line.strip()]
+    listed = eval_corpus()
     items = [i for i in load_items(ROOT / "eval" / "questions.jsonl") if i.found and i.value is not None]
     chunks = [c for f in listed for c in page_chunks(f)]
     texts = [c[2] for c in chunks]
