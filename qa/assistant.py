@@ -1,7 +1,6 @@
 """The one facade the CLI, the web page and scripts share."""
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -13,7 +12,7 @@ from .embedding import Embedder
 from .ingest import IngestResult, Ingestor
 from .question import Question, analyze
 from .retrieve import Retriever
-from .store import ChunkStore, DocRecord, index_path, make_client
+from .store import ChunkStore, DocRecord, index_path, make_client, server_url
 
 
 class Assistant:
@@ -22,7 +21,7 @@ class Assistant:
     def __init__(self, index_dir: str | Path | None = None, chroma_url: str | None = None,
                  embed_model: str | None = None):
         self.embedder = Embedder(embed_model)
-        url = chroma_url or os.environ.get("QA_CHROMA_URL")
+        url = server_url(chroma_url)
         self.index_dir = None if url else index_path(index_dir)
         self.store = ChunkStore(make_client(index_dir, url), embed_model=self.embedder.name, lock_dir=self.index_dir)
         self.retriever = Retriever(self.store, self.embedder)

@@ -100,12 +100,17 @@ def index_path(index_dir: str | Path | None = None) -> Path:
     return Path(index_dir or os.environ.get("QA_INDEX") or DEFAULT_INDEX_DIR)
 
 
+def server_url(url: str | None = None) -> str | None:
+    """The Chroma server to use, if any: the one given, else ``$QA_CHROMA_URL``; None means the embedded store."""
+    return url or os.environ.get("QA_CHROMA_URL") or None
+
+
 def make_client(index_dir: str | Path | None = None, chroma_url: str | None = None):
     """An embedded index in a folder, or a Chroma server: ``http://HOST:PORT`` or ``http://HOST:PORT/DATABASE``.
 
     A database named in the URL path is created on first use, so one server can hold several separate indexes.
     """
-    url = chroma_url or os.environ.get("QA_CHROMA_URL")
+    url = server_url(chroma_url)
     settings = Settings(anonymized_telemetry=False)
     if url:
         u = urlparse(url if "://" in url else f"http://{url}")
