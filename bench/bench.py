@@ -1,6 +1,7 @@
 """Benchmarks for issue 5: ingestion throughput, query latency and accuracy as the index grows, and baselines.
 
-    python bench/bench.py ingest     [--workers 1 2] [--files N]   ingest the first N corpus files per worker count
+    python bench/bench.py ingest     [--workers 1 2] [--files N] [--scale-only]
+                                                                   ingest the first N corpus files per worker count
     python bench/bench.py scale      [--sizes 10 50 0]             one index grown to each size (0 = all), eval at each
     python bench/bench.py baselines                                naive RAG and BM25 over page text vs ours
     python bench/bench.py all                                      the three above, in one run
@@ -38,8 +39,12 @@ def eval_corpus() -> list[Path]:
     return [CORPUS / line.strip() for line in (ROOT / "eval" / "corpus.txt").read_text().splitlines() if line.strip()]
 
 
+def scale_files() -> list[Path]:
+    return sorted((CORPUS / "scale").glob("*.pdf"))
+
+
 def corpus_files() -> list[Path]:
-    return list(dict.fromkeys(eval_corpus() + sorted((CORPUS / "scale").glob("*.pdf"))))
+    return list(dict.fromkeys(eval_corpus() + scale_files()))
 
 
 def record(step: str, rows: list[dict]) -> None:
@@ -108,7 +113,7 @@ def run_ingest(files: list[Path], index: Path, workers: int) -> dict:
 
 
 def cmd_ingest(args) -> None:
-    files = corpus_files()[: args.files or None]
+    files = (scale_files() if args.scale_only else corpus_files())[: args.files or None]
     rows = []
     for w in args.workers:
         index = Path(tempfile.mkdtemp(prefix=f"bench-ingest-{w}-"))
@@ -232,6 +237,7 @@ def main() -> None:
     p = sub.add_parser("ingest")
     p.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     p.add_argument("--files", type=int, default=0, help="first N corpus files (0 = all)")
+    p.add_argument("--scale-only", action="store_true", help="only ../shared/corpus/scale (the 15-minute target's set)")
     p = sub.add_parser("scale")
     p.add_argument("--sizes", type=int, nargs="+", default=[10, 50, 0], help="documents indexed at each step (0 = all)")
     p.add_argument("--ingest-workers", type=int, default=2)
@@ -243,7 +249,7 @@ def main() -> None:
     if not CORPUS.exists():
         sys.exit(f"corpus not found at {CORPUS} (set QA_CORPUS)")
     if args.step == "all":
-        defaults = {"workers": [1, 2], "files": 10, "sizes": [10, 50, 0], "ingest_workers": 2, "index": None}
+        defaults = {"workers": [1, 2], "files": 10, "scale_only": False, "sizes": [10, 50, 0], "ingest_workers": 2, "index": None}
         for step in (cmd_ingest, cmd_scale, cmd_baselines):
             step(argparse.Namespace(**defaults))
         return

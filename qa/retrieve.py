@@ -51,7 +51,7 @@ class Retriever:
         generation = tuple(committed)
         with self._lock:
             if self._lexical is None or self._lexical[0] != generation:
-                self._lexical = (generation, LexicalIndex(self.store.all_chunks(set(committed))))
+                self._lexical = (generation, LexicalIndex(self.store.all_chunks(committed)))
                 self._scoped.clear()
             full = self._lexical[1]
             if scope is None or set(scope) >= set(committed):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ DOCS = "qa_documents"
 # Measured: default HNSW settings lost recall against exact search; ef 256 recovers it.
 HNSW = {"space": "cosine", "ef_construction": 256, "ef_search": 256}
 _BATCH = 2000
+_SCAN_PAGE = 5000  # chunks per read: well under SQLite's 32,766 variables per statement
 
 
 class IndexModelMismatch(Exception):
@@ -225,9 +227,8 @@ class ChunkStore:
     def cleanup(self) -> int:
         """Delete chunks no committed document owns: an ingest killed midway, or a version replaced. Returns how many."""
         committed = {r.id: r.version for r in self.documents()}
-        got = self.chunks.get(include=["metadatas"])
         stale = [
-            i for i, m in zip(got["ids"], got["metadatas"])
+            i for i, _, m in self._scan(["metadatas"])
             if m["doc_id"] not in committed or not i.startswith(f"{m['doc_id']}:{committed[m['doc_id']]}:")
         ]
         for j in range(0, len(stale), _BATCH):
@@ -235,10 +236,26 @@ class ChunkStore:
         return len(stale)
 
     # --- reads ----------------------------------------------------------------------------------
-    def all_chunks(self, doc_ids: set[str] | None = None) -> list[Chunk]:
-        got = self.chunks.get(include=["documents", "metadatas"])
-        out = [chunk_from_record(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
-        return [c for c in out if doc_ids is None or c.doc_id in doc_ids]
+    def _scan(self, include: list[str], where: dict | None = None) -> Iterator[tuple[str, str | None, dict]]:
+        """(id, text, metadata) of the chunks, a page at a time: one unbounded get fails past ~32k chunks
+        (SQLite's limit on variables in one statement, met with the 112-document scale corpus)."""
+        offset = 0
+        while True:
+            got = self.chunks.get(where=where, include=include, limit=_SCAN_PAGE, offset=offset)
+            texts = got["documents"] if "documents" in include else [None] * len(got["ids"])
+            yield from zip(got["ids"], texts, got["metadatas"])
+            if len(got["ids"]) < _SCAN_PAGE:
+                return
+            offset += _SCAN_PAGE
+
+    def all_chunks(self, doc_ids: list[str]) -> list[Chunk]:
+        """The chunks of these documents, read document by document: a page boundary can then only shift
+        while that one document is being replaced, not whenever any other document is written."""
+        return [
+            chunk_from_record(i, t, m)
+            for d in doc_ids
+            for i, t, m in self._scan(["documents", "metadatas"], where={"doc_id": d})
+        ]
 
     def query(self, vector, k: int, doc_ids: list[str] | None = None) -> list[Hit]:
         """Nearest chunks by cosine similarity, optionally only from the given documents."""

@@ -90,6 +90,23 @@ def test_orphan_chunks_of_an_interrupted_ingest_are_cleaned(index, embedder):
     assert a.store.chunks.count() == results[0].chunks
 
 
+def test_reads_page_through_a_large_index(index, monkeypatch):
+    """Reads go a page at a time (one unbounded get fails past ~32k chunks); pages of 7 exercise the seams."""
+    import qa.store
+
+    a = Assistant(**index)
+    a.ingest([DATA / "bj_audit-bureau_2026_dept-budget-text.pdf", DATA / "bj_audit-bureau_2026_dept-budget-tables.pdf"])
+    docs = sorted(d.id for d in a.documents())
+    whole = {c.id: c.text for c in a.store.all_chunks(docs)}
+    monkeypatch.setattr(qa.store, "_SCAN_PAGE", 7)
+    paged = a.store.all_chunks(docs)
+    assert len(paged) == len(whole) == a.store.chunks.count() > 7 * 10
+    assert {c.id: c.text for c in paged} == whole
+    first = next(d for d in a.documents() if d.id == docs[0])
+    assert [c.doc_id for c in a.store.all_chunks(docs[:1])] == [docs[0]] * first.chunks
+    assert a.store.cleanup() == 0  # every chunk seen, none taken for an orphan
+
+
 def test_sample_answers(sample_assistant):
     ans = sample_assistant.ask("三公经费为何增加")
     assert ans.found and ans.intent == "reason"
