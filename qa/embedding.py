@@ -33,6 +33,10 @@ INT8 = "+int8"
 _BUILD_VERSION = 1
 _STAMP = "qa_build.json"
 _PROMPTS = {"query": "query: ", "passage": "passage: "}
+# Batches padded to a multiple of this many tokens: oneDNN builds and caches a kernel per matrix shape, and with
+# every batch a new length its cache overflowed during long ingests — resident memory grew without bound and
+# throughput fell to a third (52 vs 15 passages/s after 120 mixed batches). Padding is masked out: same vectors.
+_PAD_TO = 16
 
 
 def model_cache_dir() -> Path:
@@ -484,6 +488,7 @@ class Embedder:
             convert_to_numpy=True,
             normalize_embeddings=True,  # models without a Normalize module too
             show_progress_bar=False,
+            processing_kwargs={"text": {"pad_to_multiple_of": _PAD_TO}},
         )
         emb = np.asarray(emb, dtype=np.float32)
         # again in float32: a norm computed in bfloat16 is only good to ~0.3%
