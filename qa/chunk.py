@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .model import Chunk, Document, Row, Section, Table
+from .model import Chunk, Document, Paragraph, Row, Section, Table
 
 _SENTENCE_END = re.compile(r"(?<=[。；！？!?])")
 _CLAUSE_END = re.compile(r"(?<=[，、：,])")
@@ -46,18 +46,36 @@ def split_sentences(text: str, max_chars: int) -> list[str]:
     return out
 
 
+def _page_pieces(para: Paragraph, max_chars: int) -> list[tuple[str, int]]:
+    """(sentence or clause, page) of a paragraph; a sentence broken by a page break is cut at the clause
+    boundary nearest the break, so each part is cited at the page it is printed on."""
+    out: list[tuple[str, int]] = []
+    start = 0
+    for sentence in split_sentences(para.text, max_chars):
+        end = start + len(sentence)
+        cut = next((b - start for b, _ in para.page_starts if start < b < end), None)
+        if cut is not None:
+            bounds = [m.end() for m in _CLAUSE_END.finditer(sentence) if 0 < m.end() < len(sentence)]
+            cut = min(bounds, key=lambda x: abs(x - cut), default=None)
+        parts = [sentence[:cut], sentence[cut:]] if cut else [sentence]
+        for part in parts:
+            out.append((part, para.page_of(start, start + len(part))))
+            start += len(part)
+    return out
+
+
 def _section_chunks(sec: Section, s: ChunkSettings) -> list[tuple[str, int]]:
-    """(body, page) pieces of a section; a piece never spans two paragraphs' pages without need."""
+    """(body, page) pieces of a section; a piece is cited at one page, so it ends where the page does."""
     pieces: list[tuple[str, int]] = []
     body, page = "", 0
     for para in sec.paragraphs:
-        for sentence in split_sentences(para.text, s.max_chars):
-            if body and len(body) + len(sentence) > s.max_chars:
-                pieces.append((body, page))
+        for text, text_page in _page_pieces(para, s.max_chars):
+            if body and (len(body) + len(text) > s.max_chars or text_page != page):
+                pieces.append((body.strip(), page))
                 body = ""
             if not body:
-                page = para.page
-            body += sentence
+                page = text_page
+            body += text
         body += "\n"
     if body.strip():
         pieces.append((body.strip(), page))

@@ -66,7 +66,14 @@ class Table:
 @dataclass
 class Paragraph:
     text: str
-    page: int
+    page: int  # where it starts
+    page_starts: list[tuple[int, int]] = field(default_factory=list)  # (offset, page) where it runs onto a later page
+
+    def page_of(self, start: int, end: int) -> int:
+        """The page holding most of text[start:end]."""
+        bounds = [(0, self.page), *self.page_starts, (len(self.text), 0)]
+        spans = [(min(end, b) - max(start, a), page) for (a, page), (b, _) in zip(bounds, bounds[1:])]
+        return max(spans)[1] if spans else self.page
 
 
 @dataclass

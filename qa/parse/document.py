@@ -13,7 +13,7 @@ from .ocr import ocr_page
 from .pdf import Line, PageBlocks, ParseError, open_pdf, read_page, readable
 from .settings import ParseSettings
 from .tables import EMPTY_NOTE, RawTable, build_table, is_caption
-from .text import TITLE_LEVEL, ends_paragraph, heading_level, is_page_number, is_title_line, is_toc_entry, join_lines
+from .text import MAX_HEADING_CHARS, TITLE_LEVEL, ends_paragraph, heading_level, is_page_number, is_title_line, is_toc_entry, join_lines
 
 _MAX_CAPTION_LINES = 6
 
@@ -80,32 +80,77 @@ def _furniture(pages: list[PageBlocks], s: ParseSettings) -> set[str]:
     return {k for k, n in seen.items() if n >= need}
 
 
+def _next_line(above: Line, line: Line) -> bool:
+    """The wrapped rest of a line: not a new paragraph's indented full first line, right below at the text's
+    own line spacing (a heading stands apart by a wider gap) or at the top of the next page."""
+    if line.indented and line.runs_on:
+        return False
+    if line.page != above.page:
+        return line.page == above.page + 1
+    return line.top - above.bottom <= 1.5 * (above.bottom - above.top)
+
+
 class _SectionBuilder:
     def __init__(self) -> None:
         self.sections: list[Section] = []
         self._stack: list[tuple[int, str]] = []
         self._buf: list[Line] = []
+        self._heading: list[Line] = []  # a numbered heading running to the margin: it may wrap onto the next line
 
     def add(self, line: Line) -> None:
+        if self._heading:
+            if heading_level(line.text) is None and _next_line(self._heading[-1], line):
+                self._heading.append(line)
+                if not line.runs_on or len(join_lines([h.text for h in self._heading])) > MAX_HEADING_CHARS:
+                    self._settle_heading()
+                return
+            self._settle_heading()
         level = heading_level(line.text)
         stops_short = line.x1 < line.margin - 24  # about two characters short of the margin
         if level is None and not self._buf and stops_short and is_title_line(line.text):
             level = TITLE_LEVEL  # only after a finished paragraph: a paragraph's short last line is not a title
         if level is not None:
             self.end_paragraph()
-            self._stack = [h for h in self._stack if h[0] < level] + [(level, line.text)]
+            if line.runs_on and level != TITLE_LEVEL:
+                self._heading = [line]
+            else:
+                self._open(level, line.text)
             return
         self._buf.append(line)
         if ends_paragraph(line.text):
             self.end_paragraph()
 
+    def _settle_heading(self) -> None:
+        """A wrapped heading is one heading; a 'heading' that reads on as a sentence is a paragraph's first line."""
+        lines, self._heading = self._heading, []
+        text = join_lines([h.text for h in lines])
+        level = heading_level(text)
+        if level is not None:
+            self._open(level, text)
+            return
+        for h in lines:
+            self._buf.append(h)
+            if ends_paragraph(h.text):
+                self.end_paragraph()
+
+    def _open(self, level: int, text: str) -> None:
+        self._stack = [h for h in self._stack if h[0] < level] + [(level, text)]
+
     def end_paragraph(self) -> None:
+        if self._heading:
+            self._settle_heading()
         if not self._buf:
             return
         path = [h for _, h in self._stack]
         if not self.sections or self.sections[-1].path != path:
             self.sections.append(Section(path=path))
-        self.sections[-1].paragraphs.append(Paragraph(join_lines([b.text for b in self._buf]), self._buf[0].page))
+        texts = [b.text for b in self._buf]
+        page_starts = [
+            (len(join_lines(texts[: i + 1])) - len(texts[i]), b.page)
+            for i, b in enumerate(self._buf)
+            if i and b.page != self._buf[i - 1].page
+        ]
+        self.sections[-1].paragraphs.append(Paragraph(join_lines(texts), self._buf[0].page, page_starts))
         self._buf = []
 
 

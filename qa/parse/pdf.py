@@ -11,7 +11,7 @@ from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 
 from .settings import ParseSettings
-from .tables import RawTable, clean_grid
+from .tables import RawTable, is_text_box, raw_table
 from .text import normalize
 
 
@@ -47,6 +47,8 @@ class Line:
     page_height: float
     x1: float = 0.0  # right edge: a wrapped line runs to the text margin, a title stops short
     margin: float = 0.0  # the page's right text margin (widest line)
+    runs_on: bool = False  # reaches a margin other lines reach too: a wrapped line whose text goes on below
+    indented: bool = False  # starts right of the page's left text edge: a paragraph's first line, not a wrapped one
 
 
 @dataclass
@@ -95,19 +97,27 @@ def _place_on_baseline(page) -> None:
 def read_page(page, number: int, settings: ParseSettings) -> PageBlocks:
     out = PageBlocks(number=number, height=float(page.height))
     _place_on_baseline(page)
-    found = [t for t in page.find_tables(settings.table_settings) if len(t.rows) >= 2]
-    bboxes = [t.bbox for t in found]
+    # Blanks kept: a label's leading blanks are its indentation (its depth in the 科目 hierarchy).
+    found = [(t, t.extract(keep_blank_chars=True)) for t in page.find_tables(settings.table_settings) if len(t.rows) >= 2]
+    found = [(t, cells) for t, cells in found if not is_text_box(cells)]  # framed prose is read as lines
+    bboxes = [t.bbox for t, _ in found]
     text_page = page.filter(lambda o: o.get("object_type") != "char" or not _inside(o, bboxes)) if bboxes else page
     items: list[tuple[float, Line | RawTable]] = []
     raw_lines = text_page.extract_text_lines(strip=True, return_chars=False)
     margin = max((ln["x1"] for ln in raw_lines), default=0.0)
-    for ln in raw_lines:
+    # A wrapped line stops less than one character short of the margin, or the next character would have fitted.
+    # On a page of a few lines the widest may be a lone title: a margin only one line reaches is no margin.
+    full = [ln["x1"] >= margin - (ln["bottom"] - ln["top"]) for ln in raw_lines]
+    justified = sum(full) >= 2
+    left = min((ln["x0"] for ln in raw_lines), default=0.0)
+    for ln, is_full in zip(raw_lines, full):
         text = normalize(ln["text"])
         if text:
-            items.append((ln["top"], Line(text, number, ln["top"], ln["bottom"], out.height, ln["x1"], margin)))
-    for t in found:
-        grid = clean_grid(t.extract())
-        items.append((t.bbox[1], RawTable(grid=grid, row_pages=[number] * len(grid))))
+            indented = ln["x0"] > left + (ln["bottom"] - ln["top"]) / 2
+            line = Line(text, number, ln["top"], ln["bottom"], out.height, ln["x1"], margin, justified and is_full, indented)
+            items.append((ln["top"], line))
+    for t, cells in found:
+        items.append((t.bbox[1], raw_table(cells, number)))
     items.sort(key=lambda x: x[0])
     out.blocks = [b for _, b in items]
     raw = "".join(c["text"] for c in page.chars)

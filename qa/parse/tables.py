@@ -20,6 +20,7 @@ EMPTY_NOTE = re.compile(r"本表无数据|无数据|本表为空|此表为空|�
 _CODE = re.compile(r"^\d{3,9}$")
 _CODE_PART = re.compile(r"^\d{2}$")  # 款/项 halves of a 科目编码 printed in their own columns
 _CODE_HEADER = re.compile(r"(类|款|项|编码|代码)$")
+_INDENT_STEP = 8  # half-width blanks: one nesting level is indented by at most four ideographic spaces
 _COLUMN_INDEX = re.compile(r"^(\d{1,2}|栏次|[甲乙丙丁])$")
 _TOC_LEADER = re.compile(r"(\.{4,}|…{2,}|·{4,})")
 _FORM_TITLE = re.compile(r"绩效目标|绩效自评|目标表")
@@ -31,6 +32,7 @@ class RawTable:
 
     grid: list[list[str | None]]
     row_pages: list[int]
+    indents: list[list[int]]  # leading blanks of each cell as printed: the depth of an indented label
     captions: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -45,6 +47,7 @@ class RawTable:
             k += 1
         self.grid.extend(other.grid[k:])
         self.row_pages.extend(other.row_pages[k:])
+        self.indents.extend(other.indents[k:])
         self.notes.extend(other.notes)
 
 
@@ -62,32 +65,58 @@ def is_caption(line: str) -> bool:
     )
 
 
-def clean_grid(grid: list[list[str | None]]) -> list[list[str | None]]:
-    return [[None if c is None else normalize(c) for c in row] for row in grid]
+def _indent(cell: str | None) -> int:
+    """Leading blanks in half-width units: an ideographic space (U+3000) is two."""
+    if not cell:
+        return 0
+    lead = cell[: len(cell) - len(cell.lstrip())].split("\n")[-1]  # the blanks before its first line's text
+    return sum(2 if ch == "\u3000" else 1 for ch in lead)
 
 
-def _drop_empty(raw: RawTable) -> tuple[list[list[str | None]], list[int]]:
-    grid, pages = [], []
-    for row, page in zip(raw.grid, raw.row_pages):
+def raw_table(cells: list[list[str | None]], page: int) -> RawTable:
+    """A grid as extracted with its blanks kept: cell text normalized, each cell's indentation kept aside."""
+    grid = [[None if c is None else normalize(c) for c in row] for row in cells]
+    return RawTable(grid=grid, row_pages=[page] * len(grid), indents=[[_indent(c) for c in row] for row in cells])
+
+
+def is_text_box(cells: list[list[str | None]]) -> bool:
+    """A ruled box around prose (名词解释 framed line by line): one column of sentences, not a table."""
+    texts = [normalize(c) for row in cells for c in row if c and c.strip()]
+    columns = {j for row in cells for j, c in enumerate(row) if c and c.strip()}
+    return (
+        len(columns) == 1
+        and bool(texts)
+        and not any(is_number(t) for t in texts)
+        and sum(map(len, texts)) / len(texts) >= 12
+        and any(re.search(r"[，。；：]", t) for t in texts)
+    )
+
+
+def _drop_empty(raw: RawTable) -> tuple[list[list[str | None]], list[int], list[list[int]]]:
+    grid, pages, indents = [], [], []
+    for row, page, indent in zip(raw.grid, raw.row_pages, raw.indents):
         if any(c for c in row):
-            grid.append(row + [None] * (raw.ncols - len(row)))
+            pad = raw.ncols - len(row)
+            grid.append(row + [None] * pad)
             pages.append(page)
+            indents.append(indent + [0] * pad)
     keep = [j for j in range(raw.ncols) if any(row[j] for row in grid)]
-    return [[row[j] for j in keep] for row in grid], pages
+    return [[row[j] for j in keep] for row in grid], pages, [[row[j] for j in keep] for row in indents]
 
 
-def _peel_captions(grid, pages, captions):
-    """Titles and 单位 lines printed inside the ruled area (e.g. 北京 预算01表)."""
-    while grid:
-        texts = [c for c in grid[0] if c]
+def _caption_rows(grid, captions) -> int:
+    """Titles and 单位 lines printed inside the ruled area (e.g. 北京 预算01表): how many top rows they take."""
+    n = 0
+    while n < len(grid):
+        texts = [c for c in grid[n] if c]
         if texts and all(is_caption(t) and not is_number(t) for t in texts) and len(texts) <= 3 and any(
             "表" in t or UNIT_LINE.search(t) for t in texts
         ):
             captions.extend(texts)
-            grid, pages = grid[1:], pages[1:]
+            n += 1
         else:
             break
-    return grid, pages
+    return n
 
 
 def _is_column_index_row(row) -> bool:
@@ -187,14 +216,16 @@ def _join_code_parts(parts: list[str]) -> list[str]:
     return parts
 
 
-def _rows(grid, pages, numeric, headers) -> list[Row]:
+def _rows(grid, pages, indents, numeric, headers) -> list[Row]:
+    """Labelled rows; parents come from the 科目编码 prefix, or else from the label's indentation."""
     rows: list[Row] = []
     for group_labels, group_values in _label_groups(numeric):
         stack: list[Row] = []
+        indented: list[tuple[int, Row]] = []  # enclosing uncoded rows with their indentation
         above: list[str | None] = [None] * len(group_labels)
         prev: Row | None = None
         prev_filled: set[int] = set()
-        for raw_row, page in zip(grid, pages):
+        for raw_row, page, raw_indents in zip(grid, pages, indents):
             filled = {j for j in group_values if not is_blank(raw_row[j])}
             label_cells = [raw_row[j] for j in group_labels]
             if prev is not None and filled and not (filled & prev_filled) and all(c is None for c in label_cells):
@@ -216,6 +247,14 @@ def _rows(grid, pages, numeric, headers) -> list[Row]:
                     stack.pop()
                 row.parents = [r.label for r in stack]
                 stack.append(row)
+            elif len(parts) == 1:  # one label cell: its indentation is its depth
+                indent = next((raw_indents[j] for j in group_labels if raw_row[j]), 0)
+                if indent > (indented[-1][0] if indented else 0) + _INDENT_STEP:
+                    indented = []  # pushed far right ("      收入总计"): centred or right-aligned, not nested
+                while indented and indented[-1][0] >= indent:
+                    indented.pop()
+                row.parents = [r.label for _, r in indented]
+                indented.append((indent, row))
             rows.append(row)
             prev, prev_filled = row, filled
     return rows
@@ -286,11 +325,10 @@ def _read_captions(table: Table, captions: list[str]) -> None:
 
 def build_table(raw: RawTable) -> Table | None:
     """Interpret a raw grid; None when nothing tabular is left."""
-    grid, pages = _drop_empty(raw)
+    grid, pages, indents = _drop_empty(raw)
     captions = list(raw.captions)
-    grid, pages = _peel_captions(grid, pages, captions)
-    keep = [i for i, r in enumerate(grid) if not _is_column_index_row(r)]
-    grid, pages = [grid[i] for i in keep], [pages[i] for i in keep]
+    keep = [i for i in range(_caption_rows(grid, captions), len(grid)) if not _is_column_index_row(grid[i])]
+    grid, pages, indents = [grid[i] for i in keep], [pages[i] for i in keep], [indents[i] for i in keep]
     if not grid:
         return None
     texts = [c for row in grid for c in row if c]
@@ -310,6 +348,7 @@ def build_table(raw: RawTable) -> Table | None:
     keep = [j for j, h in enumerate(headers) if not re.search(r"行次|栏次", h)]
     headers, numeric = [headers[j] for j in keep], [numeric[j] for j in keep]
     body = [[r[j] for j in keep] for r in body]
+    body_indents = [[r[j] for j in keep] for r in indents[n_head:]]
     # A value column that happens to be blank in every row is still a value column, not a label;
     # so is long text after the numbers (绩效目标, 说明): it describes the row, it does not start a new one.
     first_value = next((j for j, n in enumerate(numeric) if n), len(numeric))
@@ -318,6 +357,6 @@ def build_table(raw: RawTable) -> Table | None:
         for j, n in enumerate(numeric)
     ]
     table.headers = headers
-    table.rows = _rows(body, pages[n_head:], numeric, table.headers)
+    table.rows = _rows(body, pages[n_head:], body_indents, numeric, table.headers)
     table.empty = any(EMPTY_NOTE.search(n) for n in table.notes) or not any(r.cells for r in table.rows)
     return table

@@ -20,7 +20,7 @@ HEADING_PATTERNS = [
     re.compile(r"^\d{1,2}[、．.](?!\d)"),
     re.compile(r"^[（(]\d{1,2}[）)]"),
 ]
-_MAX_HEADING_CHARS = 36
+MAX_HEADING_CHARS = 36
 
 
 def normalize(text: str | None) -> str:
@@ -48,7 +48,7 @@ def heading_level(line: str) -> int | None:
     Long lines or lines ending like a sentence are prose that happens to start with "一、".
     """
     s = line.strip()
-    if not s or len(s) > _MAX_HEADING_CHARS or s[-1] in "。；;，,":
+    if not s or len(s) > MAX_HEADING_CHARS or s[-1] in "。；;，,":
         return None
     if re.search(r"[：:].{5,}|。", s):  # "一、基本支出：指为保障…", "（一）公务接待费。2026年…" are prose
         return None

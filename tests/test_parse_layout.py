@@ -1,0 +1,71 @@
+"""Layout rules on real disclosures: framed prose, wrapped headings, indented 科目 labels, page-true citations."""
+from decimal import Decimal
+from functools import lru_cache
+
+from conftest import corpus_path
+from qa.chunk import chunk_document
+from qa.parse import parse_pdf
+
+PETITION = "real/central_natl-petition-bureau_2026_dept-budget.pdf"
+HANGZHOU = "real/hangzhou_justice-bureau_2026_dept-budget.pdf"
+CHANGSHA = "real/changsha_petition-bureau_2026_dept-budget.pdf"
+PUTUO = "real/sh-putuo_finance-bureau_2024_dept-final.pdf"
+
+
+@lru_cache(maxsize=None)
+def parsed(rel):
+    return parse_pdf(corpus_path(rel))
+
+
+def paragraph_with(doc, text):
+    found = [(s, p) for s in doc.sections for p in s.paragraphs if text in p.text]
+    assert found, f"no paragraph with {text!r}"
+    return found[0]
+
+
+def section_chunk_with(doc, text):
+    found = [c for c in chunk_document(doc) if c.type == "section" and text in c.text]
+    assert found, f"no section chunk with {text!r}"
+    return found[0]
+
+
+def test_glossary_framed_line_by_line_is_prose_not_a_table():
+    doc = parsed(PETITION)
+    assert not [t for t in doc.tables if set(t.pages) & {36, 37}]
+    sec, para = paragraph_with(doc, "十四、委托业务费：反映因委托外单位办理业务")
+    assert para.page == 37 and sec.heading == "第四部分名词解释"
+    assert "运行用于购买货物和服务的各项资金" in sec.text
+
+
+def test_wrapped_numbered_line_is_prose_not_a_heading():
+    doc = parsed(PETITION)
+    # "四、一般公共服务（类）政府办公厅（室）及相关机构" runs to the margin; "事务（款）：指…" goes on below it
+    sec, _ = paragraph_with(doc, "四、一般公共服务（类）政府办公厅（室）及相关机构事务（款）：指国家信访局")
+    assert sec.heading == "第四部分名词解释"
+    hz = parsed(HANGZHOU)  # the same across a page break: "…律师管理（项）" | page 8: "25.00万元，主要用于…"
+    sec, para = paragraph_with(hz, "（7）公共安全支出（类）司法（款）律师管理（项）25.00万元，主要用于")
+    assert "律师管理" not in sec.heading and para.page == 7
+
+
+def test_wrapped_heading_is_one_heading():
+    doc = parsed(PUTUO)
+    headings = {s.path[0] for s in doc.sections if s.path}
+    assert "第三部分上海市普陀区财政局2024年度部门决算情况说明" in headings
+    assert "第三部分上海市普陀区财政局2024年度部门决算情况" not in headings
+
+
+def test_indented_labels_carry_their_parents():
+    doc = parsed(HANGZHOU)
+    table = next(t for t in doc.tables if t.page == 26)
+    rows = {r.path: r for r in table.rows}
+    prison = rows["公共安全支出 › 监狱 › 行政运行"]
+    assert (prison.cells[0].value, prison.page) == (Decimal("48375.27"), 26)
+    assert "公共安全支出 › 强制隔离戒毒 › 行政运行" in rows
+    assert rows["公共安全支出"].parents == []
+
+
+def test_section_chunk_is_cited_at_the_page_it_is_printed_on():
+    # The paragraph starts on page 5; "收入较去年增加54.13万元" is printed on page 6.
+    assert section_chunk_with(parsed(CHANGSHA), "收入较去年增加54.13万元").page == 6
+    # A sentence broken by the page break is cut at the clause nearest it: "人均月补贴90元。" is on page 36.
+    assert section_chunk_with(parsed(PETITION), "人均月补贴90元").page == 36
