@@ -13,7 +13,7 @@ from itertools import zip_longest
 
 from .model import Chunk
 from .numbers import parse_decimal
-from .lexicon import CANONICAL_TABLE
+from .lexicon import CANONICAL_TABLE, ITEMS
 from .question import Question, key_words
 from .retrieve import Retrieved
 
@@ -292,16 +292,18 @@ def _unasked_parts(item: str, label: str) -> int:
 
 _DIRECTION = re.compile(r"大幅|明显|增加|减少|增长|下降|上升|降低|增减|变化|变动")
 _EXCLUDING = re.compile(r"不含([\u4e00-\u9fff]{2,6})")
+_PART = re.compile(r"[（(]([\u4e00-\u9fff]{2,6})[）)]")  # "项目支出预算表（上年结转）": the table of that part only
 
 
 def _contradicts(question: str, title: str) -> bool:
-    """The table leaves out what the question includes, or the reverse: '（含上年结转）' vs '（不含上年结转）'."""
+    """The table leaves out what the question includes, or the reverse: '（含上年结转）' vs '（不含上年结转）';
+    or it holds only the part a total asked for includes: '总额（含上年结转）' vs '项目支出预算表（上年结转）'."""
     for text, other in ((title, question), (question, title)):
         for m in _EXCLUDING.finditer(text):
             term = m.group(1)
             if term in other.replace(f"不含{term}", ""):
                 return True
-    return False
+    return any(f"含{part}" in question.replace(f"不含{part}", "") for part in _PART.findall(title))
 
 
 @lru_cache(maxsize=256)
@@ -347,6 +349,10 @@ def score(cand: _Candidate, q: Question) -> float:
         s -= 1.5  # "为什么增长604.1%": the figure the question states is not the one it asks for
     if f.table and any(CANONICAL_TABLE.get(i, "\0") in f.table for i in q.items):
         s += 0.6  # 公务接待费 is reported canonically in the 三公 table
+    asked_years = [y for y in q.years if y != f.year]
+    if asked_years and q.intent not in ("change", "compare"):
+        # "2025年三公经费（2026年预算表中列示）": the document's column or row of the other year named
+        s += 1.0 if any(str(y) in f"{cand.near} {f.column or ''} {f.label}" for y in asked_years) else 0.0
     asked_unit = re.search(r"(万元|元)", q.text)
     if asked_unit and f.unit in _MONEY_UNITS:
         s += 0.8 if f.unit == asked_unit.group(1) else -0.8
@@ -371,6 +377,13 @@ def score(cand: _Candidate, q: Question) -> float:
 
 
 _EXTREME = re.compile(r"最(?:(大|多|高)|小|少|低)")
+
+
+def _prints_item(cand: _Candidate, q: Question) -> bool:
+    """The figure's row, column or table prints a budget item the question asks about (政府性基金, 公务用车购置费):
+    it answers even when the question's other words are not the document's ("人工增雨等工程用了多少政府性基金")."""
+    said = _norm(f"{cand.near} {cand.figure.column or ''} {cand.where}")
+    return any(_norm(i) in said for i in q.items if i in ITEMS)
 
 
 def _extreme_first(cands: list[_Candidate], q: Question) -> list[_Candidate]:
@@ -509,7 +522,8 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
         if not quotes:
             quotes, quote_chunk = _quote(hits, q, re.compile(r"包括|用于|主要|其中"))
 
-    found = bool(quotes) or (bool(figures) and best_rel >= _MIN_MATCH and q.intent != "definition")
+    answered = bool(cands) and (best_rel >= _MIN_MATCH or _prints_item(cands[0], q))
+    found = bool(quotes) or (bool(figures) and answered and q.intent != "definition")
     if not found:
         items = "、".join(q.items) or "所问内容"
         return Answer(
