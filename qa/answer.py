@@ -106,6 +106,7 @@ class _Candidate:
     where: str  # the table title or section heading it stands under
     subject: str = ""  # prose: the sentence's own subject; cells: the column header
     short: str = ""  # prose: only the words right before the number ("实有"), before extension
+    whole: str = ""  # prose: what a "其中" part is part of ("政府采购安排483.05万元，其中：货物类…")
     rank: int = 0
     is_cell: bool = False
     first: bool = False  # the row's first value (合计 where there is one)
@@ -228,13 +229,15 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
             continue
         topic = ""  # the subject of the sentences before: "行政运行1672.67万元。…比上年减少1.07%。" speaks of 行政运行
         for seg in segments(body):
-            last, prev_near = 0, ""
+            last, prev_near, whole = 0, "", ""
             numbers = list(_PROSE_NUMBER.finditer(seg))
             head = key_words(seg[: numbers[0].start()], [c.unit]) if numbers else ""
             if re.match(r"^(\d+|[一二三四五六七八九十]+)[、.．]|^[（(]", seg):
                 topic = head  # a numbered item starts a new subject
             head, topic = (f"{topic} {head}" if topic and head else head or topic), topic or head
             for m in numbers:
+                if last and "其中" in seg[last : m.start()]:
+                    whole = prev_near
                 near = re.sub(r"^[，,：:、；\s]+|^其中[：:]?", "", seg[last : m.start()]).strip("，,：: ")
                 short = near
                 if len(near) < 3 or _RELATIONAL.match(near):
@@ -246,7 +249,8 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                     near += re.match(r"[\u4e00-\u9fff]{0,6}", seg[m.end():]).group(0)
                 f = _figure(c, near or head, m.group("num"), unit, None, seg)
                 if f:
-                    out.append(_Candidate(f, key_words(near, [c.unit]), c.section or "", subject=head, short=short, rank=rank))
+                    out.append(_Candidate(f, key_words(near, [c.unit]), c.section or "", subject=head, short=short, rank=rank,
+                                          whole=whole))
                 last, prev_near = m.end(), near
     return out
 
@@ -317,7 +321,9 @@ def score(cand: _Candidate, q: Question) -> float:
     item = item_key(q)
     where = _EXCLUDING.sub("", cand.where)  # "（不含上年结转）" does not speak of 上年结转
     row = phrase_match(item, cand.near)
-    if cand.total and (not q.items or any(_norm(i) in _norm(where) for i in q.items)):
+    # "政府采购预算明细表中服务类采购": the question names a table, then one of its rows
+    row_of_table = "表" in key and title_match(item, where) < 0.5
+    if cand.total and not row_of_table and (not q.items or any(_norm(i) in _norm(where) for i in q.items)):
         row = max(row, title_match(key, where))  # a 合计 row is named by its table: "三公经费" → the 三公 table's 合计
     col_words = phrase_match(item, cand.subject) if cand.is_cell else 0.0
     if cand.is_cell:
@@ -331,7 +337,7 @@ def score(cand: _Candidate, q: Question) -> float:
     # the rank breaks ties; in a total row named by its table, so do the column's words ("收入" → 本年收入, not
     # 年初结转和结余)
     s = 4.0 * match + 1.2 * title_match(key, where) + 0.5 / (1 + cand.rank) ** 0.5 + (0.3 * col_words if cand.total else 0.0)
-    if cand.total and _TOTAL_LABEL.match(cand.near.strip()):
+    if cand.total and not row_of_table and _TOTAL_LABEL.match(cand.near.strip()):
         s += 0.4  # a 部门预算's 合计 row is the department's figure, ahead of its own unit's row
     if cand.is_cell and not cand.total and col and row < 0.3:
         s -= 0.5  # the question names a column only ("事业收入是多少"): the total row, not some row's share
@@ -353,6 +359,12 @@ def score(cand: _Candidate, q: Question) -> float:
     if asked_years and q.intent not in ("change", "compare"):
         # "2025年三公经费（2026年预算表中列示）": the document's column or row of the other year named
         s += 1.0 if any(str(y) in f"{cand.near} {f.column or ''} {f.label}" for y in asked_years) else 0.0
+    if _THIS_YEAR.search(q.text) and "上年" not in q.text and "上年" in f"{cand.near} {f.column or ''}":
+        s -= 1.0  # "当年给…拨了多少" is this year's money, not what was carried over from last year
+    if q.as_of and f"{q.as_of}年" in f.context:
+        s += 1.0  # "截至2025年12月底共有几辆": the sentence dated as asked, not the plan for the year after
+    if cand.whole and not (_bigrams(key_words(cand.short, [])) - _bigrams(key_words(cand.whole, [])) - _GENERIC_GRAMS) & _bigrams(key):
+        s -= 0.4  # a "其中" part whose own words the question does not say: the whole it is part of comes first
     asked_unit = re.search(r"(万元|元)", q.text)
     if asked_unit and f.unit in _MONEY_UNITS:
         s += 0.8 if f.unit == asked_unit.group(1) else -0.8
@@ -376,6 +388,7 @@ def score(cand: _Candidate, q: Question) -> float:
     return s
 
 
+_THIS_YEAR = re.compile(r"当年|本年|今年")
 _EXTREME = re.compile(r"最(?:(大|多|高)|小|少|低)")
 
 

@@ -28,7 +28,7 @@ INTENTS = [
     ("definition", re.compile(r"什么是|是什么意思|指什么|含义|定义|何谓|是指|什么叫|解释一下|概念")),
 ]
 _YEAR = re.compile(r"(20\d\d)\s*年?")
-_DATE = re.compile(r"(截至|截止|到)?\s*20\d\d\s*年\s*(底|末|年底|\d{1,2}\s*月(\s*\d{1,2}\s*日)?)")
+_DATE = re.compile(r"(截至|截止|到)?\s*(20\d\d)\s*年\s*(底|末|年底|\d{1,2}\s*月(\s*\d{1,2}\s*日|底|末)?)")
 # An organisation name: ends in a suffix units use, ≥ 3 characters.
 _ORG = re.compile(
     r"([\u4e00-\u9fff（）()]{1,24}?(?:委员会|办事处|人民政府办公厅|人民政府|办公厅|办公室|中心|监狱|[一二三四五六七八九十\d]监(?!狱)"
@@ -65,6 +65,7 @@ class Question:
     doc_ids: list[str] | None = None  # documents to search; None = all
     items: list[str] = field(default_factory=list)  # printed terms the question is about
     columns: list[str] = field(default_factory=list)
+    as_of: int | None = None  # the year of a stock date ("截至2025年12月底")
     not_found: str | None = None  # why the index cannot answer (other unit/year)
     key: str = ""  # what is asked about: the question without unit, year and question words, in printed terms
     text_for_search: str | None = None  # a follow-up searches with the question it follows
@@ -191,6 +192,8 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None) -> 
         q.intent = "figure"
     # "截至2025年底/12月31日" dates a stock figure inside a 2026 document; it does not name the document's year
     q.years = sorted({int(y) for y in _YEAR.findall(_DATE.sub("", q.text))})
+    dated = _DATE.search(q.text)
+    q.as_of = int(dated.group(2)) if dated else None
     # 预算 names the kind of document, unless it is part of a fund's or a column's name (一般公共预算, 预算数)
     kind_words = re.sub(r"一般公共预算|政府性基金预算|国有资本经营预算|预算数|预算单位|预决算", "", q.text)
     q.kind = "决算" if "决算" in kind_words else ("预算" if "预算" in kind_words else None)
