@@ -13,7 +13,7 @@ from itertools import zip_longest
 
 from .model import Chunk
 from .numbers import parse_decimal
-from .lexicon import CANONICAL_TABLE
+from .lexicon import CANONICAL_TABLE, ITEMS
 from .question import Question, key_words
 from .retrieve import Retrieved
 
@@ -106,6 +106,7 @@ class _Candidate:
     where: str  # the table title or section heading it stands under
     subject: str = ""  # prose: the sentence's own subject; cells: the column header
     short: str = ""  # prose: only the words right before the number ("实有"), before extension
+    whole: str = ""  # prose: what a "其中" part is part of ("政府采购安排483.05万元，其中：货物类…")
     rank: int = 0
     is_cell: bool = False
     first: bool = False  # the row's first value (合计 where there is one)
@@ -228,13 +229,15 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
             continue
         topic = ""  # the subject of the sentences before: "行政运行1672.67万元。…比上年减少1.07%。" speaks of 行政运行
         for seg in segments(body):
-            last, prev_near = 0, ""
+            last, prev_near, whole = 0, "", ""
             numbers = list(_PROSE_NUMBER.finditer(seg))
             head = key_words(seg[: numbers[0].start()], [c.unit]) if numbers else ""
             if re.match(r"^(\d+|[一二三四五六七八九十]+)[、.．]|^[（(]", seg):
                 topic = head  # a numbered item starts a new subject
             head, topic = (f"{topic} {head}" if topic and head else head or topic), topic or head
             for m in numbers:
+                if last and "其中" in seg[last : m.start()]:
+                    whole = prev_near
                 near = re.sub(r"^[，,：:、；\s]+|^其中[：:]?", "", seg[last : m.start()]).strip("，,：: ")
                 short = near
                 if len(near) < 3 or _RELATIONAL.match(near):
@@ -246,7 +249,8 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                     near += re.match(r"[\u4e00-\u9fff]{0,6}", seg[m.end():]).group(0)
                 f = _figure(c, near or head, m.group("num"), unit, None, seg)
                 if f:
-                    out.append(_Candidate(f, key_words(near, [c.unit]), c.section or "", subject=head, short=short, rank=rank))
+                    out.append(_Candidate(f, key_words(near, [c.unit]), c.section or "", subject=head, short=short, rank=rank,
+                                          whole=whole))
                 last, prev_near = m.end(), near
     return out
 
@@ -292,16 +296,18 @@ def _unasked_parts(item: str, label: str) -> int:
 
 _DIRECTION = re.compile(r"大幅|明显|增加|减少|增长|下降|上升|降低|增减|变化|变动")
 _EXCLUDING = re.compile(r"不含([\u4e00-\u9fff]{2,6})")
+_PART = re.compile(r"[（(]([\u4e00-\u9fff]{2,6})[）)]")  # "项目支出预算表（上年结转）": the table of that part only
 
 
 def _contradicts(question: str, title: str) -> bool:
-    """The table leaves out what the question includes, or the reverse: '（含上年结转）' vs '（不含上年结转）'."""
+    """The table leaves out what the question includes, or the reverse: '（含上年结转）' vs '（不含上年结转）';
+    or it holds only the part a total asked for includes: '总额（含上年结转）' vs '项目支出预算表（上年结转）'."""
     for text, other in ((title, question), (question, title)):
         for m in _EXCLUDING.finditer(text):
             term = m.group(1)
             if term in other.replace(f"不含{term}", ""):
                 return True
-    return False
+    return any(f"含{part}" in question.replace(f"不含{part}", "") for part in _PART.findall(title))
 
 
 @lru_cache(maxsize=256)
@@ -315,7 +321,9 @@ def score(cand: _Candidate, q: Question) -> float:
     item = item_key(q)
     where = _EXCLUDING.sub("", cand.where)  # "（不含上年结转）" does not speak of 上年结转
     row = phrase_match(item, cand.near)
-    if cand.total and (not q.items or any(_norm(i) in _norm(where) for i in q.items)):
+    # "政府采购预算明细表中服务类采购": the question names a table, then one of its rows
+    row_of_table = "表" in key and title_match(item, where) < 0.5
+    if cand.total and not row_of_table and (not q.items or any(_norm(i) in _norm(where) for i in q.items)):
         row = max(row, title_match(key, where))  # a 合计 row is named by its table: "三公经费" → the 三公 table's 合计
     col_words = phrase_match(item, cand.subject) if cand.is_cell else 0.0
     if cand.is_cell:
@@ -329,7 +337,7 @@ def score(cand: _Candidate, q: Question) -> float:
     # the rank breaks ties; in a total row named by its table, so do the column's words ("收入" → 本年收入, not
     # 年初结转和结余)
     s = 4.0 * match + 1.2 * title_match(key, where) + 0.5 / (1 + cand.rank) ** 0.5 + (0.3 * col_words if cand.total else 0.0)
-    if cand.total and _TOTAL_LABEL.match(cand.near.strip()):
+    if cand.total and not row_of_table and _TOTAL_LABEL.match(cand.near.strip()):
         s += 0.4  # a 部门预算's 合计 row is the department's figure, ahead of its own unit's row
     if cand.is_cell and not cand.total and col and row < 0.3:
         s -= 0.5  # the question names a column only ("事业收入是多少"): the total row, not some row's share
@@ -347,6 +355,16 @@ def score(cand: _Candidate, q: Question) -> float:
         s -= 1.5  # "为什么增长604.1%": the figure the question states is not the one it asks for
     if f.table and any(CANONICAL_TABLE.get(i, "\0") in f.table for i in q.items):
         s += 0.6  # 公务接待费 is reported canonically in the 三公 table
+    asked_years = [y for y in q.years if y != f.year]
+    if asked_years and q.intent not in ("change", "compare"):
+        # "2025年三公经费（2026年预算表中列示）": the document's column or row of the other year named
+        s += 1.0 if any(str(y) in f"{cand.near} {f.column or ''} {f.label}" for y in asked_years) else 0.0
+    if _THIS_YEAR.search(q.text) and "上年" not in q.text and "上年" in f"{cand.near} {f.column or ''}":
+        s -= 1.0  # "当年给…拨了多少" is this year's money, not what was carried over from last year
+    if q.as_of and f"{q.as_of}年" in f.context:
+        s += 1.0  # "截至2025年12月底共有几辆": the sentence dated as asked, not the plan for the year after
+    if cand.whole and not (_bigrams(key_words(cand.short, [])) - _bigrams(key_words(cand.whole, [])) - _GENERIC_GRAMS) & _bigrams(key):
+        s -= 0.4  # a "其中" part whose own words the question does not say: the whole it is part of comes first
     asked_unit = re.search(r"(万元|元)", q.text)
     if asked_unit and f.unit in _MONEY_UNITS:
         s += 0.8 if f.unit == asked_unit.group(1) else -0.8
@@ -370,7 +388,15 @@ def score(cand: _Candidate, q: Question) -> float:
     return s
 
 
+_THIS_YEAR = re.compile(r"当年|本年|今年")
 _EXTREME = re.compile(r"最(?:(大|多|高)|小|少|低)")
+
+
+def _prints_item(cand: _Candidate, q: Question) -> bool:
+    """The figure's row, column or table prints a budget item the question asks about (政府性基金, 公务用车购置费):
+    it answers even when the question's other words are not the document's ("人工增雨等工程用了多少政府性基金")."""
+    said = _norm(f"{cand.near} {cand.figure.column or ''} {cand.where}")
+    return any(_norm(i) in said for i in q.items if i in ITEMS)
 
 
 def _extreme_first(cands: list[_Candidate], q: Question) -> list[_Candidate]:
@@ -509,7 +535,8 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
         if not quotes:
             quotes, quote_chunk = _quote(hits, q, re.compile(r"包括|用于|主要|其中"))
 
-    found = bool(quotes) or (bool(figures) and best_rel >= _MIN_MATCH and q.intent != "definition")
+    answered = bool(cands) and (best_rel >= _MIN_MATCH or _prints_item(cands[0], q))
+    found = bool(quotes) or (bool(figures) and answered and q.intent != "definition")
     if not found:
         items = "、".join(q.items) or "所问内容"
         return Answer(

@@ -14,7 +14,7 @@ from decimal import Decimal
 from .answer import Answer, Figure
 from .check import stated_changes
 from .lexicon import ITEMS
-from .question import DocInfo, Question, match_units
+from .question import DocInfo, Question, asks_previous_year, match_units
 
 AskOne = Callable[..., Answer]  # ask_one(text, unit=None, year=None) → the ordinary answer for one input
 
@@ -22,8 +22,6 @@ _SUM = re.compile(r"合计|一共|总共|共计|加起来|之和|总和|相加")
 _SHARE = re.compile(r"(?P<a>.+?)占(?P<b>.+?)的?(?:比例|比重|百分比|占比|多少|几成|%|％)")
 # "减少多少" asks for a stated change, not for a comparison: (?<!减) keeps it out
 _DIFF = re.compile(r"哪个多|哪个少|哪个高|哪个低|谁多|谁少|相差|差多少|差距|差额|多多少|(?<!减)少多少|对比|比较")
-_PREVIOUS = re.compile(r"上年|去年|上一年")
-_NOT_PREVIOUS = re.compile(r"比上年|较上年|上年结转|与上年")
 _JOIN = re.compile(r"[和与及、跟同]|以及|加上|对比|比较|相比")
 _FILLER = re.compile(r"合计|一共|总共|共计|加起来|之和|总和|相加|哪个多|哪个少|哪个高|哪个低|谁多|谁少|相差|差多少|差距|差额|"
                      r"对比|比较|情况|分别|多多少|少多少|是多少|多少|的|[？?。，,\s]")
@@ -111,7 +109,7 @@ def plan(q: Question, docs: list[DocInfo]) -> Plan | None:
             return Plan("share", [a[0], b[0]], [(None, None)] * 2)
     if _SUM.search(text) and len(joined := _joined(item_text, items)) >= 2:
         return Plan("sum", joined, [(None, None)] * len(joined))
-    if _PREVIOUS.search(text) and not _NOT_PREVIOUS.search(text) and items:
+    if asks_previous_year(text) and items:
         return Plan("previous", items[:1], [(None, None)])
     return None
 
@@ -142,7 +140,7 @@ def _result(label: str, value: Decimal, unit: str, like: Figure) -> Figure:
                   column=None, context="")
 
 
-def _previous(q: Question, p: Plan, ask_one: AskOne) -> tuple[Figure, Figure, Decimal] | None:
+def _previous(q: Question, p: Plan, ask_one: AskOne) -> tuple[Figure, Figure, Decimal, Answer] | None:
     """Last year's value from a stated change: "2,152.99万元，比2025年预算减少36.76万元" → 2,189.75."""
     ans = ask_one(f"{p.items[0]}变化多少", unit=q.units[0] if q.units else None, year=max(q.years) if q.years else None)
     for f in ans.figures[:5]:
@@ -152,7 +150,7 @@ def _previous(q: Question, p: Plan, ask_one: AskOne) -> tuple[Figure, Figure, De
                                  f.doc, f.doc_id, f.unit_name, f.year, context=f.context)
                 change = Figure(f"{p.items[0]}比上年{'增加' if c.up else '减少'}", Decimal(c.change.replace(",", "")),
                                 c.change, c.unit, f.table, f.page, f.doc, f.doc_id, f.unit_name, f.year, context=f.context)
-                return current, change, c.previous
+                return current, change, c.previous, ans
     return None
 
 
@@ -162,13 +160,14 @@ def derive(q: Question, p: Plan, ask_one: AskOne, k: int = 5) -> Answer:
         got = _previous(q, p, ask_one)
         if got is None:
             return Answer(q.text, False, f"未找到：文件中没有{p.items[0]}与上年相比的增减说明，无法推算上年数。", intent="derived")
-        cur, chg, prev = got
+        cur, chg, prev, stated = got
         sign = "−" if chg.label.endswith("增加") else "+"
         formula = f"{cur.raw} {sign} {chg.raw} = {prev:f}（{cur.unit}）"
         res = _result(f"上年{p.items[0]}（推算）", prev, cur.unit or "", cur)
         text = (f"按{cur.unit_name or ''}{cur.year or ''}年文件所述（说明部分，第{cur.page}页：“{cur.context.strip()}”），"
                 f"上年{p.items[0]}为 {formula}。这是由本年数和增减额推算的，不是文件直接列出的数。")
-        return Answer(q.text, True, text, figures=[res, cur, chg], intent="derived",
+        cited = sorted(stated.sources, key=lambda s: (s.doc, s.page) != (cur.doc, cur.page))  # the stating page first
+        return Answer(q.text, True, text, figures=[res, cur, chg], sources=cited[:k], intent="derived",
                       derived={"op": "previous", "formula": formula, "inputs": [_input(cur), _input(chg)],
                                "result": {"value": f"{prev:f}", "unit": cur.unit or ""}})
     figs: list[Figure] = []

@@ -16,8 +16,6 @@ SYNONYMS: dict[str, list[str]] = {
     "出国费": ["因公出国（境）费"],
     "出国": ["因公出国（境）费"],
     "出境": ["因公出国（境）费"],
-    "买车": ["公务用车购置费"],
-    "购车": ["公务用车购置费"],
     "车辆购置": ["公务用车购置费"],
     "公车购置": ["公务用车购置费"],
     "养车": ["公务用车运行维护费"],
@@ -35,6 +33,8 @@ SYNONYMS: dict[str, list[str]] = {
     "机关经费": ["机关运行经费"],
     "三公": ["“三公”经费"],
     "采购": ["政府采购"],
+    "收支总计": ["收入总计", "支出总计"],
+    "收支总额": ["收入总计", "支出总计"],
     "总收入": ["收入总计"],
     "收入总额": ["收入总计"],
     "总预算": ["收入总计", "支出总计"],
@@ -77,6 +77,11 @@ SYNONYMS: dict[str, list[str]] = {
     "奖金": ["奖金"],
     "年终奖": ["奖金"],
 }
+
+# Colloquial phrases with other words inside: "换执法执勤车", "买了几辆车" (buying cars, whatever kind).
+PHRASES: list[tuple[re.Pattern, list[str]]] = [
+    (re.compile(r"(?:换|买|购|添|更新)[\u4e00-\u9fff]{0,6}?(?<!辆)车"), ["公务用车购置费"]),  # not "买了几辆车": a count
+]
 
 # Printed budget items a question may name directly (longest first when matching): the common items of
 # 预决算公开 plus the 政府支出经济分类 (部门预算) items, which name the rows of every 基本支出 table.
@@ -139,6 +144,9 @@ def printed_form(text: str) -> str:
     out = []
     for part, is_item in _free_parts(text):
         if not is_item:
+            for pattern, terms in PHRASES:
+                if not any(t in text for t in terms):
+                    part = pattern.sub("、".join(terms), part)
             for word, terms in sorted(SYNONYMS.items(), key=lambda kv: -len(kv[0])):
                 if word in part and not any(t in part or t in text for t in terms):
                     part = part.replace(word, "、".join(terms))
@@ -150,6 +158,9 @@ def expand(text: str) -> list[str]:
     """Printed terms a question's colloquial words stand for."""
     free = "\0".join(part for part, is_item in _free_parts(text) if not is_item)
     out: list[str] = []
+    for pattern, terms in PHRASES:
+        if pattern.search(free):
+            out.extend(t for t in terms if t not in out)
     for word, terms in SYNONYMS.items():
         if word in free:
             out.extend(t for t in terms if t not in out)

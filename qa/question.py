@@ -28,7 +28,7 @@ INTENTS = [
     ("definition", re.compile(r"什么是|是什么意思|指什么|含义|定义|何谓|是指|什么叫|解释一下|概念")),
 ]
 _YEAR = re.compile(r"(20\d\d)\s*年?")
-_DATE = re.compile(r"(截至|截止|到)?\s*20\d\d\s*年\s*(底|末|年底|\d{1,2}\s*月(\s*\d{1,2}\s*日)?)")
+_DATE = re.compile(r"(截至|截止|到)?\s*(20\d\d)\s*年\s*(底|末|年底|\d{1,2}\s*月(\s*\d{1,2}\s*日|底|末)?)")
 # An organisation name: ends in a suffix units use, ≥ 3 characters.
 _ORG = re.compile(
     r"([\u4e00-\u9fff（）()]{1,24}?(?:委员会|办事处|人民政府办公厅|人民政府|办公厅|办公室|中心|监狱|[一二三四五六七八九十\d]监(?!狱)"
@@ -47,6 +47,9 @@ _QUESTION_WORDS = re.compile(
 )
 # One official's own pay is never in a disclosure: it reports the unit's 工资福利支出 only.
 _PERSONAL_PAY = re.compile(r"(局长|厅长|处长|科长|主任|书记|部长|院长|所长|监狱长|个人)[^，。？?]{0,8}(工资|薪|收入|奖金|津贴)")
+_INCLUDES = re.compile(r"[（(](?:不?含|包含|包括)[^）)]{1,12}[）)]|(?<!包)不?含[\u4e00-\u9fff]{2,8}?(?=的|是|[？?，,]|$)")
+# "上年的机关运行经费" asks about the year before; "比去年增加", "与上年相比", "上年结转", "上年结余" do not
+_PREVIOUS_YEAR = re.compile(r"(?<![比较与同跟和])(?:上一?年|去年)(?!度?(?:结转|结余))")
 _COLUMN_HINTS = ["一般公共预算", "政府性基金", "国有资本经营", "上年结转", "当年", "本年", "基本支出", "项目支出",
                  "人员经费", "公用经费", "财政拨款", "单位资金", "事业收入", "上年", "预算数", "决算数"]
 
@@ -62,6 +65,7 @@ class Question:
     doc_ids: list[str] | None = None  # documents to search; None = all
     items: list[str] = field(default_factory=list)  # printed terms the question is about
     columns: list[str] = field(default_factory=list)
+    as_of: int | None = None  # the year of a stock date ("截至2025年12月底")
     not_found: str | None = None  # why the index cannot answer (other unit/year)
     key: str = ""  # what is asked about: the question without unit, year and question words, in printed terms
     text_for_search: str | None = None  # a follow-up searches with the question it follows
@@ -165,6 +169,11 @@ def match_units(text: str, units: list[str]) -> tuple[str | None, list[str]]:
     return mentions[0], list(dict.fromkeys(ranked))
 
 
+def asks_previous_year(text: str) -> bool:
+    """The question asks about the year before the one it names ("上年的三公经费", "那去年呢")."""
+    return bool(_PREVIOUS_YEAR.search(text))
+
+
 def key_words(text: str, names: list[str | None]) -> str:
     """'阳泉二监2026年公务接待费是多少？' → '公务接待费'."""
     for name in sorted(filter(None, names), key=len, reverse=True):
@@ -183,21 +192,25 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None) -> 
         q.intent = "figure"
     # "截至2025年底/12月31日" dates a stock figure inside a 2026 document; it does not name the document's year
     q.years = sorted({int(y) for y in _YEAR.findall(_DATE.sub("", q.text))})
+    dated = _DATE.search(q.text)
+    q.as_of = int(dated.group(2)) if dated else None
     # 预算 names the kind of document, unless it is part of a fund's or a column's name (一般公共预算, 预算数)
     kind_words = re.sub(r"一般公共预算|政府性基金预算|国有资本经营预算|预算数|预算单位|预决算", "", q.text)
     q.kind = "决算" if "决算" in kind_words else ("预算" if "预算" in kind_words else None)
-    q.items = list(dict.fromkeys(named_items(q.text.replace('"', "“").replace("三公经费", "“三公”经费")) + expand(q.text)))
+    # "总额（含上年结转）" asks for the total: what it includes or leaves out is no item or column asked about
+    plain = _INCLUDES.sub(" ", q.text)
+    q.items = list(dict.fromkeys(named_items(plain.replace('"', "“").replace("三公经费", "“三公”经费")) + expand(plain)))
     if q.intent == "definition":  # "“委托业务费”指什么": the quoted term is the one to define
         quoted = [t for t in re.findall(r"[“\"「]([^”\"」]{2,20})[”\"」]", q.text) if t != "三公"]
         q.items = list(dict.fromkeys(quoted + q.items))
     # column words, outside a table's name ("项目支出总表中…" names a table, not the 项目支出 column)
-    said = re.sub(r"[\u4e00-\u9fff]*表", " ", q.text)
+    said = re.sub(r"[\u4e00-\u9fff]*表", " ", plain)
     q.columns = [c for c in _COLUMN_HINTS if c in said and not any(c != o and c in o and o in said for o in _COLUMN_HINTS)]
 
     known = [d.unit for d in docs if d.unit]
     q.mention, q.units = match_units(q.text, known)
-    q.key = key_words(q.text, [q.mention, *q.units])
-    relative = re.search(r"上年|去年|上一年", q.text) and not re.search(r"比上年|较上年|上年结转", q.text)
+    q.key = key_words(plain, [q.mention, *q.units])
+    relative = asks_previous_year(q.text)
     if context is not None and not q.years:
         # "那上年呢？" asks about the year before the one answered; otherwise the year carries over
         answered = context.years or sorted({d.year for d in docs if d.year and (context.doc_ids is None or d.id in context.doc_ids)})[-1:]

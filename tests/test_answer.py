@@ -83,3 +83,57 @@ def test_sources_cite_each_page_once():
 def test_personal_pay_is_not_disclosed():
     ans = _ask("长沙市信访局局长2026年的工资是多少？", [_row(1, "301 工资福利支出", {"总计": "1,212.01"}, 18, "基本支出表")])
     assert not ans.found and "个人" in ans.answer
+
+
+def test_a_total_including_a_part_is_not_that_part():
+    carried = _row(1, "合计", {"合计": "71.02"}, 19, "2026年项目支出预算表（上年结转）")
+    total = _row(2, "项目支出", {"2026年预算数/项目支出": "2307.40"}, 8, "预算支出总表")
+    ans = _ask("阳泉第二监狱2026年项目支出预算总额（含上年结转）是多少？", [carried, total])
+    assert ans.figures[0].raw == "2307.40"
+
+
+def test_a_figure_in_the_items_own_table_answers_despite_unprinted_words():
+    fund = _row(1, "合计", {"预算数/总计": "579.89"}, 16, "2026年政府性基金预算支出情况表")
+    ans = _ask("阳泉第二监狱2026年人工增雨等水资源保障工程用了多少政府性基金？", [fund])
+    assert ans.found and ans.figures[0].raw == "579.89"
+    assert not _ask("阳泉第二监狱2026年人工增雨等水资源保障工程用了多少钱？", [fund]).found  # no item asked: no answer
+
+
+def test_the_other_year_named_picks_its_row():
+    rows = [_row(1, "山西省阳泉第二监狱 2025年", {"总计": "59.66"}, 38, "财政拨款“三公”经费支出表"),
+            _row(2, "山西省阳泉第二监狱 2026年", {"总计": "58.46"}, 38, "财政拨款“三公”经费支出表")]
+    ans = _ask("阳泉第二监狱2025年“三公”经费预算是多少？（2026年预算表中列示）", rows)
+    assert ans.found and ans.figures[0].raw == "59.66"
+
+
+def test_a_colloquial_phrase_names_the_printed_item():
+    text = "公务接待费2.74万元。公务用车购置费24.66万元，与上年相比预算数增加24.66万元，主要原因是：更新购置执法执勤用车一辆。"
+    ans = _ask("阳泉第二监狱2026年换执法执勤车花多少钱？", [_chunk(1, text, 22)])
+    assert ans.found and ans.figures[0].raw == "24.66"
+
+
+def test_a_part_named_after_qizhong_follows_its_whole():
+    text = "2026年本部门政府采购安排483.05万元，其中：货物类采购预算64.3万元，工程类采购预算0万元，服务类采购预算418.75万元。"
+    assert _ask("阳泉第二监狱2026年政府采购安排了多少？", [_chunk(1, text, 25)]).figures[0].raw == "483.05"
+    assert _ask("阳泉第二监狱2026年服务类采购预算是多少？", [_chunk(1, text, 25)]).figures[0].raw == "418.75"
+
+
+def test_a_stock_dated_as_asked():
+    plan = _chunk(1, "2026年拟新增配置公务用车0辆，其中，执法执勤用车0辆。", 9)
+    stock = _chunk(2, "截至2025年12月底，本单位共有公务用车2辆，其中，机要通信用车1辆，应急保障用车1辆，"
+                      "其他按照规定配备的公务用车0辆。", 8)
+    assert _ask("阳泉第二监狱截至2025年12月底共有几辆公务用车？", [plan, stock]).figures[0].raw == "2"
+
+
+def test_this_years_money_is_not_last_years_carry_over():
+    carried = _row(1, "上年财政拨款结转", {"收入/金额": "71.02"}, 10, "2026年财政拨款收支总表")
+    text = _chunk(2, "2026年度财政拨款收支总预算18,061.36万元。其中：当年拨款收入17,990.34万元，上年结转收入71.02万元。", 20)
+    assert _ask("财政2026年当年给阳泉第二监狱拨了多少钱？", [text, carried]).figures[0].raw == "17,990.34"
+
+
+def test_a_row_of_the_table_named():
+    rows = [_row(1, "A-货物", {"金额": "238.779600"}, 10, "政府采购预算明细表"),
+            _row(2, "C-服务", {"金额": "4,749.949530"}, 10, "政府采购预算明细表"),
+            _row(3, "合计", {"金额": "4,988.729130"}, 10, "政府采购预算明细表")]
+    assert _ask("阳泉第二监狱2026年政府采购预算明细表中服务类采购是多少？", rows).figures[0].raw == "4,749.949530"
+    assert _ask("阳泉第二监狱2026年政府采购预算是多少？", rows).figures[0].raw == "4,988.729130"

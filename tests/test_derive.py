@@ -50,7 +50,8 @@ def test_plans():
     p = _plan("阳泉第二监狱2026年公务接待费占三公经费的比例")[1]
     assert (p.op, p.items) == ("share", ["公务接待费", "“三公”经费"])
     assert _plan("阳泉第二监狱2026年上年的机关运行经费是多少")[1].op == "previous"
-    for ordinary in ("阳泉第二监狱2026年公务接待费是多少", "三公经费为何增加", "上年结转是多少", "社会保障和就业支出是多少"):
+    for ordinary in ("阳泉第二监狱2026年公务接待费是多少", "三公经费为何增加", "上年结转是多少", "社会保障和就业支出是多少",
+                     "阳泉第二监狱2026年收入比去年增加了多少", "阳泉第二监狱2026年上年结余、结转是多少", "与上一年相比变化多少"):
         assert _plan(ordinary)[1] is None, ordinary
 
 
@@ -80,6 +81,7 @@ def test_within_one_document_on_the_index(sample_assistant):
     assert ans.figures[0].raw == "2.63" and ans.figures[0].unit == "%" and "2.00 ÷ 76.00" in ans.derived["formula"]
     ans = sample_assistant.ask("上年的机关运行经费是多少")  # 2,152.99万元，比2025年预算减少36.76万元
     assert ans.found and ans.figures[0].raw == "2189.75" and ans.derived["formula"] == "2,152.99 + 36.76 = 2189.75（万元）"
+    assert ans.sources[0].page == 22  # the page that states this year's figure and its change
     ans = sample_assistant.ask("办公费比差旅费多多少")
     assert ans.figures[0].raw == "322.59"
     stated = sample_assistant.ask("基本支出占支出预算的比重是多少")  # the document states 87.22%: quoted, not recomputed

@@ -96,3 +96,11 @@ def test_counted_words_and_printed_items():
     # a colloquial word inside a printed item is left alone: 伙食补助费 is not 伙食 → 生活, 绩效工资 not 工资 → …
     assert key_words("长沙市信访局基本支出里的伙食补助费是多少", ["长沙市信访局"]) == "基本支出伙食补助费"
     assert analyze("西安市卫健委2026年绩效工资是多少", DOCS).items == ["绩效工资"]
+
+
+def test_colloquial_phrases_and_qualifiers():
+    assert analyze("阳泉第二监狱2026年换执法执勤车花多少钱？", DOCS).items[0] == "公务用车购置费"
+    assert analyze("阳泉第二监狱2026年买了几辆车？", DOCS).items == ["车辆"]  # a count of cars, not their price
+    assert analyze("西安市卫健委2022年收支总计为什么增长", DOCS).items == ["收入总计", "支出总计"]
+    q = analyze("阳泉第二监狱2026年项目支出预算总额（含上年结转）是多少？", DOCS)
+    assert q.items == ["项目支出"] and "上年结转" not in q.columns  # the total, not its 上年结转 part
