@@ -507,6 +507,9 @@ class Page:
                 continue
             ok += 1
             lines.append(f'<li class="qa-ok"><span class="qa-tag">成功</span><b>{esc(name)}</b>：{self._describe(result)}</li>')
+        if ok:
+            progress(0.99, desc="正在更新检索索引")
+            self.a.warm()
         progress(1.0, desc="导入完成")
         summary = f"共 {n} 个文件：{ok} 个成功" + (f"，{bad} 个未能导入" if bad else "") + "。"
         report = f'<div class="qa-upload"><div>{summary}</div><ul>{"".join(lines)}</ul></div>'
@@ -668,6 +671,7 @@ def main(argv: list[str] | None = None) -> int:
     note = ""
     if not args.no_sample and not assistant.documents():
         note = ingest_sample(assistant)
+    threading.Thread(target=assistant.warm, daemon=True).start()  # the first question need not wait for it
     demo = build_app(assistant, upload_dir=Path(args.index) / "uploads", note=note)
     demo.queue(default_concurrency_limit=1)
     print(f"打开 http://{args.host}:{args.port} 开始提问。", flush=True)

@@ -34,6 +34,11 @@ class Assistant:
             return Ingestor(self.store, self.embedder).ingest(paths, progress=progress, on_result=on_result,
                                                               on_page=on_page, workers=workers)
 
+    def warm(self) -> None:
+        """Build the in-memory lexical index of the committed documents now rather than on the next question
+        (it takes ≈ 9 s at 35k chunks, once per change of the index)."""
+        self.retriever.lexical(self.retriever.committed())
+
     def documents(self) -> list[DocRecord]:
         return self.store.documents()
 
