@@ -13,6 +13,9 @@ from .store import ChunkStore
 
 MODES = ("lexical", "dense", "hybrid")
 _RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the head, keeps the tail
+# Dense ranks count for less than lexical ones: on the eval set (523 q) hybrid answer@1 was 0.9455 at weight 1.0,
+# 0.9497 at 0.8 and 0.9476 at 0.6 (= lexical alone; paraphrases fell from 0.93 to 0.90); recall@5 0.990 at 0.8 and 1.0.
+_DENSE_WEIGHT = 0.8
 _POOL = 40
 _MIN_PROSE = 4
 _SCOPED_INDEXES = 64  # BM25 indexes kept for recently asked-about document sets
@@ -84,7 +87,7 @@ class Retriever:
             for rank, hit in enumerate(self.store.query(vector, _POOL, scope)):
                 r = fused.setdefault(hit.chunk.id, Retrieved(hit.chunk, 0.0))
                 r.dense_rank = rank
-                r.score += 1.0 / (_RRF_K + rank)
+                r.score += _DENSE_WEIGHT / (_RRF_K + rank)
         ranked = sorted(fused.values(), key=lambda r: -r.score)
         top = ranked[:k]
         # Keep the best prose passages in view: changes, shares and reasons are stated in sentences,
