@@ -106,7 +106,7 @@ def run_ingest(files: list[Path], index: Path, workers: int) -> dict:
         "workers": workers, "files": len(files), "indexed": len(parsed),
         "failed": sum(r["status"] == "failed" for r in results), "pages": pages, "chunks": chunks,
         "parse pages/s per worker": round(pages / parse_s, 1) if parse_s else None,
-        "embed chunks/s": round(chunks / embed_s, 1) if embed_s else None,
+        "embed chunks/s per embedder": round(chunks / embed_s, 1) if embed_s else None,
         "wall s": round(wall, 1), "wall pages/s": round(pages / wall, 1),
         "peak RSS MB": round(peak / 2**20), "index MB": round(du(index) / 2**20, 1),
     }

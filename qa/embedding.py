@@ -16,6 +16,7 @@ import os
 import shutil
 import struct
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -435,31 +436,55 @@ class Embedder:
     a ``+int8`` suffix quantizes its Linear layers to int8 for CPU speed. The name, suffix included, is
     what an index records, so vectors of the float32 and int8 variants never mix. ``bf16`` (default: where
     the CPU computes bfloat16 natively) runs the float model in bfloat16, whose vectors stay within 0.998
-    cosine of float32, so it is not a different model.
+    cosine of float32, so it is not a different model. The model is loaded on first use (or by :meth:`load`).
     """
 
     def __init__(self, model: str | None = None, device: str = "cpu", bf16: bool | None = None) -> None:
         # Never reach for a hub: every model must already be on disk.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        self.name: str = model or DEFAULT_EMBED_MODEL
+        # what another process needs to build the same embedder: Embedder(*settings)
+        self.settings: tuple[str, str, bool | None] = (self.name, device, bf16)
+        self._loaded = None
+        self._lock = threading.Lock()
+
+    @property
+    def _model(self):
+        """The model, loaded on first use: an ingest whose worker processes embed never loads it here."""
+        with self._lock:
+            if self._loaded is None:
+                self._loaded = self._load()
+            return self._loaded
+
+    @property
+    def loaded(self) -> bool:
+        return self._loaded is not None
+
+    def load(self) -> None:
+        """Load the model now rather than on the first text (≈ 3 s)."""
+        self._model  # noqa: B018 — the property loads it
+
+    def _load(self):
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()  # the per-load "Loading weights" bar is noise in CLI output
-        self.name: str = model or DEFAULT_EMBED_MODEL
+        _, device, bf16 = self.settings
         base = self.name.removesuffix(INT8)
         path = str(build_default_model()) if base == DEFAULT_EMBED_MODEL else base
-        self._model = SentenceTransformer(path, device=device)
+        model = SentenceTransformer(path, device=device)
         if self.name.endswith(INT8):
-            self._model = _quantize_int8(self._model)
+            model = _quantize_int8(model)
         elif device == "cpu" and (_cpu_has_bf16() if bf16 is None else bf16):
             import torch
 
-            self._model = self._model.to(torch.bfloat16)
-        prompts = self._model.prompts or {}
-        self._query_prompt = "query" if "query" in prompts else None
-        self._passage_prompt = "passage" if "passage" in prompts else None
-        self._passage_prefix = prompts.get("passage", "")
+            model = model.to(torch.bfloat16)
+        return model
+
+    def _prompt(self, name: str) -> str | None:
+        """The model's prompt of that name ("query: " / "passage: " for e5), if it has one."""
+        return name if name in (self._model.prompts or {}) else None
 
     @property
     def dim(self) -> int:
@@ -475,7 +500,8 @@ class Embedder:
 
     def count_tokens(self, text: str) -> int:
         """Tokens ``text`` becomes as a passage, special tokens and the prompt included, untruncated."""
-        ids = self._model.tokenizer(self._passage_prefix + text, add_special_tokens=True, verbose=False)
+        prefix = (self._model.prompts or {}).get("passage", "")
+        ids = self._model.tokenizer(prefix + text, add_special_tokens=True, verbose=False)
         return len(ids["input_ids"])
 
     def _encode(self, texts: list[str], prompt_name: str | None, batch_size: int) -> np.ndarray:
@@ -496,11 +522,11 @@ class Embedder:
 
     def embed_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         """[n, dim] float32 unit vectors for documents (prompt "passage" where the model has one)."""
-        return self._encode(texts, self._passage_prompt, batch_size)
+        return self._encode(texts, self._prompt("passage"), batch_size)
 
     def embed_queries(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         """[n, dim] float32 unit vectors for queries (prompt "query" where the model has one)."""
-        return self._encode(texts, self._query_prompt, batch_size)
+        return self._encode(texts, self._prompt("query"), batch_size)
 
 
 def _cpu_has_bf16() -> bool:

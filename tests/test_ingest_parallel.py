@@ -1,7 +1,10 @@
-"""Parsing in worker processes: the same results as one process, in order, and a dying worker costs one file."""
+"""Parsing and embedding in worker processes: the same results as one process, in order, and a dying worker costs
+one file."""
 import os
 import shutil
 from pathlib import Path
+
+import numpy as np
 
 from conftest import DATA
 from qa.assistant import Assistant
@@ -35,6 +38,16 @@ def test_parallel_ingest_reports_every_file_in_order(tmp_path, embedder):
     # a second run over the same files parses nothing
     again = a.ingest([TEXT, copy], workers=2)
     assert [r.status for r in again] == ["unchanged", "duplicate"]
+
+
+def test_workers_embed_what_this_process_would(tmp_path, embedder):
+    a = Assistant(index_dir=tmp_path / "index")
+    a.ingest([TEXT, DATA / "bj_audit-bureau_2026_dept-budget-tables.pdf"], workers=2)
+    assert not a.embedder.loaded  # the workers embedded: this process never needed the model
+    got = a.store.chunks.get(include=["documents", "embeddings"])
+    assert len(got["ids"]) > 100
+    cosine = np.sum(np.asarray(got["embeddings"]) * embedder.embed_passages(got["documents"]), axis=1)
+    assert cosine.min() > 0.999
 
 
 def test_a_dying_worker_fails_only_its_own_file(tmp_path, embedder):

@@ -44,6 +44,7 @@ def _read_pages(pdf, path: Path, s: ParseSettings, on_page: Callable[[int, int],
     pages = []
     for i, page in enumerate(pdf.pages, start=1):
         pages.append(read_page(page, i, s))
+        page.close()  # drop pdfplumber's parsed objects: all pages' at once took ≈ 2 MB a page (0.5 GB for 262 pages)
         if on_page:
             on_page(i, n)
     problem = _text_layer_problem(path, pages, s)
