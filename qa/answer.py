@@ -310,6 +310,12 @@ def _contradicts(question: str, title: str) -> bool:
     return any(f"含{part}" in question.replace(f"不含{part}", "") for part in _PART.findall(title))
 
 
+def _named_table(key: str) -> str:
+    """The table a question names ("部门收支总体情况表收入合计" → "部门收支总体情况表"), or a string no title holds."""
+    name = _norm(key)[: _norm(key).rfind("表") + 1]
+    return name if len(name) >= 4 else "\0"
+
+
 @lru_cache(maxsize=256)
 def _stated_numbers(text: str) -> frozenset[str]:
     return frozenset(re.findall(r"\d+(?:\.\d+)?", re.sub(r"20\d\d\s*年|,", "", text)))
@@ -353,6 +359,8 @@ def score(cand: _Candidate, q: Question) -> float:
         s -= 1.0
     if f.raw.replace(",", "") in _stated_numbers(q.text):
         s -= 1.5  # "为什么增长604.1%": the figure the question states is not the one it asks for
+    if cand.is_cell and _named_table(key) in _norm(where):
+        s += 0.6  # "部门收支总体情况表中收入合计": the table named, not the 财政拨款收支总体情况表 printing the same row
     if f.table and any(CANONICAL_TABLE.get(i, "\0") in f.table for i in q.items):
         s += 0.6  # 公务接待费 is reported canonically in the 三公 table
     asked_years = [y for y in q.years if y != f.year]

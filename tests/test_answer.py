@@ -135,3 +135,9 @@ def test_a_row_of_the_table_named():
             _row(3, "合计", {"金额": "4,988.729130"}, 10, "政府采购预算明细表")]
     assert _ask("阳泉第二监狱2026年政府采购预算明细表中服务类采购是多少？", rows).figures[0].raw == "4,749.949530"
     assert _ask("阳泉第二监狱2026年政府采购预算是多少？", rows).figures[0].raw == "4,988.729130"
+
+
+def test_the_table_named_beats_another_printing_the_same_row():
+    rows = [_row(1, "收入合计", {"收入/预算数": "13,252.62"}, 11, "2026年财政拨款收支总体情况表"),
+            _row(2, "合计", {"收入/预算数": "14,770.62"}, 6, "2026年部门收支总体情况表")]
+    assert _ask("阳泉第二监狱2026年部门收支总体情况表中收入合计是多少？", rows).figures[0].raw == "14,770.62"
