@@ -329,7 +329,8 @@ def score(cand: _Candidate, q: Question) -> float:
     row = phrase_match(item, cand.near)
     # "政府采购预算明细表中服务类采购": the question names a table, then one of its rows
     row_of_table = "表" in key and title_match(item, where) < 0.5
-    if cand.total and not row_of_table and (not q.items or any(_norm(i) in _norm(where) for i in q.items)):
+    # …when the table says every item the question names: the 财政拨款基本支出表's 合计 is not its 人员经费
+    if cand.total and not row_of_table and all(_norm(i) in _norm(where) for i in q.items):
         row = max(row, title_match(key, where))  # a 合计 row is named by its table: "三公经费" → the 三公 table's 合计
     col_words = phrase_match(item, cand.subject) if cand.is_cell else 0.0
     if cand.is_cell:
@@ -346,7 +347,7 @@ def score(cand: _Candidate, q: Question) -> float:
     if cand.total and not row_of_table and _TOTAL_LABEL.match(cand.near.strip()):
         s += 0.4  # a 部门预算's 合计 row is the department's figure, ahead of its own unit's row
     if cand.is_cell and not cand.total and col and row < 0.3:
-        s -= 0.5  # the question names a column only ("事业收入是多少"): the total row, not some row's share
+        s -= 1.0  # the question names a column only ("事业收入是多少"): the total row, not some row's share
     s -= 0.25 * _unasked_parts(item, cand.near)
     if _norm(_LABEL_PREFIX.sub("", cand.near)) == _norm(item):
         s += 0.3  # the row prints exactly what was asked: 一般公共预算拨款收入, not 一般公共预算拨款 (of 上年结转)

@@ -141,3 +141,15 @@ def test_the_table_named_beats_another_printing_the_same_row():
     rows = [_row(1, "收入合计", {"收入/预算数": "13,252.62"}, 11, "2026年财政拨款收支总体情况表"),
             _row(2, "合计", {"收入/预算数": "14,770.62"}, 6, "2026年部门收支总体情况表")]
     assert _ask("阳泉第二监狱2026年部门收支总体情况表中收入合计是多少？", rows).figures[0].raw == "14,770.62"
+
+
+def test_a_total_row_answers_for_its_table_only_when_the_table_names_every_item_asked():
+    total = _row(1, "合计", {"金额": "11,700.63"}, 6, "财政拨款基本支出预算表（经济科目）")
+    text = _chunk(2, "其中：\n（一）人员经费9467.72万元。主要包括：基本工资、津贴补贴。", 11, section="六、财政拨款基本支出预算情况说明")
+    assert _ask("阳泉第二监狱2026年财政拨款基本支出中人员经费是多少？", [total, text]).figures[0].raw == "9467.72"
+
+
+def test_a_column_asked_alone_is_not_one_rows_share_of_it():
+    row = _row(1, "208 社会保障和就业支出", {"收入预算/合计": "2,399.24"}, 8, "2026年预算单位收入预算总表")
+    text = _chunk(2, "2026年收入预算19,577万元，其中：财政拨款收入19,577万元。", 6, section="2026年单位预算编制说明")
+    assert _ask("阳泉第二监狱2026年收入预算是多少？", [text, row]).figures[0].raw == "19,577"
