@@ -69,3 +69,6 @@ def test_section_chunk_is_cited_at_the_page_it_is_printed_on():
     assert section_chunk_with(parsed(CHANGSHA), "收入较去年增加54.13万元").page == 6
     # A sentence broken by the page break is cut at the clause nearest it: "人均月补贴90元。" is on page 36.
     assert section_chunk_with(parsed(PETITION), "人均月补贴90元").page == 36
+    # …and never inside a number: "增加7,331.92万元" straddles pages 4 and 5 of 杭州 and stays whole
+    income = [c for c in chunk_document(parsed(HANGZHOU)) if c.type == "section" and "收入预算情况说明" in c.section]
+    assert any("增加7,331.92万元" in c.text for c in income)
