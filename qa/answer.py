@@ -184,7 +184,8 @@ def _figure(chunk: Chunk, label: str, raw: str, unit: str | None, column: str | 
 
 
 def _form_unit(label: str, default: str | None) -> str | None:
-    m = re.search(r"[（(](万元|元)[）)]", label)
+    """"…/本年绩效指标值（台）": the 度量单位 the parser put after the field's name; else "项目资金（元）/…"."""
+    m = re.search(r"[（(]([^（）()]{1,4})[）)]$", label) or re.search(r"[（(](万元|元)[）)]", label)
     return m.group(1) if m else default
 
 

@@ -153,3 +153,10 @@ def test_a_column_asked_alone_is_not_one_rows_share_of_it():
     row = _row(1, "208 社会保障和就业支出", {"收入预算/合计": "2,399.24"}, 8, "2026年预算单位收入预算总表")
     text = _chunk(2, "2026年收入预算19,577万元，其中：财政拨款收入19,577万元。", 6, section="2026年单位预算编制说明")
     assert _ask("阳泉第二监狱2026年收入预算是多少？", [text, row]).figures[0].raw == "19,577"
+
+
+def test_a_form_value_carries_the_unit_printed_after_it():
+    form = _chunk(1, "26-信息化设备购置/产出指标/数量指标/购置便携式计算机/＝/本年绩效指标值（台）：209", 15, "form",
+                  table="项目支出绩效目标表", table_unit="万元")
+    f = _ask("阳泉第二监狱2026年信息化设备购置项目计划购置多少台便携式计算机？", [form]).figures[0]
+    assert (f.raw, f.unit) == ("209", "台")
