@@ -190,6 +190,7 @@ def _form_unit(label: str, default: str | None) -> str | None:
 
 
 _ASKS_PERCENT = re.compile(r"百分之|百分比|(?<![\d.])[%％]|幅度|增幅|降幅|几成")  # "增长604.1%" states a rate
+_HEADING_BOILERPLATE = re.compile(r"情况说明|[（(]详见[^）)]*[）)]")
 _RELATIONAL = re.compile(r"^(占|比|较|增长|下降|增加|减少|上升|降低|其中|共计|合计)")
 
 
@@ -233,6 +234,8 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
             last, prev_near, whole = 0, "", ""
             numbers = list(_PROSE_NUMBER.finditer(seg))
             head = key_words(seg[: numbers[0].start()], [c.unit]) if numbers else ""
+            if _RELATIONAL.match(head) and not topic:  # "比上年执行数增加…" opening a passage: its heading's subject
+                head = f"{key_words(_HEADING_BOILERPLATE.sub('', (c.section or '').split(' › ')[-1]), [c.unit])} {head}"
             if re.match(r"^(\d+|[一二三四五六七八九十]+)[、.．]|^[（(]", seg):
                 topic = head  # a numbered item starts a new subject
             head, topic = (f"{topic} {head}" if topic and head else head or topic), topic or head

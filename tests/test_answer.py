@@ -160,3 +160,10 @@ def test_a_form_value_carries_the_unit_printed_after_it():
                   table="项目支出绩效目标表", table_unit="万元")
     f = _ask("阳泉第二监狱2026年信息化设备购置项目计划购置多少台便携式计算机？", [form]).figures[0]
     assert (f.raw, f.unit) == ("209", "台")
+
+
+def test_a_change_opening_a_passage_is_about_its_headings_subject():
+    text = _chunk(1, "比上年执行数增加7,331.92万元，增长8.0%，主要原因是本年度北郊监狱改扩建工程项目预算增加。", 5,
+                  section="二、部门预算安排情况说明 › （二）收入预算情况说明（详见表1-3）")
+    ans = _ask("阳泉第二监狱2026年收入预算增加的主要原因是什么？", [text])
+    assert ans.found and ans.figures[0].raw == "7,331.92"
