@@ -184,11 +184,13 @@ def _figure(chunk: Chunk, label: str, raw: str, unit: str | None, column: str | 
 
 
 def _form_unit(label: str, default: str | None) -> str | None:
-    m = re.search(r"[（(](万元|元)[）)]", label)
+    """"…/本年绩效指标值（台）": the 度量单位 the parser put after the field's name; else "项目资金（元）/…"."""
+    m = re.search(r"[（(]([^（）()]{1,4})[）)]$", label) or re.search(r"[（(](万元|元)[）)]", label)
     return m.group(1) if m else default
 
 
 _ASKS_PERCENT = re.compile(r"百分之|百分比|(?<![\d.])[%％]|幅度|增幅|降幅|几成")  # "增长604.1%" states a rate
+_HEADING_BOILERPLATE = re.compile(r"情况说明|[（(]详见[^）)]*[）)]")
 _RELATIONAL = re.compile(r"^(占|比|较|增长|下降|增加|减少|上升|降低|其中|共计|合计)")
 
 
@@ -232,6 +234,8 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
             last, prev_near, whole = 0, "", ""
             numbers = list(_PROSE_NUMBER.finditer(seg))
             head = key_words(seg[: numbers[0].start()], [c.unit]) if numbers else ""
+            if _RELATIONAL.match(head) and not topic:  # "比上年执行数增加…" opening a passage: its heading's subject
+                head = f"{key_words(_HEADING_BOILERPLATE.sub('', (c.section or '').split(' › ')[-1]), [c.unit])} {head}"
             if re.match(r"^(\d+|[一二三四五六七八九十]+)[、.．]|^[（(]", seg):
                 topic = head  # a numbered item starts a new subject
             head, topic = (f"{topic} {head}" if topic and head else head or topic), topic or head
@@ -310,6 +314,12 @@ def _contradicts(question: str, title: str) -> bool:
     return any(f"含{part}" in question.replace(f"不含{part}", "") for part in _PART.findall(title))
 
 
+def _named_table(key: str) -> str:
+    """The table a question names ("部门收支总体情况表收入合计" → "部门收支总体情况表"), or a string no title holds."""
+    name = _norm(key)[: _norm(key).rfind("表") + 1]
+    return name if len(name) >= 4 else "\0"
+
+
 @lru_cache(maxsize=256)
 def _stated_numbers(text: str) -> frozenset[str]:
     return frozenset(re.findall(r"\d+(?:\.\d+)?", re.sub(r"20\d\d\s*年|,", "", text)))
@@ -323,7 +333,8 @@ def score(cand: _Candidate, q: Question) -> float:
     row = phrase_match(item, cand.near)
     # "政府采购预算明细表中服务类采购": the question names a table, then one of its rows
     row_of_table = "表" in key and title_match(item, where) < 0.5
-    if cand.total and not row_of_table and (not q.items or any(_norm(i) in _norm(where) for i in q.items)):
+    # …when the table says every item the question names: the 财政拨款基本支出表's 合计 is not its 人员经费
+    if cand.total and not row_of_table and all(_norm(i) in _norm(where) for i in q.items):
         row = max(row, title_match(key, where))  # a 合计 row is named by its table: "三公经费" → the 三公 table's 合计
     col_words = phrase_match(item, cand.subject) if cand.is_cell else 0.0
     if cand.is_cell:
@@ -340,7 +351,7 @@ def score(cand: _Candidate, q: Question) -> float:
     if cand.total and not row_of_table and _TOTAL_LABEL.match(cand.near.strip()):
         s += 0.4  # a 部门预算's 合计 row is the department's figure, ahead of its own unit's row
     if cand.is_cell and not cand.total and col and row < 0.3:
-        s -= 0.5  # the question names a column only ("事业收入是多少"): the total row, not some row's share
+        s -= 1.0  # the question names a column only ("事业收入是多少"): the total row, not some row's share
     s -= 0.25 * _unasked_parts(item, cand.near)
     if _norm(_LABEL_PREFIX.sub("", cand.near)) == _norm(item):
         s += 0.3  # the row prints exactly what was asked: 一般公共预算拨款收入, not 一般公共预算拨款 (of 上年结转)
@@ -353,6 +364,8 @@ def score(cand: _Candidate, q: Question) -> float:
         s -= 1.0
     if f.raw.replace(",", "") in _stated_numbers(q.text):
         s -= 1.5  # "为什么增长604.1%": the figure the question states is not the one it asks for
+    if cand.is_cell and _named_table(key) in _norm(where):
+        s += 0.6  # "部门收支总体情况表中收入合计": the table named, not the 财政拨款收支总体情况表 printing the same row
     if f.table and any(CANONICAL_TABLE.get(i, "\0") in f.table for i in q.items):
         s += 0.6  # 公务接待费 is reported canonically in the 三公 table
     asked_years = [y for y in q.years if y != f.year]

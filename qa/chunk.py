@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from .model import Chunk, Document, Paragraph, Row, Section, Table
 
 _SENTENCE_END = re.compile(r"(?<=[。；！？!?])")
-_CLAUSE_END = re.compile(r"(?<=[，、：,])")
+_CLAUSE_END = re.compile(r"(?<=[，、：])|(?<=,)(?!\d)")  # not the thousands comma of "7,331.92"
 
 
 @dataclass(frozen=True)

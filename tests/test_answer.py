@@ -135,3 +135,35 @@ def test_a_row_of_the_table_named():
             _row(3, "合计", {"金额": "4,988.729130"}, 10, "政府采购预算明细表")]
     assert _ask("阳泉第二监狱2026年政府采购预算明细表中服务类采购是多少？", rows).figures[0].raw == "4,749.949530"
     assert _ask("阳泉第二监狱2026年政府采购预算是多少？", rows).figures[0].raw == "4,988.729130"
+
+
+def test_the_table_named_beats_another_printing_the_same_row():
+    rows = [_row(1, "收入合计", {"收入/预算数": "13,252.62"}, 11, "2026年财政拨款收支总体情况表"),
+            _row(2, "合计", {"收入/预算数": "14,770.62"}, 6, "2026年部门收支总体情况表")]
+    assert _ask("阳泉第二监狱2026年部门收支总体情况表中收入合计是多少？", rows).figures[0].raw == "14,770.62"
+
+
+def test_a_total_row_answers_for_its_table_only_when_the_table_names_every_item_asked():
+    total = _row(1, "合计", {"金额": "11,700.63"}, 6, "财政拨款基本支出预算表（经济科目）")
+    text = _chunk(2, "其中：\n（一）人员经费9467.72万元。主要包括：基本工资、津贴补贴。", 11, section="六、财政拨款基本支出预算情况说明")
+    assert _ask("阳泉第二监狱2026年财政拨款基本支出中人员经费是多少？", [total, text]).figures[0].raw == "9467.72"
+
+
+def test_a_column_asked_alone_is_not_one_rows_share_of_it():
+    row = _row(1, "208 社会保障和就业支出", {"收入预算/合计": "2,399.24"}, 8, "2026年预算单位收入预算总表")
+    text = _chunk(2, "2026年收入预算19,577万元，其中：财政拨款收入19,577万元。", 6, section="2026年单位预算编制说明")
+    assert _ask("阳泉第二监狱2026年收入预算是多少？", [text, row]).figures[0].raw == "19,577"
+
+
+def test_a_form_value_carries_the_unit_printed_after_it():
+    form = _chunk(1, "26-信息化设备购置/产出指标/数量指标/购置便携式计算机/＝/本年绩效指标值（台）：209", 15, "form",
+                  table="项目支出绩效目标表", table_unit="万元")
+    f = _ask("阳泉第二监狱2026年信息化设备购置项目计划购置多少台便携式计算机？", [form]).figures[0]
+    assert (f.raw, f.unit) == ("209", "台")
+
+
+def test_a_change_opening_a_passage_is_about_its_headings_subject():
+    text = _chunk(1, "比上年执行数增加7,331.92万元，增长8.0%，主要原因是本年度北郊监狱改扩建工程项目预算增加。", 5,
+                  section="二、部门预算安排情况说明 › （二）收入预算情况说明（详见表1-3）")
+    ans = _ask("阳泉第二监狱2026年收入预算增加的主要原因是什么？", [text])
+    assert ans.found and ans.figures[0].raw == "7,331.92"

@@ -69,3 +69,18 @@ def test_section_chunk_is_cited_at_the_page_it_is_printed_on():
     assert section_chunk_with(parsed(CHANGSHA), "收入较去年增加54.13万元").page == 6
     # A sentence broken by the page break is cut at the clause nearest it: "人均月补贴90元。" is on page 36.
     assert section_chunk_with(parsed(PETITION), "人均月补贴90元").page == 36
+    # …and never inside a number: "增加7,331.92万元" straddles pages 4 and 5 of 杭州 and stays whole
+    income = [c for c in chunk_document(parsed(HANGZHOU)) if c.type == "section" and "收入预算情况说明" in c.section]
+    assert any("增加7,331.92万元" in c.text for c in income)
+
+
+BEIJING_TABLES = "real/bj_audit-bureau_2026_dept-budget-tables.pdf"
+
+
+def test_a_grid_form_names_each_figure_by_its_row_and_column():
+    fields = {f.label: f.value for t in parsed(BEIJING_TABLES).tables if t.is_form for f in t.fields}
+    assert fields["11000022T0000004602 16-《北京审计》杂志办刊经费/项目总额"] == "17.398000"
+    # continued on pages 13–16 (page 12's grid has a blank margin column), with the 度量单位 printed after the value
+    assert fields["11000024T0000028723 26-信息化设备购置/产出指标/数量指标/购置便携式计算机/＝/本年绩效指标值（台）"] == "209"
+    # a row of numbers under a block of column names inside a label：value form
+    assert fields["总体资金情况（万元）/财政拨款/项目支出"] == "7,583.399054"

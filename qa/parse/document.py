@@ -202,7 +202,7 @@ def parse_pdf(
             builder.end_paragraph()
             pending = []
             continuing = open_table is not None and not content_on_page and not caps
-            if continuing and open_table.ncols == b.ncols and not _starts_with_caption(b):
+            if continuing and open_table.continues_in(b) and not _starts_with_caption(b):
                 open_table.extend(b)
             else:
                 b.captions = [c.text for c in caps] or (open_table.captions if continuing else [])

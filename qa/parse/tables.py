@@ -40,8 +40,25 @@ class RawTable:
     def ncols(self) -> int:
         return max((len(r) for r in self.grid), default=0)
 
+    def _margin(self) -> tuple[int, int]:
+        """The first and past-the-last columns holding any text: a page's grid may add a blank margin column."""
+        filled = [j for j in range(self.ncols) if any(j < len(r) and r[j] for r in self.grid)]
+        return (filled[0], filled[-1] + 1) if filled else (0, 0)
+
+    def trim_margins(self) -> None:
+        a, b = self._margin()
+        self.grid = [(r + [None] * (b - len(r)))[a:b] for r in self.grid]
+        self.indents = [(ind + [0] * (b - len(ind)))[a:b] for ind in self.indents]
+
+    def continues_in(self, other: RawTable) -> bool:
+        (a, b), (c, d) = self._margin(), other._margin()
+        return self.ncols == other.ncols or b - a == d - c
+
     def extend(self, other: RawTable) -> None:
         """Append a continuation, dropping a header it repeats."""
+        if self.ncols != other.ncols:  # the same columns once a blank margin is gone
+            self.trim_margins()
+            other.trim_margins()
         k = 0
         while k < min(len(self.grid), len(other.grid), 6) and self.grid[k] == other.grid[k]:
             k += 1
@@ -285,9 +302,21 @@ def _pair_fields(prefix: str, cells: list[str], page: int) -> list[FormField]:
     return [FormField(named("/".join(cells[:-1])), cells[-1], page)]
 
 
+def _is_column_names(row) -> bool:
+    """Short names over the columns of the rows below ("预算支出总额 | 财政拨款 | 其他资金"), not label：value pairs."""
+    texts = [c for c in row[1:] if c]
+    return len(texts) >= 2 and not any(is_number(c) or c.endswith(("：", ":")) or len(c) > 12 for c in texts)
+
+
+def _is_numbers_row(row) -> bool:
+    values = [c for c in row[1:] if c]
+    return len(values) >= 2 and all(is_number(c) for c in values)
+
+
 def _form_fields(grid, pages) -> list[FormField]:
     fields: list[FormField] = []
     carried = ""
+    names: list[list[str | None]] = []  # column-name rows right above, for a row of numbers under them
     for raw_row, page in zip(grid, pages):
         cells: list[str] = []
         for c in raw_row:
@@ -302,7 +331,56 @@ def _form_fields(grid, pages) -> list[FormField]:
             prefix = ""
             if len(cells) >= 3 and any(c.endswith(("：", ":")) for c in cells[1:]):
                 prefix, cells = cells[0], cells[1:]
+        if names and _is_numbers_row(raw_row):  # "总体资金情况（万元）": 预算支出总额 | 财政拨款/合计 | 财政拨款/项目支出 …
+            paths = _header_paths(names)
+            label = prefix or raw_row[0]
+            fields.extend(FormField(f"{label}/{paths[j]}", c, page) for j, c in enumerate(raw_row) if j and c)
+            names = []
+            continue
+        names = names + [raw_row] if _is_column_names(raw_row) else []
         fields.extend(_pair_fields(prefix, cells, page))
+    return fields
+
+
+_MEASURE_UNIT = re.compile(r"(度量|计量)单位")
+_NOT_FIGURE_COLUMN = re.compile(r"编码|代码|编号|备注|分值|权重")  # codes and scoring weights, not figures
+_LABEL_MAX = 40  # longer cells (绩效目标 descriptions) describe a row, they do not name its figures
+
+
+def _is_grid_form(grid) -> bool:
+    """A 绩效目标表 printed as a grid (北京 预算表12, 长沙): a row of column names over one row per indicator,
+    not label：value pairs."""
+    names = [c for c in grid[0] if c] if grid else []
+    return len(names) >= 5 and not any(is_number(c) for c in names)
+
+
+def _unit_of(row, headers, j) -> str:
+    """The 度量单位 printed after a value, unless another value stands between them."""
+    for k in range(j + 1, len(row)):
+        if _MEASURE_UNIT.search(headers[k]):
+            unit = row[k] or ""
+            return unit if unit and not is_number(unit) and len(unit) <= 6 else ""
+        if row[k] and is_number(row[k]):
+            return ""
+    return ""
+
+
+def _grid_fields(grid, pages) -> list[FormField]:
+    """One field per printed number, named by its row's short cells (project, 指标 levels) and its column:
+    "16-《北京审计》杂志办刊经费/项目总额", "…/购置便携式计算机/＝/本年绩效指标值（台）"."""
+    n_head = next((i for i, row in enumerate(grid) if any(c and is_number(c) for c in row)), len(grid))
+    headers = _header_paths(grid[:n_head])
+    fields: list[FormField] = []
+    above: list[str | None] = [None] * len(headers)
+    for row, page in zip(grid[n_head:], pages[n_head:]):
+        filled = [a if c is None else c for c, a in zip(row, above)]  # a merged cell repeats the row above: the project
+        above = filled
+        for j, c in enumerate(row):
+            if not c or not is_number(c) or _NOT_FIGURE_COLUMN.search(headers[j]):
+                continue
+            named = [t for t in filled[:j] if t and not is_number(t) and len(t) <= _LABEL_MAX]
+            unit = _unit_of(row, headers, j)
+            fields.append(FormField("/".join([*named, headers[j]]) + (f"（{unit}）" if unit else ""), c, page))
     return fields
 
 
@@ -337,7 +415,7 @@ def build_table(raw: RawTable) -> Table | None:
     table = Table(title="", pages=sorted(set(pages)), notes=list(raw.notes))
     _read_captions(table, captions)
     if _FORM_TITLE.search(table.title):
-        table.fields = _form_fields(grid, pages)
+        table.fields = (_grid_fields if _is_grid_form(grid) else _form_fields)(grid, pages)
         table.empty = not table.fields
         return table
     numeric = _numeric_columns(grid)
