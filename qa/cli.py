@@ -147,6 +147,7 @@ def show(pdf, only_tables, as_json):
 def ask(question, index_dir, chroma_url, embed_model, as_json, k, mode):
     """Answer a question; with no QUESTION, answer each line of standard input in turn."""
     a = _assistant(index_dir, chroma_url, embed_model)
+    a.warm()  # the model and the lexical index load once, before the first question: elapsed_ms is answering alone
     questions = [question] if question else (line.strip() for line in sys.stdin)
     for text in questions:
         if not text:
