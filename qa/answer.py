@@ -316,7 +316,8 @@ def _contradicts(question: str, title: str) -> bool:
 
 def _named_table(key: str) -> str:
     """The table a question names ("部门收支总体情况表收入合计" → "部门收支总体情况表"), or a string no title holds."""
-    name = _norm(key)[: _norm(key).rfind("表") + 1]
+    key = _norm(key)
+    name = key[: key.rfind("表") + 1]
     return name if len(name) >= 4 else "\0"
 
 
