@@ -52,7 +52,7 @@ class Assistant:
         """Question analysis, narrowed by explicit filters (the web page's unit/year/kind pickers)."""
         docs = self.documents() if docs is None else docs
         picked = [d for d in docs if (not unit or d.unit == unit) and (not year or d.year == year) and (not kind or d.kind == kind)]
-        q = analyze(question, picked if (unit or year or kind) else docs, context)
+        q = analyze(question, picked if (unit or year or kind) else docs, context, unit=unit)
         if (unit or year or kind) and q.doc_ids is None:
             q.doc_ids = [d.id for d in picked]
         return q

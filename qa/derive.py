@@ -14,7 +14,7 @@ from decimal import Decimal
 from .answer import Answer, Figure
 from .check import stated_changes
 from .lexicon import ITEMS
-from .question import DocInfo, Question, asks_previous_year, match_units
+from .question import DocInfo, Question, asks_previous_year
 
 AskOne = Callable[..., Answer]  # ask_one(text, unit=None, year=None) → the ordinary answer for one input
 
@@ -77,16 +77,11 @@ def _joined(text: str, items: list[str]) -> list[str]:
 def plan(q: Question, docs: list[DocInfo]) -> Plan | None:
     """What to compute for a question, or None for an ordinary lookup."""
     text = q.text
-    known = [d.unit for d in docs if d.unit]
-    units: list[str] = []
-    for part in re.split(r"[和与跟同、]|对比|比较", re.sub(r"20\d\d\s*年度?", "，", text)):
-        _, found = match_units(part, known)
-        if found and found[0] not in units:
-            units.append(found[0])
+    units = list(dict.fromkeys(r.units[0] for r in q.resolutions if r.units))
     item_text = text
-    for name in [q.mention, *units]:
+    for name in [*(r.mention for r in q.resolutions), *units]:
         item_text = item_text.replace(name or "\0", " ")
-    item_text = re.sub(r"20\d\d\s*年度?", " ", item_text)
+    item_text = re.sub(r"(?<!\d)20\d\d(?!\d)\s*年?度?", " ", item_text)
     items = _items(item_text) or _free_items(item_text)
     if (q.intent == "compare" or _DIFF.search(text)) and items:
         if len(units) >= 2:

@@ -111,6 +111,7 @@ class Document:
     tables: list[Table] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     ocr_pages: dict[int, float] = field(default_factory=dict)  # page → mean OCR confidence, for pages read from images
+    aliases: list[str] = field(default_factory=list)  # other names the document gives the unit: ['北京市住房保障办公室'] (加挂牌子)
 
 
 @dataclass

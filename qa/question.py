@@ -1,13 +1,12 @@
 """Question analysis: which unit, year and kind a question names, what item, and what answer it wants."""
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from .lexicon import expand, named_items, printed_form
+from .units import Resolution, Status, registry_of
 
 
 class DocInfo(Protocol):
@@ -15,6 +14,7 @@ class DocInfo(Protocol):
     unit: str | None
     year: int | None
     kind: str | None
+    aliases: list[str]  # other names the document gives its unit (加挂牌子)
 
 
 INTENTS = [
@@ -27,20 +27,11 @@ INTENTS = [
     ("count", re.compile(r"几个|多少个|几辆|多少辆|多少人|几人|几名|多少名|数量是|有多少(项|台|套|平方米)|几项|多少项|几台|多少台|多大面积|面积")),
     ("definition", re.compile(r"什么是|是什么意思|指什么|含义|定义|何谓|是指|什么叫|解释一下|概念")),
 ]
-_YEAR = re.compile(r"(20\d\d)\s*年?")
-_DATE = re.compile(r"(截至|截止|到)?\s*(20\d\d)\s*年\s*(底|末|年底|\d{1,2}\s*月(\s*\d{1,2}\s*日|底|末)?)")
-# An organisation name: ends in a suffix units use, ≥ 3 characters.
-_ORG = re.compile(
-    r"([\u4e00-\u9fff（）()]{1,24}?(?:委员会|办事处|人民政府办公厅|人民政府|办公厅|办公室|中心|监狱|[一二三四五六七八九十\d]监(?!狱)"
-    r"|局|厅|委|院|所|队|站|馆|联合会|协会|学校|大学|医院|街道))"
-)
-# A mention counts as naming a unit when it has a place marker or a strong suffix ("办公费和委" does not).
-_PLACE = re.compile(r"省|市|区|县|国家|中央|中共|自治")
-_STRONG_SUFFIX = re.compile(r"(局|委员会|办公厅|办公室|监狱|监|厅|办事处|人民政府|街道|医院|学校|大学|中心)$")
-# Words that precede a name without being part of it: "按阳泉第二监狱…", "国家信访局和北京市审计局".
-_FUNCTION_WORD = re.compile(r"^(按照|按|根据|据|在|对于|对|给|从|把|跟|和|与|及|向|由|将|看|查)")
-_LEAD = re.compile(r"^(请问|请|帮我查|查一下|查询|我想知道|想知道|告诉我|问一下|关于)")
-_GENERIC = set("省市区县自治州盟旗局委员会办公室厅部门单位中心人民政府街道处所院队站中华共和国")
+# A year is four digits standing alone: 2010801 and (2080506) are 科目编码, never the years 2010 and 2080.
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)\s*年?")
+# 科目编码: 类 3, 款 5, 项 7 digits, standing alone and not an amount ("500万元", "8.00").
+_CODE = re.compile(r"(?<![\d.])(\d{7}|\d{5}|\d{3})(?![\d.]|\s*(?:万|亿|元|%|个|人|辆|台|项|次|年|平方|米|名|家))")
+_DATE = re.compile(r"(截至|截止|到)?\s*(?<!\d)(20\d\d)\s*年\s*(底|末|年底|\d{1,2}\s*月(\s*\d{1,2}\s*日|底|末)?)")
 _QUESTION_WORDS = re.compile(
     r"20\d\d\s*年度?|请问|(?:是|有|为)?多少(?:万?元|钱|[个辆台名人项家次件套](?![员目称庭]))?|几[个辆台名人项家次件套]?|是什么|什么|怎么|如何|"
     r"哪些|为何|为什么|原因|是否|分别|大约|一共|总共|共计|共有|呢|吗|啊|[？?。，,、“”\"：:（）()\s]|的|了|中|里|安排了|花了|是"
@@ -48,6 +39,9 @@ _QUESTION_WORDS = re.compile(
 # One official's own pay is never in a disclosure: it reports the unit's 工资福利支出 only.
 _PERSONAL_PAY = re.compile(r"(局长|厅长|处长|科长|主任|书记|部长|院长|所长|监狱长|个人)[^，。？?]{0,8}(工资|薪|收入|奖金|津贴)")
 _INCLUDES = re.compile(r"[（(](?:不?含|包含|包括)[^）)]{1,12}[）)]|(?<!包)不?含[\u4e00-\u9fff]{2,8}?(?=的|是|[？?，,]|$)")
+# A follow-up that leans on the question before: "那上年呢？", "那公务接待费呢", "它的决算数呢". Only these inherit
+# the year and what was asked; a full question ("机关运行经费比上年变化多少") starts afresh.
+_ELLIPTIC = re.compile(r"^(那么?|它的?|其|这个|该项?|还有)|呢[？?。]?$")
 # "上年的机关运行经费" asks about the year before; "比去年增加", "与上年相比", "上年结转", "上年结余" do not
 _PREVIOUS_YEAR = re.compile(r"(?<![比较与同跟和])(?:上一?年|去年)(?!度?(?:结转|结余))")
 _COLUMN_HINTS = ["一般公共预算", "政府性基金", "国有资本经营", "上年结转", "当年", "本年", "基本支出", "项目支出",
@@ -64,9 +58,12 @@ class Question:
     units: list[str] = field(default_factory=list)  # matched index units, best first
     doc_ids: list[str] | None = None  # documents to search; None = all
     items: list[str] = field(default_factory=list)  # printed terms the question is about
+    codes: list[str] = field(default_factory=list)  # 科目编码 it names: ['2010801']
     columns: list[str] = field(default_factory=list)
     as_of: int | None = None  # the year of a stock date ("截至2025年12月底")
     not_found: str | None = None  # why the index cannot answer (other unit/year)
+    resolutions: list[Resolution] = field(default_factory=list)  # each unit mention and what it resolved to
+    candidates: list[str] = field(default_factory=list)  # units the question may mean, when it names none clearly
     key: str = ""  # what is asked about: the question without unit, year and question words, in printed terms
     text_for_search: str | None = None  # a follow-up searches with the question it follows
 
@@ -81,94 +78,6 @@ class Question:
         return self.text + (" " + " ".join(extra) if extra else "")
 
 
-def _weights(units: list[str]) -> dict[str, float]:
-    df = Counter(ch for u in set(units) for ch in set(u))
-    n = max(len(set(units)), 1)
-    return {ch: (0.15 if ch in _GENERIC else math.log(1 + n / c) + 0.5) for ch, c in df.items()}
-
-
-def _align(mention: str, unit: str, w: dict[str, float]) -> tuple[float, float]:
-    """(share of the mention explained by the unit, share of the unit's weight the mention covers).
-
-    In-order character matching tolerates abbreviations: 阳泉二监 ≈ 山西省阳泉第二监狱, 苏州审计局 ≈ 苏州市审计局.
-    """
-    m, u = len(mention), len(unit)
-    dp = [[0.0] * (u + 1) for _ in range(m + 1)]
-    for i in range(m):
-        for j in range(u):
-            if mention[i] == unit[j]:
-                dp[i + 1][j + 1] = dp[i][j] + w.get(unit[j], 1.0)
-            else:
-                dp[i + 1][j + 1] = max(dp[i][j + 1], dp[i + 1][j])
-    matched = dp[m][u]
-    m_total = sum(w.get(ch, 2.0) for ch in mention) or 1.0
-    u_total = sum(w.get(ch, 1.0) for ch in unit) or 1.0
-    return matched / m_total, matched / u_total
-
-
-def _core_name(unit: str) -> str:
-    """'西安市卫生健康委员会（汇总）' → '西安市卫生健康委员会': the bracket says how, not who."""
-    return re.sub(r"[（(][^）)]*[）)]", "", unit) or unit
-
-
-_NUMERAL = re.compile(r"[一二三四五六七八九十\d]")
-_PLACE_PREFIX = re.compile(r"^([\u4e00-\u9fff]{2,3}?(?:省|市|区|县))")
-
-
-def _compatible(mention: str, unit: str) -> bool:
-    """Hard constraints fuzzy matching must not override: 太原第二监狱 ≠ 太原第一监狱, 南京市… ≠ 北京市…."""
-    if set(_NUMERAL.findall(mention)) - set(_NUMERAL.findall(unit)):
-        return False
-    place = _PLACE_PREFIX.match(mention)
-    return not place or place.group(1) in unit or place.group(1)[:-1] in unit
-
-
-def _strip_lead(mention: str, named: set[str]) -> str:
-    """'当年给阳泉第二监狱' → '阳泉第二监狱': leading characters no unit name uses cannot be part of one
-    (a real but unknown name like 太原第二监狱 keeps its 太原, which indexed names use, and stays unmatched)."""
-    start = 0
-    while start < len(mention) - 3 and mention[start] not in named:
-        start += 1
-    return mention[start:]
-
-
-def match_units(text: str, units: list[str]) -> tuple[str | None, list[str]]:
-    """The unit mention in a question and the index units it denotes (best first)."""
-    w = _weights(units)
-    body = _LEAD.sub("", re.sub(r"20\d\d\s*年度?", "，", _DATE.sub("，", text)))
-    named = set("".join(units))
-    mentions = [
-        _FUNCTION_WORD.sub("", m.group(1)) for m in _ORG.finditer(body)
-        if len(m.group(1)) >= 3 and (_PLACE.search(m.group(1)) or (_STRONG_SUFFIX.search(m.group(1)) and len(m.group(1)) >= 4))
-    ]
-    scored: list[tuple[float, str]] = []
-    for mention in mentions:
-        stripped = _strip_lead(mention, named)
-        for unit in set(units):
-            if not _compatible(mention, unit):
-                continue
-            for name, min_recall in ((mention, 0.45), (stripped, 0.7)):
-                precision, recall = _align(name, _core_name(unit), w)
-                # every distinctive character named must belong to the unit; a name cut out of a longer
-                # run must name most of it
-                if precision >= 0.9 and recall >= min_recall:
-                    scored.append((precision + recall, unit))
-                    break
-    if not scored and mentions:
-        return mentions[0], []
-    if not scored:
-        # No organisation-shaped mention: a unit may still be named by its distinctive part ("阳泉2026年…").
-        for unit in set(units):
-            _, recall = _align(body, unit, w)
-            core = [ch for ch in unit if ch not in _GENERIC]
-            if recall >= 0.6 and sum(ch in body for ch in core) >= 2:
-                scored.append((recall, unit))
-        return None, [u for _, u in sorted(scored, reverse=True)]
-    best = max(s for s, _ in scored)
-    ranked = [u for s, u in sorted(scored, reverse=True) if s >= best - 0.25]
-    return mentions[0], list(dict.fromkeys(ranked))
-
-
 def asks_previous_year(text: str) -> bool:
     """The question asks about the year before the one it names ("上年的三公经费", "那去年呢")."""
     return bool(_PREVIOUS_YEAR.search(text))
@@ -181,8 +90,22 @@ def key_words(text: str, names: list[str | None]) -> str:
     return _QUESTION_WORDS.sub("", printed_form(_DATE.sub(" ", text)))
 
 
-def analyze(text: str, docs: list[DocInfo], context: Question | None = None) -> Question:
-    """Read a question against the documents the index holds. `context` is the previous question (follow-ups)."""
+def _unit_not_found(resolutions: list[Resolution], known: list[str]) -> tuple[str, list[str]] | None:
+    """Why the units a question names cannot be answered, and the units offered instead."""
+    for r in resolutions:
+        shown = "、".join(r.candidates)
+        if r.status is Status.AMBIGUOUS:
+            return f"“{r.mention}”可能指索引中的多个单位：{shown}。您指的是哪一个？请写明单位名称再问。", r.candidates
+        if r.status is Status.NOT_INDEXED:
+            held = f"索引中有相近的单位：{shown}，您指的是它吗？" if shown else \
+                f"目前收录的单位有：{'、'.join(sorted(set(known))[:8]) or '（空）'}"
+            return f"索引中没有“{r.mention}”的公开文件。{held}", r.candidates
+    return None
+
+
+def analyze(text: str, docs: list[DocInfo], context: Question | None = None, unit: str | None = None) -> Question:
+    """Read a question against the documents the index holds. `context` is the previous question (follow-ups);
+    `unit` is a unit the asker picked (a button, a filter): it stands for whatever unit the text names."""
     q = Question(text=text.strip())
     for name, pattern in INTENTS:
         if pattern.search(q.text):
@@ -192,6 +115,7 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None) -> 
         q.intent = "figure"
     # "截至2025年底/12月31日" dates a stock figure inside a 2026 document; it does not name the document's year
     q.years = sorted({int(y) for y in _YEAR.findall(_DATE.sub("", q.text))})
+    q.codes = _CODE.findall(q.text)
     dated = _DATE.search(q.text)
     q.as_of = int(dated.group(2)) if dated else None
     # 预算 names the kind of document, unless it is part of a fund's or a column's name (一般公共预算, 预算数)
@@ -207,29 +131,41 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None) -> 
     said = re.sub(r"[\u4e00-\u9fff]*表", " ", plain)
     q.columns = [c for c in _COLUMN_HINTS if c in said and not any(c != o and c in o and o in said for o in _COLUMN_HINTS)]
 
-    known = [d.unit for d in docs if d.unit]
-    q.mention, q.units = match_units(q.text, known)
-    q.key = key_words(plain, [q.mention, *q.units])
+    q.resolutions = registry_of(docs).resolve(q.text)
+    q.mention = q.resolutions[0].mention if q.resolutions else None
+    q.units = [unit] if unit else list(dict.fromkeys(u for r in q.resolutions for u in r.units))
+    q.key = key_words(plain, [r.mention for r in q.resolutions] + q.units)
     relative = asks_previous_year(q.text)
-    if context is not None and not q.years:
-        # "那上年呢？" asks about the year before the one answered; otherwise the year carries over
+    elliptic = context is not None and bool(_ELLIPTIC.search(q.text))
+    if elliptic and not q.years:
+        # "那上年呢？" asks about the year before the one answered; "那公务接待费呢？" keeps the year
         answered = context.years or sorted({d.year for d in docs if d.year and (context.doc_ids is None or d.id in context.doc_ids)})[-1:]
         q.years = [y - 1 for y in answered] if relative else ([] if q.mention else context.years)
     if not q.mention and not q.units and context is not None and context.units:
-        q.units = context.units  # a follow-up keeps the unit asked about before
-    if context is not None and not q.items and len(re.sub(r"那|呢|上年|去年|上一年|今年|本年|吗", "", q.key)) <= 1:
+        q.units = context.units  # the conversation's unit, until a question names another
+    if elliptic and not q.items and len(re.sub(r"那|呢|上年|去年|上一年|今年|本年|吗", "", q.key)) <= 1:
         # "那上年呢？" asks the same thing again: keep what was asked and how
         q.items, q.key, q.columns = context.items, context.key, context.columns
         q.intent = context.intent if q.intent == "figure" else q.intent
         q.text_for_search = context.search_text
 
+    _scope(q, docs, unit)
+    if q.not_found and context is not None and not elliptic:
+        # a context narrows a full question, never makes an answerable one unanswerable: read it on its own
+        alone = analyze(text, docs, None, unit)
+        return q if alone.not_found else alone
+    return q
+
+
+def _scope(q: Question, docs: list[DocInfo], unit: str | None) -> Question:
+    """Narrow q to the documents it can be answered from (q.doc_ids), or say why none can (q.not_found)."""
+    known = [d.unit for d in docs if d.unit]
     if _PERSONAL_PAY.search(q.text):
         q.not_found = "预决算公开文件只公开单位的工资福利支出总额，不公开个人（如某位领导）的工资收入"
         q.doc_ids = []
         return q
-    if q.mention and not q.units:
-        held = "、".join(sorted(set(known))[:8]) or "（空）"
-        q.not_found = f"索引中没有“{q.mention}”的公开文件。目前收录的单位有：{held}"
+    if not unit and (refused := _unit_not_found(q.resolutions, known)):
+        q.not_found, q.candidates = refused
         q.doc_ids = []
         return q
     scope = [d for d in docs if not q.units or d.unit in q.units]

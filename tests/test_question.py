@@ -104,3 +104,39 @@ def test_colloquial_phrases_and_qualifiers():
     assert analyze("西安市卫健委2022年收支总计为什么增长", DOCS).items == ["收入总计", "支出总计"]
     q = analyze("阳泉第二监狱2026年项目支出预算总额（含上年结转）是多少？", DOCS)
     assert q.items == ["项目支出"] and "上年结转" not in q.columns  # the total, not its 上年结转 part
+
+
+def test_a_name_two_indexed_units_share_asks_which():
+    q = analyze("审计局2026年三公经费是多少", DOCS)
+    assert q.doc_ids == [] and "您指的是" in q.not_found and set(q.candidates) == {"北京市审计局", "上海市审计局"}
+
+
+def test_another_citys_department_is_refused_naming_what_is_indexed():
+    q = analyze("长沙市审计局2026年三公经费是多少", DOCS)
+    assert q.doc_ids == [] and q.not_found.startswith("索引中没有“长沙市审计局”") and "北京市审计局" in q.candidates
+
+
+@pytest.mark.parametrize("question, code", [
+    ("阳泉第二监狱2010801行政运行支出多少", "2010801"), ("机关事业单位职业年金缴费支出（2080506）是多少", "2080506"),
+    ("阳泉二监20101款的支出", "20101"),
+])
+def test_科目编码_are_codes_never_years(question, code):
+    q = analyze(question, DOCS)
+    assert q.codes == [code] and q.years == [] and q.not_found is None
+
+
+def test_only_elliptic_follow_ups_inherit_the_year():
+    first = analyze("阳泉二监2026年三公经费", DOCS)
+    previous = analyze("那上年呢？", DOCS, context=first)
+    assert previous.years == [2025] and previous.doc_ids == ["old"]
+    other_item = analyze("那公务接待费呢？", DOCS, context=previous)
+    assert other_item.years == [2025] and other_item.items == ["公务接待费"]
+    for full in ("机关运行经费比上年变化多少", "什么是机关运行经费"):
+        q = analyze(full, DOCS, context=previous)
+        assert q.not_found is None and q.years == [] and q.units == ["山西省阳泉第二监狱"]
+
+
+def test_a_context_never_makes_a_question_unanswerable():
+    first = analyze("阳泉二监2026年三公经费", DOCS)
+    q = analyze("北京市审计局2026年机关运行经费是多少", DOCS, context=analyze("那上年呢？", DOCS, context=first))
+    assert q.not_found is None and q.units == ["北京市审计局"]

@@ -13,6 +13,12 @@ _TITLE = re.compile(
 _YEAR = re.compile(r"(20\d\d)\s*年")
 _NOT_UNIT = re.compile(r"^(?:万元|元|千元|亿元|年度?|部门|单位|\d+|第[一二三四五六七八九十]+部分.*|目录.*)$")
 _NAME_LABELS = ("部门名称", "单位名称", "预算单位", "预算主管部门")
+# "加挂北京市住房保障办公室牌子", "挂重庆市外国专家局牌子", "加挂市人民政府新闻办公室、市电影局牌子": other names the
+# unit itself goes by. A name in brackets after an internal office ("政务信息处（挂…牌子）") is that office's.
+_SIGNBOARDS = re.compile(r"(?<![（(])(?:加挂|挂|保留)[“\"]?([\u4e00-\u9fff、（）()“”\"]{3,80}?)[”\"]?(?:的)?(?:两块|三块)?牌子")
+_ALIAS_NAME = re.compile(r"^[\u4e00-\u9fff]{3,30}(?:局|委员会|办公室|办|厅|署|院|中心|室)$")
+# "北京市人民政府办公厅主要职责包括：" opening the 职责 part: the unit, where no cover or label names it
+_DUTIES = re.compile(r"^(?:本部门|本单位)?([\u4e00-\u9fff（）()]{4,30}?)(?:的)?(?:主要职责|主要职能|职能职责)(?:包括|是|为|如下)?[：:]")
 
 
 def clean_unit(name: str) -> str | None:
@@ -36,7 +42,8 @@ def title_of(first_lines: list[str]) -> str:
 
 
 def unit_from_title(title: str) -> str | None:
-    m = _TITLE.search(re.sub(r"目录.*", "", title))
+    # "淮安市九届人大六次会议文件关于淮安市2025年预算执行情况…的报告": the report is about what follows 关于
+    m = _TITLE.search(re.sub(r"目录.*|^.*?关于", "", title))
     return clean_unit(m.group("unit")) if m else None
 
 
@@ -57,12 +64,37 @@ def detect_unit(title: str, lines: list[str], tables: list[Table], file_stem: st
             if r.label in _NAME_LABELS and r.cells and (name := clean_unit(r.cells[0].raw)):
                 votes[name] += 1
     titled = unit_from_title(title)
+    if not votes and not titled:
+        for line in lines:
+            if (m := _DUTIES.match(line)) and (name := clean_unit(m.group(1))):
+                return name
     if votes:
         name, n = votes.most_common(1)[0]
         # one labelled mention in prose ("收费部门：北京市自来水集团") does not outweigh the cover
         if n >= 2 or not titled:
             return name
     return titled or unit_from_title(file_stem)
+
+
+def detect_aliases(unit: str | None, paragraphs: list[str]) -> list[str]:
+    """Names the document gives its unit besides the printed one: its signboards (加挂牌子), written in full where the
+    text leaves the place to the reader ("市电影局" of 北京市新闻出版局 → 北京市电影局)."""
+    if not unit:
+        return []
+    place = re.match(r"^(?:中国共产党|中共)?(.{2,}?[省市])?(.{2,}?[区县])?", unit)
+    found: list[str] = []
+    for text in paragraphs:
+        for m in _SIGNBOARDS.finditer(re.sub(r"\s+", "", text)):
+            # "市新闻出版局（市版权局）、市电影局": every name, the bracketed one too
+            for name in re.split(r"[、和及（()）]", re.sub(r"[“”\"]", "", m.group(1))):
+                if not _ALIAS_NAME.match(name) or name == unit:
+                    continue
+                if name[0] in "省市" and place and place.group(1):
+                    name = place.group(1) + name[1:]
+                elif name[0] in "区县" and place and place.group(2):
+                    name = (place.group(1) or "") + place.group(2) + name[1:]
+                found.append(name)
+    return list(dict.fromkeys(found))
 
 
 def detect_year(title: str, lines: list[str], file_stem: str, kind: str | None) -> int | None:
