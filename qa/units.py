@@ -26,6 +26,7 @@ from typing import Iterable
 
 import ahocorasick
 import jieba
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import LCSseq
 
@@ -104,6 +105,7 @@ SUFFIX_FORMS: tuple[tuple[str, str], ...] = (
 _JOINED = re.compile(r"^([\u4e00-\u9fff]{2,4})和([\u4e00-\u9fff]{2,4})(委员会|局|厅|办公室)$")
 _NUMERAL = re.compile(r"[一二三四五六七八九十\d]")
 _MIN_FORM = 3  # shorter forms (政府, 街道) name nothing by themselves
+_NONE = np.array([], dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -327,6 +329,17 @@ class _Span:
 
 
 @dataclass(frozen=True)
+class _Said:
+    """A mention's places (and the most specific of them), national marker, suffix word and numerals."""
+
+    places: frozenset[str]
+    deepest: frozenset[str]
+    national: bool
+    suffix: str | None
+    numerals: frozenset[str]
+
+
+@dataclass(frozen=True)
 class _Choice:
     """A name fuzzy matching may land on: a unit's printed name or one its documents give it (加挂牌子)."""
 
@@ -365,9 +378,18 @@ class UnitRegistry:
             parts = (u.parent, u.own) if u.parent else (u.org,)
             self.short[u.key] = region + "".join(min(_org_forms(p), key=len) for p in parts)
         self.keys = list(self.parsed)
+        self.by_place: dict[str, list[str]] = {}  # a place → the units whose most specific place it is
+        for k, u in self.parsed.items():
+            for name in u.deepest:
+                self.by_place.setdefault(name, []).append(k)
         self.weights = _weights(self.keys)
         self.chars = set("".join(self.keys))
         self._choice_texts = [c.text for c in self.choices]
+        by_char: dict[str, list[int]] = {}
+        for i, c in enumerate(self.choices):
+            for ch in set(self._org_part(c.text)):
+                by_char.setdefault(ch, []).append(i)
+        self._by_char = {ch: np.array(ids, dtype=np.int64) for ch, ids in by_char.items()}
         self._forms = ahocorasick.Automaton()
         for f, keys in forms.items():
             self._forms.add_word(f, (f, frozenset(keys)))
@@ -455,20 +477,26 @@ class UnitRegistry:
         """Hard constraints: numerals agree (太原第二监狱 ≠ 太原第一监狱); every place named is the unit's, its most
         specific one the unit's own (上海司法局 is not 上海市普陀区司法局; 湖南省信访局 not 长沙市信访局); a national body is
         in no province; and the mention names the kind of body the name does (a 中心 is not its parent 局)."""
-        u = self.parsed[key]
-        if numerals and set(_NUMERAL.findall(mention)) - set(_NUMERAL.findall(key)):
+        u, said = self.parsed[key], self._read(mention)
+        if numerals and said.numerals - set(_NUMERAL.findall(key)):
             return False
-        if _NATIONAL.match(mention) and u.region:
+        if said.national and u.region:
             return False
+        if not all(t in key or t in u.places for t in said.places):
+            return False
+        # the most specific place named is the unit's own, or a word of its organisation (中山大学)
+        if not all(t in u.deepest or t in u.org for t in said.deepest):
+            return False
+        return same_kind(said.suffix, kind)
+
+    @lru_cache(maxsize=4096)
+    def _read(self, mention: str) -> _Said:
+        """What a mention says that constrains the units it can mean, read once per mention."""
         places = self.gaz.find(mention)
-        if not all(h.text in key or h.text in u.places for h in places):
-            return False
-        if places:  # the most specific place named is the unit's own, or a word of its organisation (中山大学)
-            depth = self._depths(places)
-            deepest = [h.text for h in places if depth[h.text] == max(depth.values())]
-            if not all(t in u.deepest or t in u.org for t in deepest):
-                return False
-        return same_kind(suffix_word(mention), kind)
+        depth = self._depths(places)
+        deepest = frozenset(h.text for h in places if depth[h.text] == max(depth.values()))
+        return _Said(frozenset(h.text for h in places), deepest, bool(_NATIONAL.match(mention)),
+                     suffix_word(mention), frozenset(_NUMERAL.findall(mention)))
 
     def _depths(self, places: list) -> dict[str, int]:
         """Each place named → its level (1 province, 2 city, 3 county) as the names read together."""
@@ -531,8 +559,13 @@ class UnitRegistry:
         """Names sharing most of the mention's characters in order (rapidfuzz's LCS over every name, in C++)."""
         s = self.settings
         cutoff = max(2, math.ceil(s.pool_lcs * len(self._strip_lead(mention))))
-        found = process.extract(mention, self._choice_texts, scorer=LCSseq.similarity, limit=s.pool, score_cutoff=cutoff)
-        return [self.choices[i] for _, _, i in found]
+        # only names sharing a character of the mention's organisation part can share most of it
+        ids = np.unique(np.concatenate([self._by_char.get(ch, _NONE) for ch in set(self._org_part(mention))] or [_NONE]))
+        if not len(ids):
+            return []
+        shared = process.cdist([mention], [self._choice_texts[i] for i in ids], scorer=LCSseq.similarity, dtype=np.int32)[0]
+        top = np.argsort(-shared, kind="stable")[: s.pool]
+        return [self.choices[ids[i]] for i in top if shared[i] >= cutoff]
 
     # resolution
 
@@ -593,16 +626,16 @@ class UnitRegistry:
         if spans:
             out = [self.resolve_span(sp) for sp in spans]
             if any(r.status is Status.ROUTED for r in out):
-                # beside a unit that routes, a run that merely ends like a name, with no place and nothing near in
-                # the index, is no second unit ("阳泉第二监狱…金额最大的一笔监狱业务经费")
-                out = [r for r in out if r.status is not Status.NOT_INDEXED or r.candidates or self.gaz.find(r.mention)]
+                # beside a unit that routes, a run that merely ends like a name and names no place is no second unit
+                # ("阳泉第二监狱…金额最大的一笔监狱业务经费"); a second unit is named with its place (北京市审计局和苏州审计局)
+                out = [r for r in out if r.status is not Status.NOT_INDEXED or self._read(r.mention).places]
             return out
         places = self.gaz.find(_DATES.sub("，", text))
         if not places:
             return []
         depth = self._depths(places)
         h = max(places, key=lambda h: depth[h.text])
-        keys = [k for k in self.keys if h.text in self.parsed[k].deepest]
+        keys = self.by_place.get(h.text, [])
         if len(keys) == 1:
             return [Resolution(h.text, Status.ROUTED, units=self._printed(keys[0], h.text))]
         return [Resolution(h.text, Status.AMBIGUOUS, candidates=self._names(keys))] if keys else []

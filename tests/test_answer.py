@@ -167,3 +167,15 @@ def test_a_change_opening_a_passage_is_about_its_headings_subject():
                   section="二、部门预算安排情况说明 › （二）收入预算情况说明（详见表1-3）")
     ans = _ask("阳泉第二监狱2026年收入预算增加的主要原因是什么？", [text])
     assert ans.found and ans.figures[0].raw == "7,331.92"
+
+
+def test_a_code_the_documents_do_not_print_is_not_found():
+    rows = [_row(1, "204 公共安全支出 › 20407 监狱 › 2040701 行政运行", {"合计": "12180.84"}, 8, "支出总表")]
+    assert _ask("阳泉第二监狱2026年2040701行政运行是多少？", rows).figures[0].raw == "12180.84"
+    missing = _ask("阳泉第二监狱2026年2010801行政运行是多少？", rows)
+    assert not missing.found and "2010801" in missing.answer  # another 科目's 行政运行 never stands in
+
+
+def test_a_name_several_units_share_answers_with_candidates():
+    d = compose(analyze("审计局2026年三公经费是多少", DOCS), []).to_dict()
+    assert d["found"] is False and "您指的是" in d["answer"] and set(d["candidates"]) == {"北京市审计局", "上海市审计局"}
