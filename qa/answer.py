@@ -14,7 +14,7 @@ from itertools import zip_longest
 from .model import Chunk
 from .numbers import parse_decimal
 from .lexicon import CANONICAL_TABLE, ITEMS
-from .question import Question, key_words
+from .question import Intent, Question, key_words
 from .retrieve import Retrieved
 
 _PROSE_NUMBER = re.compile(
@@ -469,6 +469,19 @@ def _prints_item(cand: _Candidate, q: Question) -> bool:
     return any(_norm(i) in said for i in q.items if i in ITEMS)
 
 
+_ITEM_SEEN_IN = 30  # candidates looked through for the item asked: well past the first page of passages
+
+
+def _item_unprinted(cands: list[_Candidate], q: Question) -> bool:
+    """The question names a standard budget item (机关运行经费, 人员经费, 政府购买服务) and no candidate figure's row,
+    column, table or sentence prints it: the documents do not hold that item, whatever else they hold."""
+    asked = [_norm(i) for i in q.items if i in ITEMS]
+    if not asked or q.intent not in (Intent.FIGURE, Intent.CHANGE, Intent.REASON, Intent.SHARE):
+        return False
+    seen = (_norm(f"{c.near} {c.subject} {c.where} {c.figure.column or ''} {c.figure.context}") for c in cands[:_ITEM_SEEN_IN])
+    return not any(a in text for text in seen for a in asked)
+
+
 def _extreme_first(cands: list[_Candidate], q: Question) -> list[_Candidate]:
     """"金额最大的一笔监狱业务经费": of the figures that answer equally well (same table, column and unit),
     the largest (or smallest) first."""
@@ -533,6 +546,38 @@ def _reason_after(hits: list[Retrieved], cands: list[_Candidate]) -> tuple[list[
     while not segs[end].endswith(("。", "！", "？")) and end + 1 < len(segs) and not next_change(end + 1):
         end += 1
     return ["".join(segs[at : end + 1])], chunk
+
+
+# Words that say which kind of fact is asked, not which fact: left out when matching the passage's sentences
+_FACT_WORDS = re.compile(r"职责|职能|主要|方面|有什么|是什么|什么|哪些|哪个|情况|具体|负责|承担|单位|部门|机构")
+_PASSAGE_SENTENCES = 6  # a quoted passage's sentences at most: the ones that speak of the question, in order
+
+
+def _passage(hits: list[Retrieved], q: Question) -> tuple[list[str], Chunk | None]:
+    """What the unit is and does, in its own words: the sentences of the best-matching prose passage that speak
+    of what was asked ("在停车方面有什么职责" → "负责统筹停车管理工作…"; "加挂了什么牌子" → "…加挂北京市住房保障办公室
+    牌子。"), else the passage's opening sentences."""
+    sections = [h.chunk for h in hits[:8] if h.chunk.type == "section"]
+    if not sections:
+        return [], None
+    key = q.key or q.text
+    chunk = max(sections, key=lambda c: coverage(key, c.section or "", c.text.split("\n", 1)[-1]))
+    if coverage(key, chunk.section or "", chunk.text.split("\n", 1)[-1]) < _MIN_MATCH:
+        return [], None
+    sents = sentences(chunk.text.split("\n", 1)[-1])
+    specific = _FACT_WORDS.sub("", key)
+    picked = [st for st in sents if len(specific) >= 2 and coverage(specific, st) >= _MIN_MATCH] or sents[:3]
+    return picked[:_PASSAGE_SENTENCES], chunk
+
+
+def _sentence_of(chunk: Chunk, segment: str) -> tuple[list[str], Chunk | None]:
+    """The whole sentence a counted number stands in, and the list it opens ("下属单位有15家，分别是：…")."""
+    sents = sentences(chunk.text.split("\n", 1)[-1])
+    at = next((i for i, st in enumerate(sents) if segment in st), None)
+    if at is None:
+        return [], None
+    opens_list = sents[at].endswith(("：", ":")) or re.search(r"分别是|分别为|包括", sents[at])
+    return sents[at : at + (2 if opens_list else 1)], chunk
 
 
 def _definition(hits: list[Retrieved], q: Question) -> tuple[list[str], Chunk | None]:
@@ -601,19 +646,27 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
             quotes, quote_chunk = _quote(hits, q, _REASON_WORD)
     elif q.intent == "definition":
         quotes, quote_chunk = _definition(hits, q)
-    elif q.intent == "list":
+    elif q.intent == Intent.LIST:
         quotes, quote_chunk = _definition(hits, q)
         if not quotes:
             quotes, quote_chunk = _quote(hits, q, re.compile(r"包括|用于|主要|其中"))
+        if not quotes:
+            quotes, quote_chunk = _passage(hits, q)
+    elif q.intent == Intent.TEXT_FACT:
+        quotes, quote_chunk = _passage(hits, q)
 
     answered = bool(cands) and (best_rel >= _MIN_MATCH or _prints_item(cands[0], q))
     if q.codes and cands and not _names_code(cands[0], q):
         answered = False  # a 科目编码 the documents do not print: no other 科目's row stands in for it
+    if answered and _item_unprinted(cands, q):
+        answered = False  # 机关运行经费 asked of a file that prints none: no 办公费 row stands in for it
     found = bool(quotes) or (bool(figures) and answered and q.intent != "definition")
     if not found:
         items = "、".join([*(f"科目编码{c}" for c in q.codes), *q.items]) or "所问内容"
+        held = list(dict.fromkeys(h.chunk.table or (h.chunk.section or "").split(" › ")[-1] for h in hits[:10]))
+        there = f"检索到的相关表格和章节有：{'、'.join(filter(None, held[:5]))}。" if any(held) else ""
         return Answer(
-            q.text, False, f"未找到：在{_scope_words(hits)}中没有找到关于{items}的明确数据或说明。",
+            q.text, False, f"未找到：在{_scope_words(hits)}中没有找到关于{items}的明确数据或说明。{there}",
             sources=_sources(hits, k, None), intent=q.intent,
         )
     figures = figures[:10]
@@ -621,6 +674,8 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
         # Figures stated in the quoted explanation come first: they are what the reason explains.
         quoted = [f for f in figures if any(f.context in qt for qt in quotes)]
         figures = quoted + [f for f in figures if f not in quoted]
+    if not quotes and q.intent == Intent.COUNT and cands and not cands[0].is_cell:
+        quotes, quote_chunk = _sentence_of(hits[cands[0].rank].chunk, cands[0].figure.context)
     figures = _convert(figures, q) + figures
     lead = figures[0] if figures else None
     parts: list[str] = []

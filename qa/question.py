@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Protocol
 
 from .lexicon import expand, named_items, printed_form
@@ -17,15 +18,34 @@ class DocInfo(Protocol):
     aliases: list[str]  # other names the document gives its unit (加挂牌子)
 
 
-INTENTS = [
-    ("reason", re.compile(r"为何|为什么|什么原因|原因|缘何|怎么回事|何故")),
-    ("compare", re.compile(r"对比|比较|哪个多|哪个少|哪个高|哪个低|谁多|谁少|相差|差多少|差距")),
-    ("change", re.compile(r"变化|增减|增加了?多少|减少了?多少|增长|下降|比上年|较上年|同比|增幅|降幅|多了|少了|涨|降了")),
-    ("share", re.compile(r"占比|比例|比重|百分之|占.{0,12}(多少|几)|百分比")),
+class Intent(StrEnum):
+    """What answer a question wants (a str: compares and serialises as its value)."""
+
+    FIGURE = "figure"
+    REASON = "reason"
+    COMPARE = "compare"
+    CHANGE = "change"
+    SHARE = "share"
+    LIST = "list"
+    COUNT = "count"
+    DEFINITION = "definition"
+    TEXT_FACT = "text_fact"  # what the unit is and does: 职责, 内设机构, 编制, 单位构成, 加挂牌子, 级别/性质 — answered by quoting
+
+
+INTENTS = [  # first match wins
+    (Intent.REASON, re.compile(r"为何|为什么|什么原因|原因|缘何|怎么回事|何故")),
+    (Intent.COMPARE, re.compile(r"对比|比较|哪个多|哪个少|哪个高|哪个低|谁多|谁少|相差|差多少|差距")),
+    (Intent.CHANGE, re.compile(r"变化|增减|增加了?多少|减少了?多少|增长|下降|比上年|较上年|同比|增幅|降幅|多了|少了|涨|降了")),
+    (Intent.SHARE, re.compile(r"占比|比例|比重|百分之|占.{0,12}(多少|几)|百分比")),
+    # before list and count, unless a number is asked ("有几个内设机构" counts)
+    (Intent.TEXT_FACT, re.compile(
+        r"^(?!.*(多少|几[个家名项人]|金额|经费|资金|支出|收入|预算数|决算数)).*(职责|职能|内设机构|机构设置|处室|人员编制|编制情况|"
+        r"单位构成|部门构成|预算单位|下属单位|所属单位|二级单位|编制范围|纳入.{0,12}范围|加挂|牌子|级别|性质|隶属|机构类型|"
+        r"主要任务|是什么(单位|机构)|哪个部门|负责什么|承担.{0,12}(工作|职责)|购买服务.{0,8}(目录|内容|事项))")),
     # before count: "包括哪几项" lists, it does not count
-    ("list", re.compile(r"哪些|哪几|(包括|包含|分为)(哪|什么)|有什么|都有|列出|主要用于")),
-    ("count", re.compile(r"几个|多少个|几辆|多少辆|多少人|几人|几名|多少名|数量是|有多少(项|台|套|平方米)|几项|多少项|几台|多少台|多大面积|面积")),
-    ("definition", re.compile(r"什么是|是什么意思|指什么|含义|定义|何谓|是指|什么叫|解释一下|概念")),
+    (Intent.LIST, re.compile(r"哪些|哪几|(包括|包含|分为)(哪|什么)|有什么|都有|列出|主要用于")),
+    (Intent.COUNT, re.compile(r"几个|多少个|几辆|多少辆|多少人|几人|几名|多少名|数量是|有多少(项|台|套|平方米)|几项|多少项|几台|多少台|多大面积|面积")),
+    (Intent.DEFINITION, re.compile(r"什么是|是什么意思|指什么|含义|定义|何谓|是指|什么叫|解释一下|概念")),
 ]
 # A year is four digits standing alone: 2010801 and (2080506) are 科目编码, never the years 2010 and 2080.
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)\s*年?")
@@ -51,7 +71,7 @@ _COLUMN_HINTS = ["一般公共预算", "政府性基金", "国有资本经营", 
 @dataclass
 class Question:
     text: str
-    intent: str = "figure"
+    intent: Intent = Intent.FIGURE
     years: list[int] = field(default_factory=list)
     kind: str | None = None  # 预算 / 决算 when named
     mention: str | None = None  # the unit as the question names it
@@ -112,7 +132,7 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
             q.intent = name
             break
     if q.intent == "definition" and re.search(r"多少|几", q.text):
-        q.intent = "figure"
+        q.intent = Intent.FIGURE
     # "截至2025年底/12月31日" dates a stock figure inside a 2026 document; it does not name the document's year
     q.years = sorted({int(y) for y in _YEAR.findall(_DATE.sub("", q.text))})
     q.codes = _CODE.findall(q.text)

@@ -1,15 +1,18 @@
 """Unit-name resolution: which indexed unit a question means, named the way people name units.
 
 People write 人社局 for 人力资源和社会保障局, 普陀司法局 for 上海市普陀区司法局, 市委宣传部 for 中共X市委宣传部,
-万里街道 for X区人民政府万里街道办事处. The registry reads every indexed unit's printed name once into region ›
-organisation › parent and generates the forms people write (a rule over the name's segments plus a lexicon of
-standard short forms); resolution then
-1. finds the unit mentions of a question: organisation-shaped runs and exact forms (one Aho-Corasick pass),
-2. takes candidates by exact form, else by character overlap (rapidfuzz's LCS as the pre-filter),
-3. scores them by weighted in-order alignment, with hard constraints: a place the mention names must be the
-   unit's (北京市信访办 is never 上海市信访办公室), numerals must agree (太原第二监狱 ≠ 太原第一监狱), and a parent's
-   name does not reach its subordinate's file nor the reverse,
-4. routes to one clear winner; two close candidates are ambiguous ("您指的是…？"); none is "not indexed", with
+万里街道 for X区人民政府万里街道办事处, 刑科院 for 刑事科学技术研究院. The registry reads every indexed unit's printed
+name once into region › organisation › parent and generates the forms people write (a lexicon of standard short
+forms, short suffixes, word initials) and the names its documents give it (加挂牌子); resolution then
+1. finds the unit mentions of a question: organisation-shaped runs, joined by the exact forms they overlap
+   (one Aho-Corasick pass), question words before a name's first place dropped,
+2. takes a mention's exact form, else candidates sharing most of its characters in order (rapidfuzz),
+   scored by aligning organisation parts (every character of the mention in the name, most of the name's
+   weight covered),
+3. under hard constraints: every place named is the unit's and the most specific one its own (北京市信访办 is never
+   上海市信访办公室, 上海司法局 not 上海市普陀区司法局), numerals agree (太原第二监狱 ≠ 太原第一监狱), the mention ends in the
+   unit's kind of body (a 中心 is not its parent 局, a 办公厅 not a 办公室), a subordinate's own part is named,
+4. routes to one clear winner; a name several units share is ambiguous ("您指的是…？"); none is "not indexed", with
    the near names the index does hold.
 """
 from __future__ import annotations
@@ -89,7 +92,6 @@ SHORT_FORMS: dict[str, tuple[str, ...]] = {
     "政务服务和数据管理": ("政数",),
     "政务服务数据管理": ("政数",),
     "地方金融监督管理": ("金融监管", "金融"),
-    "人民代表大会常务委员会": ("人大常委会",),
     "人民政治协商会议": ("政协",),
     "人民检察院": ("检察院",),
     "人民法院": ("法院",),
@@ -115,7 +117,7 @@ class UnitName:
     key:     '上海市住房和城乡建设管理委员会人才开发评价中心' — the name without a bracket saying how it reports
              ('深圳市财政局（本级）' → '深圳市财政局') or 中共; documents of one key are one unit
     party:   True for a party committee's organ, '中共江苏省委办公厅' or '江苏省委办公厅' (forms with and without 中共)
-    region:  (('上海市', '上海'),) — the places the name starts with, each as printed and shortened
+    region:  (('上海市', '上海'),) — the places the name starts with, each as the division's full and short name
     org:     '住房和城乡建设管理委员会人才开发评价中心' — the rest (a 街道's '人民政府' dropped)
     parent:  '住房和城乡建设管理委员会' when the name shows one, else None; own: '人才开发评价中心'
     places:  every way to write the places it lies in, provinces and cities above included (上海, 上海市)
