@@ -109,7 +109,8 @@ def plan(q: Question, docs: list[DocInfo]) -> Plan | None:
             return Plan("share", [a[0], b[0]], [(None, None)] * 2)
     if _SUM.search(text) and len(joined := _joined(item_text, items)) >= 2:
         return Plan("sum", joined, [(None, None)] * len(joined))
-    if asks_previous_year(text) and items:
+    # "那上年呢？" names no item: the one asked before (analyze carried it over)
+    if asks_previous_year(text) and (items := _items(item_text) or q.items or items):
         return Plan("previous", items[:1], [(None, None)])
     return None
 

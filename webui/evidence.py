@@ -8,11 +8,12 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import json
 import os
 import threading
 from dataclasses import dataclass, field
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageOps
 
 from .render import esc, matched_figures
 
@@ -64,9 +65,24 @@ def places_for(ans, paths: dict[str, str]) -> list[Place]:
     return out
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """A page rendered at SCALE and cropped to its printed area: PDF point p is pixel p × SCALE − origin."""
+
+    image: Image.Image
+    origin: tuple[int, int]
+    pages: int  # the document's page count
+
+    def pixels(self, box) -> tuple[float, float, float, float]:
+        (ox, oy), (x0, top, x1, bottom) = self.origin, box
+        return ((x0 - _PAD) * SCALE - ox, (top - _PAD) * SCALE - oy, (x1 + _PAD) * SCALE - ox, (bottom + _PAD) * SCALE - oy)
+
+
+_MARGIN = 24  # pixels of white kept around the printed area
+
+
 @functools.lru_cache(maxsize=16)
-def _page_image(path: str, mtime: float, page: int) -> tuple[Image.Image, float, float, int]:
-    """(image at SCALE, page width and height in points, page count)."""
+def _page_image(path: str, mtime: float, page: int) -> Rendered:
     import pypdfium2 as pdfium
 
     with _LOCK:
@@ -74,32 +90,36 @@ def _page_image(path: str, mtime: float, page: int) -> tuple[Image.Image, float,
         try:
             if not 1 <= page <= len(pdf):
                 raise IndexError(page)
-            p = pdf[page - 1]
-            width, height = p.get_size()
-            image = p.render(scale=SCALE).to_pil().convert("RGB")
-            return image, width, height, len(pdf)
+            image = pdf[page - 1].render(scale=SCALE).to_pil().convert("RGB")
+            pages = len(pdf)
         finally:
             pdf.close()
+    # the page's wide white margins would shrink its text in a narrow column: keep the printed area only
+    ink = ImageOps.invert(image.convert("L")).point(lambda v: 255 if v > 24 else 0).getbbox()
+    if not ink:
+        return Rendered(image, (0, 0), pages)
+    left, top = max(0, ink[0] - _MARGIN), max(0, ink[1] - _MARGIN)
+    right, bottom = min(image.width, ink[2] + _MARGIN), min(image.height, ink[3] + _MARGIN)
+    return Rendered(image.crop((left, top, right, bottom)), (left, top), pages)
 
 
-def page_image(path: str, page: int) -> tuple[Image.Image, float, float, int]:
+def page_image(path: str, page: int) -> Rendered:
     return _page_image(path, os.path.getmtime(path), int(page))
 
 
-def marked(image: Image.Image, boxes) -> Image.Image:
+def marked(page: Rendered, boxes) -> Image.Image:
     """A copy of the page with each box filled translucent yellow and framed in red."""
-    out = image.convert("RGBA")
+    out = page.image.convert("RGBA")
     layer = Image.new("RGBA", out.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
-    for x0, top, x1, bottom in boxes:
-        rect = [(x0 - _PAD) * SCALE, (top - _PAD) * SCALE, (x1 + _PAD) * SCALE, (bottom + _PAD) * SCALE]
-        draw.rectangle(rect, fill=FILL, outline=EDGE, width=max(2, int(SCALE * 1.5)))
+    for box in boxes:
+        draw.rectangle(page.pixels(box), fill=FILL, outline=EDGE, width=max(2, int(SCALE * 1.5)))
     return Image.alpha_composite(out, layer).convert("RGB")
 
 
 def _data_uri(image: Image.Image) -> str:
     buf = io.BytesIO()
-    image.save(buf, format="PNG", optimize=False, compress_level=3)
+    image.save(buf, format="PNG", compress_level=3)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
@@ -116,19 +136,22 @@ def evidence_html(view: View | None) -> tuple[str, str]:
     if not place.path or not os.path.isfile(place.path):
         return f'<div class="qa-ev-empty">找不到这份文件的原始 PDF（{esc(place.label)}），可能已被移动或移除。</div>', "原文页面"
     try:
-        image, width, height, pages = page_image(place.path, view.page)
+        page = page_image(place.path, view.page)
     except (IndexError, ValueError):
         return f'<div class="qa-ev-empty">该文件没有第 {view.page} 页。</div>', "原文页面"
     boxes = place.boxes.get(view.page, [])
+    w, h = page.image.size
     spans = "".join(
-        f'<span class="qa-ev-box" style="left:{x0 / width:.4%};top:{top / height:.4%};'
-        f'width:{(x1 - x0) / width:.4%};height:{(bottom - top) / height:.4%}"></span>'
-        for x0, top, x1, bottom in boxes
+        f'<span class="qa-ev-box" style="left:{x0 / w:.4%};top:{y0 / h:.4%};width:{(x1 - x0) / w:.4%};'
+        f'height:{(y1 - y0) / h:.4%}"></span>'
+        for x0, y0, x1, y1 in map(page.pixels, boxes)
     )
     note = "红框为引用位置" if boxes else "本页没有标出的引用位置"
-    caption = f"{place.label} · 第 {view.page} / {pages} 页 · {note} · 放大 {view.zoom}%"
-    img = (f'<img src="{_data_uri(marked(image, boxes))}" alt="原文第{view.page}页" data-pw="{width:.1f}" '
-           f'data-ph="{height:.1f}" data-boxes="{esc(repr([list(b) for b in boxes]))}">')
+    caption = f"{place.label} · 第 {view.page} / {page.pages} 页 · {note} · 放大 {view.zoom}%"
+    # the boxes in image pixels, for tests and for scrolling to them
+    marks = json.dumps([[round(v, 1) for v in page.pixels(b)] for b in boxes])
+    img = (f'<img src="{_data_uri(marked(page, boxes))}" alt="原文第{view.page}页" data-w="{w}" data-h="{h}" '
+           f'data-boxes="{esc(marks)}">')
     return (f'<div class="qa-ev-scroll"><div class="qa-ev-page" style="width:{view.zoom}%">{img}{spans}</div></div>',
             caption)
 
@@ -138,6 +161,6 @@ def page_count(view: View) -> int:
     if place is None or not place.path or not os.path.isfile(place.path):
         return 0
     try:
-        return page_image(place.path, view.page or place.page)[3]
+        return page_image(place.path, view.page or place.page).pages
     except (IndexError, ValueError):
         return 0

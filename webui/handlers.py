@@ -78,6 +78,14 @@ def friendly(action: str):
     return deco
 
 
+def _text(message: dict) -> str:
+    """A chat message's text: the page sends content back as a string or as a list of {"type": "text", …} parts."""
+    content = message.get("content") if isinstance(message, dict) else None
+    if isinstance(content, list):
+        return "".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return content if isinstance(content, str) else ""
+
+
 def _filter(value) -> str | None:
     return None if value in (None, "", ALL) else str(value).strip()
 
@@ -149,7 +157,7 @@ class Handlers:
         question = (question or "").strip()
         if not question:
             return {ui.chat: history}
-        if len(history) >= 2 and history[-1].get("content") == PENDING:
+        if len(history) >= 2 and _text(history[-1]) == PENDING:
             history = history[:-2]  # the echo of this question: replaced by the question and its answer
         history.append({"role": "user", "content": md_text(question)})
 

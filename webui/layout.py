@@ -28,6 +28,7 @@ CSS = """
 .qa-bottom > button { height: 42px; margin-bottom: 2px; white-space: nowrap; }
 #qa-examples button, #qa-suggest button, #qa-ev-tools button { flex: 0 1 auto !important; min-width: 0 !important;
   white-space: nowrap; }
+#qa-chat .top-panel { display: none !important; }  /* its trash icon sat on the last bubble; 清空对话 clears */
 #qa-chat .qa-cite { text-decoration: none; font-weight: 600; color: var(--color-accent); padding: 0 1px; }
 #qa-chat .qa-foot { font-size: 0.86em; color: var(--body-text-color-subdued); }
 #qa-chat details.qa-warn { margin-top: 6px; border-left: 3px solid #d48806; padding: 2px 8px; background: #fffbe6;
