@@ -148,9 +148,10 @@ def _previous(q: Question, p: Plan, ask_one: AskOne) -> tuple[Figure, Figure, De
         for c in stated_changes(f.context):
             if f.raw in (c.change, c.current) and re.sub(r"[“”\"]", "", p.items[0]) in re.sub(r"[“”\"]", "", f.context):
                 current = Figure(p.items[0], Decimal(c.current.replace(",", "")), c.current, c.unit, f.table, f.page,
-                                 f.doc, f.doc_id, f.unit_name, f.year, context=f.context)
+                                 f.doc, f.doc_id, f.unit_name, f.year, context=f.context, bbox=f.bbox)
                 change = Figure(f"{p.items[0]}比上年{'增加' if c.up else '减少'}", Decimal(c.change.replace(",", "")),
-                                c.change, c.unit, f.table, f.page, f.doc, f.doc_id, f.unit_name, f.year, context=f.context)
+                                c.change, c.unit, f.table, f.page, f.doc, f.doc_id, f.unit_name, f.year, context=f.context,
+                                bbox=f.bbox)
                 return current, change, c.previous, ans
     return None
 

@@ -79,15 +79,12 @@ CSS = """
 }
 """
 
-# Runs once the page is up. Gradio's own strings follow the browser's language: Chinese is the only language
-# of this page, so the browser's is reported as zh-CN before Gradio reads it. A citation marker [n] shows
-# source n in the viewer; the upload links scroll to the upload box.
+# Runs once the page is up: a citation marker [n] shows source n in the viewer; the upload links scroll to the
+# upload box.
 HEAD = """<style>
 @media (max-width: 640px) { .gradio-container .main.fillable { padding-left: 8px !important; padding-right: 8px !important; } }
 </style>
 <script>
-try { Object.defineProperty(navigator, 'language', {get: () => 'zh-CN'});
-      Object.defineProperty(navigator, 'languages', {get: () => ['zh-CN', 'zh']}); } catch (e) {}
 document.addEventListener('click', (ev) => {
   const cite = ev.target.closest && ev.target.closest('a.qa-cite');
   if (cite) {
@@ -131,7 +128,14 @@ SCROLL_TO_BOX = """setTimeout(() => {
 SHOW_ANSWER_JS = SHOW_ANSWER_JS.replace("SCROLL_TO_BOX", SCROLL_TO_BOX)
 SHOW_BOX_JS = "() => { " + SCROLL_TO_BOX + " }"
 
-LAUNCH = {"css": CSS, "head": HEAD, "theme": THEME, "footer_links": []}
+# Gradio's own words on this page, in Chinese for a browser of any language (its zh-CN translations, given for
+# "en": the language Gradio falls back to). Its footer (API, "Built with Gradio", Runs) is left out.
+GRADIO_ZH = {
+    "upload_text.click_to_upload": "点击上传", "upload_text.drop_file": "将文件拖放到此处", "common.or": "或",
+    "common.error": "错误", "common.loading": "加载中", "common.clear": "清除", "common.download": "下载",
+    "common.remove": "移除", "common.empty": "空", "common.undo": "撤销", "chatbot.clear": "清空对话",
+}
+LAUNCH = {"css": CSS, "head": HEAD, "theme": THEME, "footer_links": [], "i18n": gr.I18n(en=GRADIO_ZH)}
 
 
 def build_app(assistant, upload_dir: str | Path | None = None, note: str = "") -> gr.Blocks:
@@ -155,7 +159,7 @@ def build_app(assistant, upload_dir: str | Path | None = None, note: str = "") -
                                   placeholder="请在下方输入问题，或点击示例问题。答案中的每个数字都来自原文表格或说明，"
                                               "右侧显示原文页面并标出出处。")
                 with gr.Row(elem_id="qa-ask-row", elem_classes=["qa-bottom"]):
-                    question = gr.Textbox(show_label=False, placeholder="输入问题，例如：三公经费为何增加", lines=1,
+                    question = gr.Textbox(label="问题", show_label=False, placeholder="输入问题，例如：三公经费为何增加", lines=1,
                                           max_lines=3, scale=5, min_width=160, elem_id="qa-question")
                     send = gr.Button("提问", variant="primary", scale=1, min_width=72, elem_id="qa-send")
                 with gr.Row(elem_id="qa-suggest"):
@@ -183,8 +187,9 @@ def build_app(assistant, upload_dir: str | Path | None = None, note: str = "") -
         gr.Markdown("## 文件管理", elem_id="qa-files-title")
         with gr.Row(equal_height=False):
             with gr.Column(scale=2, min_width=320):
-                files = gr.File(label=f"上传 PDF（可多选，每个不超过 {MAX_UPLOAD_MB} MB）", file_count="multiple",
-                                elem_id="qa-upload")
+                # the label above the drop area, not floating over it
+                gr.Markdown(f"**上传 PDF**（可多选，每个不超过 {MAX_UPLOAD_MB} MB；上传后即可提问）", elem_id="qa-upload-title")
+                files = gr.File(label="上传 PDF", show_label=False, file_count="multiple", elem_id="qa-upload")
                 upload_report = gr.HTML("", elem_id="qa-upload-report")
             with gr.Column(scale=3, min_width=320):
                 docs = gr.Dataframe(headers=DOC_HEADERS, value=doc_rows([]), label="已收录文件", interactive=False,

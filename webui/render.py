@@ -111,7 +111,7 @@ def shown_value(raw: str) -> str:
         return raw
     text = f"{value:f}".rstrip("0").rstrip(".")
     whole, _, frac = text.partition(".")
-    return whole + (f".{frac:0<2}" if frac else "")
+    return f"{whole}.{frac:0<2}"
 
 
 def _dedupe_words(label: str) -> str:
@@ -121,6 +121,7 @@ def _dedupe_words(label: str) -> str:
 
 _LEAD_PUNCT = re.compile(r"^[，,：:、；;\s]+|^其中[：:]?")
 _NUMBER = re.compile(r"\d")
+_RELATIONAL = re.compile(r"^(与|比|较|增|减|占|下降|上升|其中)")
 
 
 def prose_subject(context: str, label: str, heading: str) -> str:
@@ -129,9 +130,10 @@ def prose_subject(context: str, label: str, heading: str) -> str:
     first = _NUMBER.search(context or "")
     head = _LEAD_PUNCT.sub("", (context or "")[: first.start() if first else 0]).strip("，,：:；; ")
     head = re.sub(r"^\d{4}年", "", head) if len(head) > 4 else head
-    if head and (head in label or label in head):
-        return ""
-    return head[:24] if head else re.sub(r"^[一二三四五六七八九十]+、", "", heading)
+    if head and head not in label and label not in head:
+        return head[:24]
+    # "与上年相比预算数增加18.00万元": the sentence names no subject of its own; its heading does
+    return re.sub(r"^[一二三四五六七八九十]+、", "", heading) if _RELATIONAL.match(label) else ""
 
 
 def figure_label(f, section: str = "") -> str:
@@ -196,7 +198,7 @@ def cite(answer: str, sources) -> str:
     for m in _CITED_PAGE.finditer(answer or ""):
         out.append(md_text(answer[last : m.end()]))
         if (n := pages.get(int(m.group(1)))) is not None:
-            out.append(f'<a class="qa-cite" href="#qa-src-{n}" data-src="{n}">[{n}]</a>')
+            out.append(f'<a class="qa-cite" href="#qa-src-{n}">[{n}]</a>')
         last = m.end()
     out.append(md_text((answer or "")[last:]))
     return "".join(out)
@@ -218,7 +220,7 @@ def reply_markdown(ans) -> str:
     if block := warnings_block(ans.warnings):
         text += "\n\n" + block
     if ans.found and ans.sources:
-        marks = " ".join(f'<a class="qa-cite" href="#qa-src-{i}" data-src="{i}">[{i}]</a>'
+        marks = " ".join(f'<a class="qa-cite" href="#qa-src-{i}">[{i}]</a>'
                          for i in range(1, len(ans.sources) + 1))
         text += (f'\n\n<span class="qa-foot">来源 {marks} · 原文页面见右侧，已标出引用位置 · '
                  f"用时 {ans.elapsed_ms / 1000:.1f} 秒</span>")
@@ -250,7 +252,7 @@ def sources_html(sources, figures, kinds: dict | None = None, answer: str = "") 
         full = (f"<details><summary>展开全文</summary><div class=\"qa-src-text\">{highlight(body, pattern)}</div></details>"
                 if cut else "")
         cards.append(
-            f'<div class="qa-src" id="qa-src-{i}" data-src="{i}"><div class="qa-src-head"><span class="qa-rank">[{i}]</span>'
+            f'<div class="qa-src" id="qa-src-{i}"><div class="qa-src-head"><span class="qa-rank">[{i}]</span>'
             f'{head}</div><div class="qa-src-meta">{place}<br>文件：{esc(s.doc)}</div>'
             f'<div class="qa-src-text">{highlight(short, pattern)}</div>{full}</div>'
         )
