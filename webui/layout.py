@@ -28,7 +28,8 @@ CSS = """
 .qa-bottom > button { height: 42px; margin-bottom: 2px; white-space: nowrap; }
 #qa-examples button, #qa-suggest button, #qa-ev-tools button { flex: 0 1 auto !important; min-width: 0 !important;
   white-space: nowrap; }
-#qa-chat .top-panel { display: none !important; }  /* its trash icon sat on the last bubble; 清空对话 clears */
+/* the trash icon sat on the last bubble (清空对话 clears); the scroll-down arrow sits on the answer being read */
+#qa-chat .top-panel, #qa-chat .scroll-down-button-container { display: none !important; }
 #qa-chat .qa-cite { text-decoration: none; font-weight: 600; color: var(--color-accent); padding: 0 1px; }
 #qa-chat .qa-foot { font-size: 0.86em; color: var(--body-text-color-subdued); }
 #qa-chat details.qa-warn { margin-top: 6px; border-left: 3px solid #d48806; padding: 2px 8px; background: #fffbe6;
@@ -75,6 +76,7 @@ CSS = """
 @media (max-width: 640px) {
   .qa-sources { max-height: none; }
   .qa-ev-scroll { max-height: 520px; }
+  .qa-ev-page { min-width: 720px; }  /* a page at a phone's width is too small to read: scroll to the box instead */
   .qa-figtable table { min-width: 560px; }
 }
 """
@@ -157,7 +159,7 @@ def build_app(assistant, upload_dir: str | Path | None = None, note: str = "") -
                 chat = gr.Chatbot(show_label=False, height=460, elem_id="qa-chat", autoscroll=False, buttons=[],
                                   feedback_options=None,
                                   placeholder="请在下方输入问题，或点击示例问题。答案中的每个数字都来自原文表格或说明，"
-                                              "右侧显示原文页面并标出出处。")
+                                              "原文页面上标出出处。")
                 with gr.Row(elem_id="qa-ask-row", elem_classes=["qa-bottom"]):
                     question = gr.Textbox(label="问题", show_label=False, placeholder="输入问题，例如：三公经费为何增加", lines=1,
                                           max_lines=3, scale=5, min_width=160, elem_id="qa-question")

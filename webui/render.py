@@ -222,7 +222,7 @@ def reply_markdown(ans) -> str:
     if ans.found and ans.sources:
         marks = " ".join(f'<a class="qa-cite" href="#qa-src-{i}">[{i}]</a>'
                          for i in range(1, len(ans.sources) + 1))
-        text += (f'\n\n<span class="qa-foot">来源 {marks} · 原文页面见右侧，已标出引用位置 · '
+        text += (f'\n\n<span class="qa-foot">来源 {marks} · “原文证据”中已标出引用位置 · '
                  f"用时 {ans.elapsed_ms / 1000:.1f} 秒</span>")
     elif not ans.found:
         text += '\n\n<span class="qa-foot">没有您要的文件？可在下方<a href="#qa-upload" class="qa-to-upload">“文件管理”上传 PDF</a>后再问。</span>'
