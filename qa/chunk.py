@@ -161,4 +161,5 @@ def _form_chunks(table: Table, ctx: str, caption: str, s: ChunkSettings, add) ->
     for i in range(0, len(fields), s.fields_per_form_chunk):
         group = fields[i : i + s.fields_per_form_chunk]
         body = "；".join(f"{f.label}：{f.value}" for f in group)
-        add(f"{head}\n{body}", "form", group[0].page, table=table.title, row_label=project, table_unit=table.unit)
+        add(f"{head}\n{body}", "form", group[0].page, table=table.title, row_label=project, table_unit=table.unit,
+            bbox=union(f.bbox for f in group if f.page == group[0].page))

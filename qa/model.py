@@ -51,6 +51,7 @@ class FormField:
     label: str
     value: str
     page: int
+    bbox: BBox | None = None  # its printed value cell, or the row holding a label：value pair
 
 
 @dataclass

@@ -128,6 +128,35 @@ def test_the_evidence_page_marks_the_cited_box():
     assert evidence.evidence_html(evidence.View())[0] == evidence.EMPTY
 
 
+def test_near_named_units_are_offered_and_re_ask_with_that_unit(tmp_path):
+    """`Answer.candidates` (indexed units the question may mean) become "您指的是" buttons; one re-asks with that unit."""
+    from qa.answer import Answer
+    from webui.layout import build_app
+
+    class Fake:
+        asked: list = []
+
+        def documents(self):
+            return []
+
+        def ask(self, question, **kw):
+            self.asked.append((question, kw.get("unit")))
+            ans = Answer(question, kw.get("unit") is not None, "未找到：索引中没有“阳泉二监”的公开文件。")
+            ans.candidates = ["山西省阳泉第二监狱", "山西省阳泉第一监狱"]
+            return ans
+
+    demo = build_app(Fake(), upload_dir=tmp_path)
+    h = next(f.fn.__self__ for f in demo.fns.values() if getattr(f.fn, "__name__", "") == "answer")
+    out = h.answer("阳泉二监公务接待费是多少", [], None, "全部", "全部", "全部")
+    shown = [out[b] for b in h.ui.suggestions]
+    assert [u.get("value") for u in shown[:2]] == ["您指的是：山西省阳泉第二监狱？", "您指的是：山西省阳泉第一监狱？"]
+    assert [u["visible"] for u in shown] == [True, True, False] and out[h.ui.to_upload]["visible"]
+    out = h.suggested(shown[0]["value"], "阳泉二监公务接待费是多少", out[h.ui.chat], None, "全部", "全部")
+    assert Fake.asked[-1] == ("阳泉二监公务接待费是多少", "山西省阳泉第二监狱")
+    assert out[h.ui.unit]["value"] == "山西省阳泉第二监狱"
+    assert [m["role"] for m in out[h.ui.chat]] == ["user", "assistant"] * 2
+
+
 def test_uploads_are_checked_by_content_not_name(tmp_path):
     fake = tmp_path / "report.pdf"
     fake.write_text("这不是 PDF", encoding="utf-8")
@@ -205,8 +234,8 @@ def _last_reply(chat) -> str:
     return content if isinstance(content, str) else "".join(c.get("text", "") for c in content if isinstance(c, dict))
 
 
-ASK_OUTPUTS = ["chat", "question", "figures", "sources", "pick", "evidence", "caption", "suggest1", "suggest2",
-               "suggest3", "to_upload"]  # /ask's outputs (gr.State ones are not sent to API clients)
+# /ask's outputs as API clients get them (gr.State and button updates are not sent)
+ASK_OUTPUTS = ["chat", "question", "figures", "sources", "pick", "evidence", "caption"]
 
 
 def _ask(client, question, history=None, unit="全部", year="全部", kind="全部") -> dict:
@@ -234,7 +263,6 @@ def test_ask_reason_with_figures_sources_and_evidence(client):
     # the top source's page is shown at once, with the cited sentence's box
     assert "第 22 / 100 页" in out["caption"] and "红框为引用位置" in out["caption"]
     assert '<img src="data:image/png;base64,' in out["evidence"] and 'class="qa-ev-box"' in out["evidence"]
-    assert not out["to_upload"]["visible"]
 
 
 def test_friendly_messages_not_stack_traces(client):
@@ -246,7 +274,7 @@ def test_friendly_messages_not_stack_traces(client):
         client.predict(None, "全部", "全部", "全部", api_name="/remove")
     assert "请先在列表中选择" in str(err.value) and "Traceback" not in str(err.value)
     out = _ask(client, "北京市财政局2026年公务接待费是多少")  # not indexed: say so, and point to the upload box
-    assert "未找到" in _last_reply(out["chat"]) and "上传" in _last_reply(out["chat"]) and out["to_upload"]["visible"]
+    assert "未找到" in _last_reply(out["chat"]) and 'href="#qa-upload"' in _last_reply(out["chat"])
 
 
 def test_upload_then_ask_about_that_unit_with_memory(client, tmp_path):
@@ -369,15 +397,18 @@ def _highlight_in_screenshot(page, path: Path) -> float:
     from PIL import Image
 
     img = page.locator("#qa-evidence img")
-    info = img.evaluate("i => ({boxes: JSON.parse(i.dataset.boxes), w: +i.dataset.w, r: i.getBoundingClientRect()})")
+    info = img.evaluate("""i => ({boxes: JSON.parse(i.dataset.boxes), w: +i.dataset.w, r: i.getBoundingClientRect(),
+                                 view: i.closest('.qa-ev-scroll').getBoundingClientRect()})""")
     assert info["boxes"], "no cited box on the shown page"
     page.screenshot(path=str(path))
     shot = Image.open(path).convert("RGB")
     k = info["r"]["width"] / info["w"]
     x0, y0, x1, y1 = info["boxes"][0]
-    left, top = info["r"]["x"] + x0 * k, info["r"]["y"] + y0 * k
-    right, bottom = info["r"]["x"] + x1 * k, info["r"]["y"] + y1 * k
-    assert 0 <= top and bottom <= shot.height and 0 <= left and right <= shot.width, "the cited box is not in view"
+    view = info["view"]  # the part of the box the viewer shows, on screen
+    left, top = max(info["r"]["x"] + x0 * k, view["x"], 0), max(info["r"]["y"] + y0 * k, view["y"], 0)
+    right = min(info["r"]["x"] + x1 * k, view["x"] + view["width"], shot.width)
+    bottom = min(info["r"]["y"] + y1 * k, view["y"] + view["height"], shot.height)
+    assert bottom - top >= 0.9 * (y1 - y0) * k and right - left >= 60, "the cited box is not in view"
     pts = [shot.getpixel((int(x), int(y))) for x in range(int(left) + 4, int(right) - 4, 2)
            for y in range(int(top) + 4, int(bottom) - 4, 2)]
     return sum(1 for r, g, b in pts if r > 200 and g > 150 and b < r - 50) / max(1, len(pts))

@@ -322,11 +322,11 @@ def _is_numbers_row(row) -> bool:
     return len(values) >= 2 and all(is_number(c) for c in values)
 
 
-def _form_fields(grid, pages) -> list[FormField]:
+def _form_fields(grid, pages, boxes) -> list[FormField]:
     fields: list[FormField] = []
     carried = ""
     names: list[list[str | None]] = []  # column-name rows right above, for a row of numbers under them
-    for raw_row, page in zip(grid, pages):
+    for raw_row, page, row_boxes in zip(grid, pages, boxes):
         cells: list[str] = []
         for c in raw_row:
             if c and (not cells or cells[-1] != c):
@@ -343,11 +343,14 @@ def _form_fields(grid, pages) -> list[FormField]:
         if names and _is_numbers_row(raw_row):  # "总体资金情况（万元）": 预算支出总额 | 财政拨款/合计 | 财政拨款/项目支出 …
             paths = _header_paths(names)
             label = prefix or raw_row[0]
-            fields.extend(FormField(f"{label}/{paths[j]}", c, page) for j, c in enumerate(raw_row) if j and c)
+            fields.extend(FormField(f"{label}/{paths[j]}", c, page, row_boxes[j]) for j, c in enumerate(raw_row) if j and c)
             names = []
             continue
         names = names + [raw_row] if _is_column_names(raw_row) else []
-        fields.extend(_pair_fields(prefix, cells, page))
+        pairs = _pair_fields(prefix, cells, page)
+        for f in pairs:  # a label：value pair is marked as its printed row
+            f.bbox = union(row_boxes)
+        fields.extend(pairs)
     return fields
 
 
@@ -374,14 +377,14 @@ def _unit_of(row, headers, j) -> str:
     return ""
 
 
-def _grid_fields(grid, pages) -> list[FormField]:
+def _grid_fields(grid, pages, boxes) -> list[FormField]:
     """One field per printed number, named by its row's short cells (project, 指标 levels) and its column:
     "16-《北京审计》杂志办刊经费/项目总额", "…/购置便携式计算机/＝/本年绩效指标值（台）"."""
     n_head = next((i for i, row in enumerate(grid) if any(c and is_number(c) for c in row)), len(grid))
     headers = _header_paths(grid[:n_head])
     fields: list[FormField] = []
     above: list[str | None] = [None] * len(headers)
-    for row, page in zip(grid[n_head:], pages[n_head:]):
+    for row, page, row_boxes in zip(grid[n_head:], pages[n_head:], boxes[n_head:]):
         filled = [a if c is None else c for c, a in zip(row, above)]  # a merged cell repeats the row above: the project
         above = filled
         for j, c in enumerate(row):
@@ -389,7 +392,7 @@ def _grid_fields(grid, pages) -> list[FormField]:
                 continue
             named = [t for t in filled[:j] if t and not is_number(t) and len(t) <= _LABEL_MAX]
             unit = _unit_of(row, headers, j)
-            fields.append(FormField("/".join([*named, headers[j]]) + (f"（{unit}）" if unit else ""), c, page))
+            fields.append(FormField("/".join([*named, headers[j]]) + (f"（{unit}）" if unit else ""), c, page, row_boxes[j]))
     return fields
 
 
@@ -425,7 +428,7 @@ def build_table(raw: RawTable) -> Table | None:
     table = Table(title="", pages=sorted(set(pages)), notes=list(raw.notes))
     _read_captions(table, captions)
     if _FORM_TITLE.search(table.title):
-        table.fields = (_grid_fields if _is_grid_form(grid) else _form_fields)(grid, pages)
+        table.fields = (_grid_fields if _is_grid_form(grid) else _form_fields)(grid, pages, boxes)
         table.empty = not table.fields
         return table
     numeric = _numeric_columns(grid)
