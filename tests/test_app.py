@@ -126,6 +126,12 @@ def test_the_evidence_page_marks_the_cited_box():
     assert page.image.getpixel((x0 + 8, y0 + 8)) != image.getpixel((x0 + 8, y0 + 8))
     assert image.getpixel((5, 5)) == page.image.getpixel((5, 5))  # the rest of the page is untouched
     assert evidence.evidence_html(evidence.View())[0] == evidence.EMPTY
+    # "减少8.00万元" printed in two sentences of a page: the sentence the answer quotes is the one marked
+    said, other = (56.8, 97.7, 538.6, 135.6), (56.8, 153.4, 538.6, 195.4)
+    ans.figures = [_figure("8.00", page=22, context="其中：公务接待费减少8.00万元；", bbox=other),
+                   _figure("8.00", page=22, context="主要原因是：本年度公务接待费减少8.00万元。", bbox=said)]
+    ans.sources, ans.answer = [_source("…", page=22)], "文件写道：“主要原因是：本年度公务接待费减少8.00万元。”"
+    assert evidence.places_for(ans, {})[0].boxes == {22: [said]}
 
 
 def test_near_named_units_are_offered_and_re_ask_with_that_unit(tmp_path):

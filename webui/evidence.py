@@ -52,6 +52,8 @@ def places_for(ans, paths: dict[str, str]) -> list[Place]:
     """One Place per source, marking on each page of its document the figures the answer states (the cited
     cell or sentence, at most 3 a page), and on its own page the passage itself where none of them is."""
     stated = [f for f in matched_figures(ans.figures, ans.answer) if f.bbox]
+    # of those, the ones whose sentence the answer quotes: "减少8.00万元" is printed twice on a page, the quoted one counts
+    stated = [f for f in stated if f.context and f.context in ans.answer] or stated
     out = []
     for s in ans.sources:
         boxes: dict[int, list] = {}

@@ -103,8 +103,15 @@ document.addEventListener('click', (ev) => {
 }, true);
 </script>"""
 
-# After an answer: the chat shows the new question at its top (so the answer's start is in view), and the
-# viewer scrolls to the first highlighted box.
+# The viewer scrolls to the first highlighted box (once the page image has laid out).
+SCROLL_TO_BOX = """setTimeout(() => {
+    const sc = document.querySelector('#qa-evidence .qa-ev-scroll');
+    const b = sc && sc.querySelector('.qa-ev-box');
+    if (b) { sc.scrollTop = Math.max(0, b.offsetTop - sc.clientHeight / 3);
+             sc.scrollLeft = Math.max(0, b.offsetLeft - sc.clientWidth / 4); }
+  }, 200);"""
+SHOW_BOX_JS = "() => { " + SCROLL_TO_BOX + " }"
+# After an answer: the chat shows the new question at its top, so the answer's start is in view (not its end).
 SHOW_ANSWER_JS = """() => {
   const chat = document.querySelector('#qa-chat');
   if (chat) {
@@ -119,16 +126,7 @@ SHOW_ANSWER_JS = """() => {
     const top = chat.getBoundingClientRect().top;
     if (top < 0 || top > innerHeight * 0.6) chat.scrollIntoView({block: 'start'});
   }
-  SCROLL_TO_BOX
-}"""
-SCROLL_TO_BOX = """setTimeout(() => {
-    const sc = document.querySelector('#qa-evidence .qa-ev-scroll');
-    const b = sc && sc.querySelector('.qa-ev-box');
-    if (b) { sc.scrollTop = Math.max(0, b.offsetTop - sc.clientHeight / 3);
-             sc.scrollLeft = Math.max(0, b.offsetLeft - sc.clientWidth / 4); }
-  }, 200);"""
-SHOW_ANSWER_JS = SHOW_ANSWER_JS.replace("SCROLL_TO_BOX", SCROLL_TO_BOX)
-SHOW_BOX_JS = "() => { " + SCROLL_TO_BOX + " }"
+  """ + SCROLL_TO_BOX + "\n}"
 
 # Gradio's own words on this page, in Chinese for a browser of any language (its zh-CN translations, given for
 # "en": the language Gradio falls back to). Its footer (API, "Built with Gradio", Runs) is left out.
