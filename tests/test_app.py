@@ -92,9 +92,12 @@ def test_every_figure_row_says_what_it_is():
                       column="2026年预算数/公务用车运行维护费")
     prose = _figure("8.00", label="与上年相比预算数减少", context="公务接待费2.00万元，与上年相比预算数减少8.00万元")
     bare = _figure("18.00", label="与上年相比预算数增加", context="与上年相比预算数增加18.00万元")
-    rows = render.figure_rows([cell, doubled, prose, bare], [_source("…", section="七、“三公”经费增减变动原因说明")])
+    reason = _figure("8.00", label="主要原因是：本年度公务接待费减少",
+                     context="2026年某单位“三公”经费预算76.00万元比2025年增加10.00万元，主要原因是：本年度公务接待费减少8.00万元。")
+    rows = render.figure_rows([cell, doubled, prose, bare, reason], [_source("…", section="七、“三公”经费增减变动原因说明")])
     assert [r[0] for r in rows] == ["公务接待费 › 2026年预算数/合计", "公务用车运行维护费 › 2026年预算数",
-                                    "公务接待费 › 与上年相比预算数减少", "“三公”经费增减变动原因说明 › 与上年相比预算数增加"]
+                                    "公务接待费 › 与上年相比预算数减少", "“三公”经费增减变动原因说明 › 与上年相比预算数增加",
+                                    "“三公”经费预算 › 主要原因是：本年度公务接待费减少"]
     assert [render.shown_value(v) for v in ("76.00", "2,152.99", "1.030900", "66.000000", "0.5")] == \
         ["76.00", "2,152.99", "1.0309", "66.00", "0.5"]
 

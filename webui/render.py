@@ -119,17 +119,18 @@ def _dedupe_words(label: str) -> str:
     return " ".join(dict.fromkeys(label.split()))
 
 
+_AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+)(?=\s*(?:万元|亿元|千元|元|%|％))")
 _LEAD_PUNCT = re.compile(r"^[，,：:、；;\s]+|^其中[：:]?")
-_NUMBER = re.compile(r"\d")
 _RELATIONAL = re.compile(r"^(与|比|较|增|减|占|下降|上升|其中)")
 
 
-def prose_subject(context: str, label: str, heading: str) -> str:
-    """What a number printed in a sentence is about: the sentence's opening words before its first number
+def prose_subject(context: str, label: str, heading: str, unit_name: str | None = None) -> str:
+    """What a number printed in a sentence is about: the sentence's opening words before its first amount
     ("公务接待费2.00万元，与上年相比…减少8.00万元" → 公务接待费), else the heading it stands under."""
-    first = _NUMBER.search(context or "")
-    head = _LEAD_PUNCT.sub("", (context or "")[: first.start() if first else 0]).strip("，,：:；; ")
-    head = re.sub(r"^\d{4}年", "", head) if len(head) > 4 else head
+    first = _AMOUNT.search(context or "")
+    head = (context or "")[: first.start() if first else 0]
+    head = re.sub(r"20\d\d年度?", "", head.replace(unit_name or "\0", ""))  # the year and unit have columns of their own
+    head = _LEAD_PUNCT.sub("", head).strip("，,：:；; ")
     if head and head not in label and label not in head:
         return head[:24]
     # "与上年相比预算数增加18.00万元": the sentence names no subject of its own; its heading does
@@ -142,7 +143,7 @@ def figure_label(f, section: str = "") -> str:
     if f.table:
         parts = [p for p in (f.column or "").split("/") if p and p != label]
         return f"{label} › {'/'.join(parts)}" if parts else label
-    subject = prose_subject(f.context, label, section)
+    subject = prose_subject(f.context, label, section, f.unit_name)
     return f"{subject} › {label}" if subject else label
 
 
@@ -163,7 +164,6 @@ def figure_rows(figures, sources=(), limit: int = 12) -> list[list]:
     return rows
 
 
-_AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d+)(?=\s*(?:万元|亿元|千元|元|%|％))")
 
 
 def matched_figures(figures, answer: str = "", top: int = 3) -> list:
