@@ -366,7 +366,7 @@ _CONTROLS_JS = """() => {
   return clash;
 }"""
 
-# Latin words a Chinese reader may meet in this page's own text (file names and figures are left out first).
+# Latin words a Chinese reader may meet in this page's own text and labels (file names and figures left out first).
 _LATIN_OK = {"PDF", "OCR", "MB"}
 
 
@@ -376,6 +376,9 @@ def _latin_words(page) -> list[str]:
     text = page.evaluate("""() => { const b = document.body.cloneNode(true);
         b.querySelectorAll('#qa-figures, #qa-docs, script, style, img').forEach(e => e.remove());
         document.body.appendChild(b); b.style.display = 'block'; const t = b.innerText; b.remove(); return t; }""")
+    text += "\n".join(page.evaluate("""() => [...document.querySelectorAll('[aria-label], [title], [placeholder], [alt]')]
+        .filter(e => !e.closest('#qa-figures, #qa-docs'))
+        .flatMap(e => ['aria-label', 'title', 'placeholder', 'alt'].map(a => e.getAttribute(a) || ''))"""))
     text = re.sub(r"[\w\-.（）()\u4e00-\u9fff]+\.pdf", " ", text, flags=re.I)
     return sorted({w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in _LATIN_OK})
 

@@ -82,7 +82,7 @@ CSS = """
 """
 
 # Runs once the page is up: a citation marker [n] shows source n in the viewer; the upload links scroll to the
-# upload box.
+# upload box; Gradio's English labels for screen readers (not in its translations) are put in Chinese.
 HEAD = """<style>
 @media (max-width: 640px) { .gradio-container .main.fillable { padding-left: 8px !important; padding-right: 8px !important; } }
 </style>
@@ -101,6 +101,21 @@ document.addEventListener('click', (ev) => {
   const up = ev.target.closest && ev.target.closest('a.qa-to-upload, #qa-to-upload');
   if (up) { ev.preventDefault(); document.querySelector('#qa-upload').scrollIntoView({block: 'center'}); }
 }, true);
+const ARIA = {'chatbot conversation': '对话', 'File upload': '上传文件', 'Click to upload or drop files': '点击上传或拖放文件',
+              'Table actions': '表格操作', 'Open cell menu': '打开单元格菜单', 'Scroll down': '滚动到底部'};
+const zh = (el) => {
+  const v = el.getAttribute && el.getAttribute('aria-label');
+  if (!v) return;
+  const said = v.match(/^(bot|user)'s message: ([\s\S]*)$/);  // a chat bubble: its text, not its markup
+  const w = ARIA[v] || (said && (said[1] === 'bot' ? '回答：' : '提问：') + said[2].replace(/<[^>]+>/g, '').slice(0, 300));
+  if (w && w !== v) el.setAttribute('aria-label', w);
+};
+new MutationObserver((changes) => {
+  for (const c of changes) {
+    if (c.type === 'attributes') zh(c.target);
+    else c.addedNodes.forEach((n) => n.querySelectorAll && [n, ...n.querySelectorAll('[aria-label]')].forEach(zh));
+  }
+}).observe(document.documentElement, {subtree: true, childList: true, attributes: true, attributeFilter: ['aria-label']});
 </script>"""
 
 # The viewer scrolls to the first highlighted box (once the page image has laid out).
