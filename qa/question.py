@@ -215,7 +215,7 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None) -> 
         # "那上年呢？" asks about the year before the one answered; otherwise the year carries over
         answered = context.years or sorted({d.year for d in docs if d.year and (context.doc_ids is None or d.id in context.doc_ids)})[-1:]
         q.years = [y - 1 for y in answered] if relative else ([] if q.mention else context.years)
-        if relative and not any(d.year in q.years for d in docs):
+        if relative and not any(d.year in q.years and (not context.units or d.unit in context.units) for d in docs):
             q.years = answered  # no document of the year before: the answered one states its change from it (qa.derive)
     if not q.mention and not q.units and context is not None and context.units:
         q.units = context.units  # a follow-up keeps the unit asked about before

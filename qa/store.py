@@ -92,19 +92,20 @@ def chunk_metadata(c: Chunk) -> dict:
 
 def chunk_from_record(chunk_id: str, text: str, m: dict) -> Chunk:
     # cells stored before boxes were kept are [header, raw] pairs
-    cells = [Cell(h, raw, parse_decimal(raw), _box(box)) for h, raw, *box in json.loads(m["cells"])] if m.get("cells") else []
+    cells = [Cell(h, raw, parse_decimal(raw), _box(box[0] if box else None)) for h, raw, *box in json.loads(m["cells"])] \
+        if m.get("cells") else []
     return Chunk(
         id=chunk_id, doc_id=m["doc_id"], text=text, type=m["type"], page=m["page"], file=m["file"],
         unit=m.get("unit"), year=m.get("year"), kind=m.get("kind"), section=m.get("section"), table=m.get("table"),
         row_label=m.get("row_label"), table_unit=m.get("table_unit"), cells=cells,
-        ocr_confidence=m.get("ocr_confidence"), bbox=_box([json.loads(m["bbox"])] if m.get("bbox") else []),
+        ocr_confidence=m.get("ocr_confidence"), bbox=_box(json.loads(m["bbox"]) if m.get("bbox") else None),
         lines=[(off, tuple(box)) for off, box in json.loads(m.get("lines") or "[]")],
     )
 
 
-def _box(stored: list) -> BBox | None:
-    """A box read back from JSON (a list, or absent/None in records written before boxes were kept)."""
-    return tuple(stored[0]) if stored and stored[0] else None
+def _box(stored: list | None) -> BBox | None:
+    """A box read back from JSON (None where unknown, and in records written before boxes were kept)."""
+    return tuple(stored) if stored else None
 
 
 def index_path(index_dir: str | Path | None = None) -> Path:
