@@ -39,6 +39,7 @@ class Ui:
     suggestions: list[gr.Button]
     to_upload: gr.Button
     figures: gr.HTML
+    controls: gr.Column  # the source switcher, page and zoom buttons, caption: shown once there are sources
     pick: gr.Radio
     caption: gr.Markdown
     evidence: gr.HTML
@@ -190,7 +191,7 @@ class Handlers:
         units = list(getattr(ans, "candidates", []) or [])[:SUGGESTIONS]
         return {
             **out, ui.chat: history, ui.question: "", ui.context: ans.analysis, ui.asked: question,
-            ui.pick: gr.update(choices=choices, value=0 if choices else None, visible=bool(choices)),
+            ui.pick: gr.update(choices=choices, value=0 if choices else None), ui.controls: gr.update(visible=bool(choices)),
             **{b: gr.update(value=f"{SUGGEST_PREFIX}{u}{SUGGEST_SUFFIX}", visible=True)
                for b, u in zip(ui.suggestions, units)},
             **{b: gr.update(visible=False) for b in ui.suggestions[len(units):]},
@@ -208,7 +209,8 @@ class Handlers:
         ui = self.ui
         return {
             ui.chat: [], ui.question: "", ui.context: None, ui.figures: figures_html([]),
-            ui.sources: sources_html([], []), ui.pick: gr.update(choices=[], value=None, visible=False),
+            ui.sources: sources_html([], []), ui.pick: gr.update(choices=[], value=None),
+            ui.controls: gr.update(visible=False),
             **self._viewer(View()), **{b: gr.update(visible=False) for b in ui.suggestions},
             ui.to_upload: gr.update(visible=False),
         }

@@ -83,7 +83,7 @@ CSS = """
 
 # Runs once the page is up: a citation marker [n] shows source n in the viewer; the upload links scroll to the
 # upload box; Gradio's English labels for screen readers (not in its translations) are put in Chinese.
-HEAD = """<style>
+HEAD = r"""<style>
 @media (max-width: 640px) { .gradio-container .main.fillable { padding-left: 8px !important; padding-right: 8px !important; } }
 </style>
 <script>
@@ -189,13 +189,14 @@ def build_app(assistant, upload_dir: str | Path | None = None, note: str = "") -
                 figures = gr.HTML(figures_html([]), elem_id="qa-figures")
             with gr.Column(scale=1, min_width=320, elem_id="qa-evidence-col"):
                 gr.Markdown("**原文证据**（答案引用的页面，红框为引用位置）", elem_id="qa-evidence-title")
-                pick = gr.Radio([], label="来源", show_label=False, visible=False, elem_id="qa-src-pick")
-                with gr.Row(elem_id="qa-ev-tools"):
-                    prev_page = gr.Button("上一页", size="sm", scale=0, min_width=0, elem_id="qa-prev")
-                    next_page = gr.Button("下一页", size="sm", scale=0, min_width=0, elem_id="qa-next")
-                    zoom_out = gr.Button("缩小", size="sm", scale=0, min_width=0, elem_id="qa-zoom-out")
-                    zoom_in = gr.Button("放大", size="sm", scale=0, min_width=0, elem_id="qa-zoom-in")
-                caption = gr.Markdown("原文页面", elem_id="qa-ev-caption")
+                with gr.Column(visible=False, elem_id="qa-ev-controls") as controls:  # shown with an answer's sources
+                    pick = gr.Radio([], label="来源", show_label=False, elem_id="qa-src-pick")
+                    with gr.Row(elem_id="qa-ev-tools"):
+                        prev_page = gr.Button("上一页", size="sm", scale=0, min_width=0, elem_id="qa-prev")
+                        next_page = gr.Button("下一页", size="sm", scale=0, min_width=0, elem_id="qa-next")
+                        zoom_out = gr.Button("缩小", size="sm", scale=0, min_width=0, elem_id="qa-zoom-out")
+                        zoom_in = gr.Button("放大", size="sm", scale=0, min_width=0, elem_id="qa-zoom-in")
+                    caption = gr.Markdown("", elem_id="qa-ev-caption")
                 evidence = gr.HTML(EMPTY, elem_id="qa-evidence")
                 gr.Markdown("**来源**（按相关度排序，答案中的数字已标出）", elem_id="qa-sources-title")
                 sources = gr.HTML(sources_html([], []), elem_id="qa-sources")
@@ -219,7 +220,7 @@ def build_app(assistant, upload_dir: str | Path | None = None, note: str = "") -
                     findings = gr.HTML(findings_html([]), elem_id="qa-findings")
 
         ui = Ui(status=status, unit=unit, year=year, kind=kind, chat=chat, question=question, suggestions=suggestions,
-                to_upload=to_upload, figures=figures, pick=pick, caption=caption, evidence=evidence, sources=sources,
+                to_upload=to_upload, figures=figures, controls=controls, pick=pick, caption=caption, evidence=evidence, sources=sources,
                 files=files, upload_report=upload_report, docs=docs, remove_pick=remove_pick,
                 remove_report=remove_report, findings=findings, context=gr.State(None), view=gr.State(None),
                 asked=gr.State(""))
@@ -250,7 +251,7 @@ def _wire(h: Handlers, ui: Ui, b: Buttons) -> None:
     lists = [ui.docs, ui.remove_pick, *filters, ui.findings, ui.status]
     viewer = [ui.view, ui.evidence, ui.caption]
     shown = [ui.chat, ui.question, ui.context, ui.asked, ui.figures, ui.sources, ui.pick, *viewer, *ui.suggestions,
-             ui.to_upload]
+             ui.to_upload, ui.controls]
     quiet = {"show_progress": "hidden"}  # the chat's placeholder says an answer is coming; no English "processing"
     private = {"api_visibility": "private", **quiet}
 
