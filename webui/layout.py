@@ -148,7 +148,10 @@ SHOW_ANSWER_JS = """() => {
 GRADIO_ZH = {
     "upload_text.click_to_upload": "点击上传", "upload_text.drop_file": "将文件拖放到此处", "common.or": "或",
     "common.error": "错误", "common.loading": "加载中", "common.clear": "清除", "common.download": "下载",
-    "common.remove": "移除", "common.empty": "空", "common.undo": "撤销", "chatbot.clear": "清空对话",
+    "common.remove": "移除", "common.empty": "空", "common.undo": "撤销", "common.upload": "上传",
+    "common.complete": "完成", "common.progress": "进度", "status.queue_position": "排队中：第 {position}/{size} 位",
+    "file.uploading": "正在上传……", "chatbot.clear": "清空对话", "chatbot.copy_message": "复制",
+    "chatbot.copied_message": "已复制",
 }
 LAUNCH = {"css": CSS, "head": HEAD, "theme": THEME, "footer_links": [], "i18n": gr.I18n(en=GRADIO_ZH)}
 
@@ -258,16 +261,18 @@ def _wire(h: Handlers, ui: Ui, b: Buttons) -> None:
     def then_show(event, js: str = SHOW_ANSWER_JS) -> None:
         event.then(None, js=js, **private)
 
-    def echo_then_answer(event) -> None:
-        """Echo the question at once, then answer it; finally scroll to the new question and the cited box."""
-        then_show(event.then(h.echo, [ui.question, ui.chat], [ui.chat, ui.question, ui.asked], queue=False,
-                             **private).then(h.answer, [ui.asked, ui.chat, ui.context, *filters], shown, **private))
+    # the question shows at once (unqueued), then its answer; finally the view scrolls to it and the cited box
+    echo = {"fn": h.echo, "inputs": [ui.question, ui.chat], "outputs": [ui.chat, ui.question, ui.asked], "queue": False,
+            **private}
+
+    def answer_after(echoed) -> None:
+        then_show(echoed.then(h.answer, [ui.asked, ui.chat, ui.context, *filters], shown, **private))
 
     b.api_ask.click(h.answer, [ui.question, ui.chat, ui.context, *filters], shown, api_name="ask", **quiet)
-    echo_then_answer(b.send.click(lambda: None, None, None, queue=False, **private))
-    echo_then_answer(ui.question.submit(lambda: None, None, None, queue=False, **private))
+    answer_after(b.send.click(**echo))
+    answer_after(ui.question.submit(**echo))
     for button, q in zip(b.examples, EXAMPLES):
-        echo_then_answer(button.click(lambda q=q: q, None, ui.question, queue=False, **private))
+        answer_after(button.click(lambda q=q: q, None, ui.question, queue=False, **private).then(**echo))
     for button in ui.suggestions:
         then_show(button.click(h.suggested, [button, ui.asked, ui.chat, ui.context, ui.year, ui.kind],
                                [*shown, ui.unit], **private))
