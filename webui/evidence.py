@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from PIL import Image, ImageDraw, ImageOps
 
+from qa.model import BBox
+
 from .render import esc, matched_figures
 
 SCALE = 2.0  # pixels per PDF point: a 10.5 pt figure is 21 px tall in the image, sharp at any zoom shown
@@ -33,7 +35,7 @@ class Place:
     path: str
     label: str
     page: int
-    boxes: dict[int, list[tuple[float, float, float, float]]] = field(default_factory=dict)  # page → boxes
+    boxes: dict[int, list[BBox]] = field(default_factory=dict)  # page → boxes
 
 
 @dataclass
@@ -56,10 +58,10 @@ def places_for(ans, paths: dict[str, str]) -> list[Place]:
     stated = [f for f in stated if f.context and f.context in ans.answer] or stated
     out = []
     for s in ans.sources:
-        boxes: dict[int, list] = {}
-        for f in stated:
+        boxes: dict[int, list[BBox]] = {}
+        for f in (f for f in stated if f.doc_id == s.doc_id):
             page = boxes.setdefault(f.page, [])
-            if f.doc_id == s.doc_id and tuple(f.bbox) not in page and len(page) < 3:
+            if tuple(f.bbox) not in page and len(page) < 3:
                 page.append(tuple(f.bbox))
         if not boxes.get(s.page) and s.bbox:
             boxes[s.page] = [tuple(s.bbox)]
@@ -75,7 +77,7 @@ class Rendered:
     origin: tuple[int, int]
     pages: int  # the document's page count
 
-    def pixels(self, box) -> tuple[float, float, float, float]:
+    def pixels(self, box: BBox) -> BBox:
         (ox, oy), (x0, top, x1, bottom) = self.origin, box
         return ((x0 - _PAD) * SCALE - ox, (top - _PAD) * SCALE - oy, (x1 + _PAD) * SCALE - ox, (bottom + _PAD) * SCALE - oy)
 
