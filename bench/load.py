@@ -184,8 +184,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=40, help="questions each asker asks")
     ap.add_argument("--work", default="/tmp/qa-load", help="a scratch folder for the index (emptied first)")
     args = ap.parse_args()
-    import app
     from qa.assistant import Assistant
+    from webui.render import cite
 
     load_before = os.getloadavg()[0]  # the machine is shared: say how busy it was
     work = Path(args.work)
@@ -202,7 +202,7 @@ def main() -> None:
         t1 = time.perf_counter()
         ans = a.ask(q)
         serial.latencies.append(time.perf_counter() - t1)
-        reference[q], replies[q] = answer_key(ans), app.md_text(ans.answer)
+        reference[q], replies[q] = answer_key(ans), cite(ans.answer, ans.sources)
     serial.wall = time.perf_counter() - t0
     phases.append(serial)
 

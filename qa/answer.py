@@ -11,7 +11,7 @@ from decimal import Decimal
 from functools import lru_cache
 from itertools import zip_longest
 
-from .model import Chunk
+from .model import BBox, Chunk
 from .numbers import parse_decimal
 from .lexicon import CANONICAL_TABLE, ITEMS
 from .question import Intent, Question, key_words
@@ -45,12 +45,13 @@ class Figure:
     year: int | None
     column: str | None = None
     context: str = ""  # the row or sentence the number stands in
+    bbox: BBox | None = None  # where it is printed on its page: the table cell, or the sentence's lines
 
     def to_dict(self) -> dict:
         return {
             "label": self.label, "value": float(self.value), "unit": self.unit or "", "table": self.table,
             "page": self.page, "doc": self.doc, "raw": self.raw, "column": self.column,
-            "unit_name": self.unit_name, "year": self.year,
+            "unit_name": self.unit_name, "year": self.year, "bbox": list(self.bbox) if self.bbox else None,
         }
 
 
@@ -67,11 +68,13 @@ class Source:
     doc_id: str = ""
     type: str = ""
     ocr_confidence: float | None = None  # the passage was read from a page image by OCR
+    bbox: BBox | None = None  # where the passage is printed on its page
 
     def to_dict(self) -> dict:
         return {
             "doc": self.doc, "unit": self.unit or "", "year": self.year, "page": self.page, "section": self.section,
             "table": self.table, "text": self.text, "score": round(self.score, 6), "doc_id": self.doc_id, "type": self.type,
+            "bbox": list(self.bbox) if self.bbox else None,
             **({"ocr": True, "ocr_confidence": self.ocr_confidence} if self.ocr_confidence is not None else {}),
         }
 
@@ -175,13 +178,15 @@ def segments(text: str) -> list[str]:
     return [m.group(0).strip() for m in _SEGMENT.finditer(text) if m.group(0).strip()]
 
 
-def _figure(chunk: Chunk, label: str, raw: str, unit: str | None, column: str | None, context: str) -> Figure | None:
+def _figure(chunk: Chunk, label: str, raw: str, unit: str | None, column: str | None, context: str,
+            bbox: BBox | None = None) -> Figure | None:
     value = parse_decimal(raw)
     if value is None:
         return None
     return Figure(
         label=label, value=value, raw=raw, unit=unit, table=chunk.table, page=chunk.page, doc=chunk.file,
         doc_id=chunk.doc_id, unit_name=chunk.unit, year=chunk.year, column=column, context=context,
+        bbox=bbox or chunk.box_of(context),
     )
 
 
@@ -217,7 +222,7 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                 # a wide table's total row is named by its column: "公务接待费", not "合计"
                 named_by_column = generic and last and not _TOTAL_LABEL.match(last)
                 f = _figure(c, last if named_by_column else (c.row_label or last or "合计"), cell.raw.rstrip("%"), unit,
-                            cell.header, body)
+                            cell.header, body, cell.bbox)
                 if f:
                     out.append(_Candidate(f, label, c.table or "", subject=cell.header, rank=rank, is_cell=True,
                                           first=i == 0, total=generic))
@@ -614,7 +619,7 @@ def _convert(figs: list[Figure], q: Question) -> list[Figure]:
     f = figs[0]
     v = f.value * 10000
     return [Figure(f"{f.label}（换算）", v, f"{v:f}".rstrip("0").rstrip(".") if "." in f"{v:f}" else f"{v:f}", "元",
-                   f.table, f.page, f.doc, f.doc_id, f.unit_name, f.year, f.column, f.context)]
+                   f.table, f.page, f.doc, f.doc_id, f.unit_name, f.year, f.column, f.context, f.bbox)]
 
 
 def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
@@ -737,7 +742,7 @@ def _sources(hits: list[Retrieved], k: int, first_chunk_id: str | None) -> list[
             continue
         pages.add((h.chunk.doc_id, h.chunk.page))
         out.append(Source(h.chunk.file, h.chunk.unit, h.chunk.year, h.chunk.page, h.chunk.section, h.chunk.table,
-                          h.chunk.text, h.score, h.chunk.doc_id, h.chunk.type, h.chunk.ocr_confidence))
+                          h.chunk.text, h.score, h.chunk.doc_id, h.chunk.type, h.chunk.ocr_confidence, h.chunk.bbox))
         if len(out) == k:
             break
     return out

@@ -6,9 +6,9 @@ Every chunk repeats who/when/which table, so a row read alone still says what it
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .model import Chunk, Document, Paragraph, Row, Section, Table
+from .model import BBox, Chunk, Document, Paragraph, Row, Section, Table, union
 
 _SENTENCE_END = re.compile(r"(?<=[。；！？!?])")
 _CLAUSE_END = re.compile(r"(?<=[，、：])|(?<=,)(?!\d)")  # not the thousands comma of "7,331.92"
@@ -46,10 +46,10 @@ def split_sentences(text: str, max_chars: int) -> list[str]:
     return out
 
 
-def _page_pieces(para: Paragraph, max_chars: int) -> list[tuple[str, int]]:
-    """(sentence or clause, page) of a paragraph; a sentence broken by a page break is cut at the clause
-    boundary nearest the break, so each part is cited at the page it is printed on."""
-    out: list[tuple[str, int]] = []
+def _page_pieces(para: Paragraph, max_chars: int) -> list[tuple[str, int, int]]:
+    """(sentence or clause, page, offset in the paragraph); a sentence broken by a page break is cut at the
+    clause boundary nearest the break, so each part is cited at the page it is printed on."""
+    out: list[tuple[str, int, int]] = []
     start = 0
     for sentence in split_sentences(para.text, max_chars):
         end = start + len(sentence)
@@ -59,26 +59,48 @@ def _page_pieces(para: Paragraph, max_chars: int) -> list[tuple[str, int]]:
             cut = min(bounds, key=lambda x: abs(x - cut), default=None)
         parts = [sentence[:cut], sentence[cut:]] if cut else [sentence]
         for part in parts:
-            out.append((part, para.page_of(start, start + len(part))))
+            out.append((part, para.page_of(start, start + len(part)), start))
             start += len(part)
     return out
 
 
-def _section_chunks(sec: Section, s: ChunkSettings) -> list[tuple[str, int]]:
-    """(body, page) pieces of a section; a piece is cited at one page, so it ends where the page does."""
-    pieces: list[tuple[str, int]] = []
-    body, page = "", 0
+@dataclass
+class _Piece:
+    """A section passage being built: its text, page and the (offset, box) of the printed lines it holds."""
+
+    body: str = ""
+    page: int = 0
+    lines: list[tuple[int, BBox]] = field(default_factory=list)
+
+    def add(self, text: str, para: Paragraph, start: int) -> None:
+        at = len(self.body)
+        self.lines += [(at + off, box) for off, box in para.boxes_in(start, start + len(text), self.page)]
+        self.body += text
+
+    def done(self) -> tuple[str, int, list[tuple[int, BBox]]]:
+        """(body, page, line boxes) with the body stripped and the offsets moved with it."""
+        lead = len(self.body) - len(self.body.lstrip())
+        seen: dict[BBox, int] = {}  # a line holding two sentences is listed once, at its first offset
+        for off, box in self.lines:
+            seen.setdefault(box, max(0, off - lead))
+        return self.body.strip(), self.page, sorted(((off, box) for box, off in seen.items()))
+
+
+def _section_chunks(sec: Section, s: ChunkSettings) -> list[tuple[str, int, list[tuple[int, BBox]]]]:
+    """(body, page, line boxes) pieces of a section; a piece is cited at one page, so it ends where the page does."""
+    pieces = []
+    piece = _Piece()
     for para in sec.paragraphs:
-        for text, text_page in _page_pieces(para, s.max_chars):
-            if body and (len(body) + len(text) > s.max_chars or text_page != page):
-                pieces.append((body.strip(), page))
-                body = ""
-            if not body:
-                page = text_page
-            body += text
-        body += "\n"
-    if body.strip():
-        pieces.append((body.strip(), page))
+        for text, text_page, start in _page_pieces(para, s.max_chars):
+            if piece.body and (len(piece.body) + len(text) > s.max_chars or text_page != piece.page):
+                pieces.append(piece.done())
+                piece = _Piece()
+            if not piece.body:
+                piece.page = text_page
+            piece.add(text, para, start)
+        piece.body += "\n"
+    if piece.body.strip():
+        pieces.append(piece.done())
     return pieces
 
 
@@ -111,9 +133,10 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None, id_pref
         )
 
     for sec in doc.sections:
-        for body, page in _section_chunks(sec, s):
+        for body, page, lines in _section_chunks(sec, s):
             head = f"{ctx} · {sec.heading}" if sec.heading else ctx
-            add(f"{head}\n{body}", "section", page, section=sec.heading or None)
+            add(f"{head}\n{body}", "section", page, section=sec.heading or None, lines=lines,
+                bbox=union(box for _, box in lines))
     for table in doc.tables:
         caption = table_caption(table)
         if table.is_form:
@@ -126,7 +149,7 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None, id_pref
         for row in table.rows:
             add(
                 f"{ctx} · {caption}\n{row_text(row, table, table.unit)}", "row", row.page,
-                table=table.title, row_label=row.path or "合计", table_unit=table.unit, cells=row.cells,
+                table=table.title, row_label=row.path or "合计", table_unit=table.unit, cells=row.cells, bbox=row.bbox,
             )
     return chunks
 
@@ -138,4 +161,5 @@ def _form_chunks(table: Table, ctx: str, caption: str, s: ChunkSettings, add) ->
     for i in range(0, len(fields), s.fields_per_form_chunk):
         group = fields[i : i + s.fields_per_form_chunk]
         body = "；".join(f"{f.label}：{f.value}" for f in group)
-        add(f"{head}\n{body}", "form", group[0].page, table=table.title, row_label=project, table_unit=table.unit)
+        add(f"{head}\n{body}", "form", group[0].page, table=table.title, row_label=project, table_unit=table.unit,
+            bbox=union(f.bbox for f in group if f.page == group[0].page))

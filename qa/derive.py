@@ -104,7 +104,8 @@ def plan(q: Question, docs: list[DocInfo]) -> Plan | None:
             return Plan("share", [a[0], b[0]], [(None, None)] * 2)
     if _SUM.search(text) and len(joined := _joined(item_text, items)) >= 2:
         return Plan("sum", joined, [(None, None)] * len(joined))
-    if asks_previous_year(text) and items:
+    # "那上年呢？" names no item: the one asked before (analyze carried it over)
+    if asks_previous_year(text) and (items := _items(item_text) or q.items or items):
         return Plan("previous", items[:1], [(None, None)])
     return None
 
@@ -142,9 +143,10 @@ def _previous(q: Question, p: Plan, ask_one: AskOne) -> tuple[Figure, Figure, De
         for c in stated_changes(f.context):
             if f.raw in (c.change, c.current) and re.sub(r"[“”\"]", "", p.items[0]) in re.sub(r"[“”\"]", "", f.context):
                 current = Figure(p.items[0], Decimal(c.current.replace(",", "")), c.current, c.unit, f.table, f.page,
-                                 f.doc, f.doc_id, f.unit_name, f.year, context=f.context)
+                                 f.doc, f.doc_id, f.unit_name, f.year, context=f.context, bbox=f.bbox)
                 change = Figure(f"{p.items[0]}比上年{'增加' if c.up else '减少'}", Decimal(c.change.replace(",", "")),
-                                c.change, c.unit, f.table, f.page, f.doc, f.doc_id, f.unit_name, f.year, context=f.context)
+                                c.change, c.unit, f.table, f.page, f.doc, f.doc_id, f.unit_name, f.year, context=f.context,
+                                bbox=f.bbox)
                 return current, change, c.previous, ans
     return None
 

@@ -7,6 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points from the page's top-left (pdfplumber's)
+
+
+def union(boxes) -> BBox | None:
+    """The smallest box holding every given box (None ones skipped); None when there is none."""
+    boxes = [b for b in boxes if b]
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
 
 @dataclass
 class Cell:
@@ -15,6 +25,7 @@ class Cell:
     header: str  # e.g. "2026年预算数/一般公共预算"
     raw: str  # as printed, e.g. "15,753.96"
     value: Decimal | None  # None for blanks, "-", "—"
+    bbox: BBox | None = None  # where it is printed, on its row's page
 
 
 @dataclass
@@ -26,6 +37,7 @@ class Row:
     cells: list[Cell] = field(default_factory=list)
     code: str | None = None  # 科目编码 where the row has one
     parents: list[str] = field(default_factory=list)  # labels of enclosing rows, outermost first
+    bbox: BBox | None = None  # its label and value cells on its page
 
     @property
     def path(self) -> str:
@@ -39,6 +51,7 @@ class FormField:
     label: str
     value: str
     page: int
+    bbox: BBox | None = None  # its printed value cell, or the row holding a label：value pair
 
 
 @dataclass
@@ -68,12 +81,19 @@ class Paragraph:
     text: str
     page: int  # where it starts
     page_starts: list[tuple[int, int]] = field(default_factory=list)  # (offset, page) where it runs onto a later page
+    lines: list[tuple[int, int, BBox]] = field(default_factory=list)  # (offset, page, box) of each printed line
 
     def page_of(self, start: int, end: int) -> int:
         """The page holding most of text[start:end]."""
         bounds = [(0, self.page), *self.page_starts, (len(self.text), 0)]
         spans = [(min(end, b) - max(start, a), page) for (a, page), (b, _) in zip(bounds, bounds[1:])]
         return max(spans)[1] if spans else self.page
+
+    def boxes_in(self, start: int, end: int, page: int) -> list[tuple[int, BBox]]:
+        """(offset, box) of the printed lines on `page` that text[start:end] touches, offsets from start."""
+        ends = [off for off, _, _ in self.lines[1:]] + [len(self.text)]
+        return [(max(0, off - start), box) for (off, p, box), stop in zip(self.lines, ends)
+                if p == page and off < end and stop > start]
 
 
 @dataclass
@@ -133,7 +153,19 @@ class Chunk:
     table_unit: str | None = None
     cells: list[Cell] = field(default_factory=list)
     ocr_confidence: float | None = None  # set when the passage was read by OCR: answers say so
+    bbox: BBox | None = None  # where the passage is printed on its page (a row, or its prose lines)
+    lines: list[tuple[int, BBox]] = field(default_factory=list)  # prose: (offset in the body, box) of each line
 
     @property
     def ocr(self) -> bool:
         return self.ocr_confidence is not None
+
+    def box_of(self, text: str) -> BBox | None:
+        """Where a piece of the body (a sentence) is printed: its lines' box; else the whole passage's."""
+        body = self.text.split("\n", 1)[-1]
+        start = body.find(text) if text else -1
+        if start < 0 or not self.lines:
+            return self.bbox
+        end = start + len(text)
+        ends = [off for off, _ in self.lines[1:]] + [len(body)]
+        return union(box for (off, box), stop in zip(self.lines, ends) if off < end and stop > start) or self.bbox

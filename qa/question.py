@@ -161,6 +161,8 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
         # "那上年呢？" asks about the year before the one answered; "那公务接待费呢？" keeps the year
         answered = context.years or sorted({d.year for d in docs if d.year and (context.doc_ids is None or d.id in context.doc_ids)})[-1:]
         q.years = [y - 1 for y in answered] if relative else ([] if q.mention else context.years)
+        if relative and not any(d.year in q.years and (not context.units or d.unit in context.units) for d in docs):
+            q.years = answered  # no document of the year before: the answered one states its change from it (qa.derive)
     if not q.mention and not q.units and context is not None and context.units:
         q.units = context.units  # the conversation's unit, until a question names another
     if elliptic and not q.items and len(re.sub(r"那|呢|上年|去年|上一年|今年|本年|吗", "", q.key)) <= 1:

@@ -19,7 +19,7 @@ import chromadb
 from chromadb.config import Settings
 from chromadb.errors import NotFoundError, UniqueConstraintError
 
-from .model import Cell, Chunk
+from .model import BBox, Cell, Chunk
 from .numbers import parse_decimal
 
 DEFAULT_INDEX_DIR = Path("index")
@@ -85,20 +85,30 @@ def chunk_metadata(c: Chunk) -> dict:
     meta = {
         "doc_id": c.doc_id, "file": c.file, "type": c.type, "page": c.page, "unit": c.unit, "year": c.year,
         "kind": c.kind, "section": c.section, "table": c.table, "row_label": c.row_label, "table_unit": c.table_unit,
-        "cells": json.dumps([[x.header, x.raw] for x in c.cells], ensure_ascii=False) if c.cells else None,
+        "cells": json.dumps([[x.header, x.raw, x.bbox] for x in c.cells], ensure_ascii=False) if c.cells else None,
         "ocr_confidence": c.ocr_confidence,
+        "bbox": json.dumps(c.bbox) if c.bbox else None,
+        "lines": json.dumps(c.lines) if c.lines else None,
     }
     return {k: v for k, v in meta.items() if v is not None}
 
 
 def chunk_from_record(chunk_id: str, text: str, m: dict) -> Chunk:
-    cells = [Cell(h, raw, parse_decimal(raw)) for h, raw in json.loads(m["cells"])] if m.get("cells") else []
+    # cells stored before boxes were kept are [header, raw] pairs
+    cells = [Cell(h, raw, parse_decimal(raw), _box(box[0] if box else None)) for h, raw, *box in json.loads(m["cells"])] \
+        if m.get("cells") else []
     return Chunk(
         id=chunk_id, doc_id=m["doc_id"], text=text, type=m["type"], page=m["page"], file=m["file"],
         unit=m.get("unit"), year=m.get("year"), kind=m.get("kind"), section=m.get("section"), table=m.get("table"),
         row_label=m.get("row_label"), table_unit=m.get("table_unit"), cells=cells,
-        ocr_confidence=m.get("ocr_confidence"),
+        ocr_confidence=m.get("ocr_confidence"), bbox=_box(json.loads(m["bbox"]) if m.get("bbox") else None),
+        lines=[(off, tuple(box)) for off, box in json.loads(m.get("lines") or "[]")],
     )
+
+
+def _box(stored: list | None) -> BBox | None:
+    """A box read back from JSON (None where unknown, and in records written before boxes were kept)."""
+    return tuple(stored) if stored else None
 
 
 def index_path(index_dir: str | Path | None = None) -> Path:

@@ -42,6 +42,11 @@ def test_ingest_docs_and_ask_json_contract(tmp_path, index):
     s = first["sources"][0]
     assert set(s) >= {"doc", "unit", "year", "page", "section", "table", "text", "score"}
     assert s["unit"] == "北京市审计局" and s["year"] == 2026 and "车辆达到报废年限" in s["text"]
+    # where each is printed on its page (x0, top, x1, bottom in points): an added key; the figure's sentence
+    # lies within its passage's lines
+    (fx0, ftop, fx1, fbottom), (sx0, stop, sx1, sbottom) = f["bbox"], s["bbox"]
+    assert 0 <= fx0 < fx1 and 0 <= ftop < fbottom and s["page"] == f["page"]
+    assert sx0 <= fx0 and stop <= ftop and fx1 <= sx1 and fbottom <= sbottom
     assert missing["found"] is False and missing["figures"] == [] and "广州市人民政府办公厅" in missing["answer"]
 
 

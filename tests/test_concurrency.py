@@ -63,9 +63,9 @@ def test_ingestion_meanwhile_does_not_change_answers_about_other_documents(assis
 
 def test_twenty_clients_through_the_web_page_with_an_upload_meanwhile(assistant, reference, tmp_path):
     sys.path.insert(0, str(ROOT))
-    import app
+    from webui.render import cite
 
-    replies = {q: app.md_text(a.answer) for q, a in reference.items()}
+    replies = {q: cite(a.answer, a.sources) for q, a in reference.items()}  # the answer as the page shows it
     index = assistant.index_dir
     proc, url = start_app(index, tmp_path / "app.log")
     try:

@@ -50,6 +50,8 @@ def test_plans():
     p = _plan("阳泉第二监狱2026年公务接待费占三公经费的比例")[1]
     assert (p.op, p.items) == ("share", ["公务接待费", "“三公”经费"])
     assert _plan("阳泉第二监狱2026年上年的机关运行经费是多少")[1].op == "previous"
+    follow = analyze("那上年呢？", DOCS, context=analyze("北京市审计局2026年公务接待费是多少", DOCS))
+    assert (plan(follow, DOCS).op, plan(follow, DOCS).items) == ("previous", ["公务接待费"])  # the item asked before
     for ordinary in ("阳泉第二监狱2026年公务接待费是多少", "三公经费为何增加", "上年结转是多少", "社会保障和就业支出是多少",
                      "阳泉第二监狱2026年收入比去年增加了多少", "阳泉第二监狱2026年上年结余、结转是多少", "与上一年相比变化多少"):
         assert _plan(ordinary)[1] is None, ordinary

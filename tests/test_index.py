@@ -125,3 +125,21 @@ def test_sample_answers(sample_assistant):
     assert not missing.found and "北京市教育委员会" in missing.answer and missing.figures == []
     other_year = sample_assistant.ask("阳泉第二监狱2019年三公经费是多少")
     assert not other_year.found and "2019" in other_year.answer
+
+
+def test_chunk_boxes_survive_the_store_and_old_records_read_without_them():
+    import json
+    from decimal import Decimal
+
+    from qa.model import Cell, Chunk
+    from qa.store import chunk_from_record, chunk_metadata
+
+    box = (56.7, 190.6, 326.1, 207.3)
+    c = Chunk("d:1", "d", "头\n公务接待费：2.00", "row", 16, "x.pdf", "某单位", 2026, "预算",
+              cells=[Cell("合计", "2.00", Decimal("2.00"), (194.3, 190.6, 238.9, 207.3))], bbox=box, lines=[(0, box)])
+    back = chunk_from_record(c.id, c.text, chunk_metadata(c))
+    assert (back.bbox, back.cells[0].bbox, back.lines) == (box, c.cells[0].bbox, [(0, box)])
+    old = {k: v for k, v in chunk_metadata(c).items() if k not in ("bbox", "lines")}
+    old["cells"] = json.dumps([["合计", "2.00"]], ensure_ascii=False)  # as written before boxes were kept
+    back = chunk_from_record(c.id, c.text, old)
+    assert (back.bbox, back.cells[0].bbox, back.lines, back.cells[0].raw) == (None, None, [], "2.00")

@@ -106,3 +106,36 @@ def test_glossary_definitions(sample_doc):
 def test_page_furniture_dropped(sample_doc):
     text = "\n".join(s.text for s in sample_doc.sections)
     assert "- 22 -" not in text and "......" not in text
+
+
+def _inside(inner, outer, slack=1.0):
+    return (inner[0] >= outer[0] - slack and inner[1] >= outer[1] - slack and inner[2] <= outer[2] + slack
+            and inner[3] <= outer[3] + slack)
+
+
+def test_cells_rows_and_sentences_keep_where_they_are_printed(sample_doc):
+    """Boxes in page coordinates (the evidence viewer marks them): each holds the characters pdfplumber finds there."""
+    import pdfplumber
+
+    from conftest import SAMPLE
+    from qa.answer import Figure
+    from qa.chunk import chunk_document
+
+    t = table(sample_doc, "“三公”经费支出预算表")
+    r = row(t, "公务接待费")
+    chunks = chunk_document(sample_doc)
+    prose = next(c for c in chunks if c.page == 22 and "本年度公务接待费减少8.00万元" in c.text)
+    sentence = prose.box_of("2026年山西省阳泉第二监狱财政拨款安排的“三公”经费预算76.00万元比2025年增加10.00万元，"
+                            "主要原因是：本年度公务接待费减少8.00万元。")
+    with pdfplumber.open(SAMPLE) as pdf:
+        cell = pdf.pages[15].search(r"2\.00")
+        said = pdf.pages[21].search(r"本年度公务接待费减少\s*8\.00")
+        other = pdf.pages[21].search(r"机关运行经费财政拨款预算")
+    assert r.bbox and all(c.bbox for c in r.cells)
+    assert any(_inside((m["x0"], m["top"], m["x1"], m["bottom"]), r.cells[0].bbox) for m in cell)
+    assert all(_inside(c.bbox, r.bbox) for c in r.cells)
+    assert said and sentence and _inside((said[0]["x0"], said[0]["top"], said[0]["x1"], said[0]["bottom"]), sentence)
+    assert _inside(sentence, prose.bbox) and sentence != prose.bbox  # the sentence's lines, not the whole passage
+    assert other and not any(_inside((m["x0"], m["top"], m["x1"], m["bottom"]), sentence) for m in other)
+    f = Figure("公务接待费", Decimal("2.00"), "2.00", "万元", t.title, 16, "x.pdf", "d", None, 2026, bbox=r.cells[0].bbox)
+    assert f.to_dict()["bbox"] == list(r.cells[0].bbox)  # `qa ask --json`: an added key

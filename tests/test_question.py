@@ -53,6 +53,9 @@ def test_years():
     follow = analyze("那上年呢？", DOCS, context=analyze("阳泉二监2026年三公经费", DOCS))
     assert follow.units == ["山西省阳泉第二监狱"] and follow.doc_ids == ["old"]
     assert follow.items == ["“三公”经费"] and "三公" in follow.search_text
+    # without last year's file, the follow-up stays with the answered document (it states the change from last year)
+    follow = analyze("那上年呢？", DOCS, context=analyze("北京审计局2026年三公经费", DOCS))
+    assert follow.years == [2026] and follow.doc_ids == ["d2"] and not follow.not_found
 
 
 @pytest.mark.parametrize("question, intent", [

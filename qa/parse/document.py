@@ -146,12 +146,11 @@ class _SectionBuilder:
         if not self.sections or self.sections[-1].path != path:
             self.sections.append(Section(path=path))
         texts = [b.text for b in self._buf]
-        page_starts = [
-            (len(join_lines(texts[: i + 1])) - len(texts[i]), b.page)
-            for i, b in enumerate(self._buf)
-            if i and b.page != self._buf[i - 1].page
-        ]
-        self.sections[-1].paragraphs.append(Paragraph(join_lines(texts), self._buf[0].page, page_starts))
+        starts = [len(join_lines(texts[: i + 1])) - len(texts[i]) for i in range(len(texts))]
+        page_starts = [(start, b.page) for i, (start, b) in enumerate(zip(starts, self._buf))
+                       if i and b.page != self._buf[i - 1].page]
+        lines = [(start, b.page, b.bbox) for start, b in zip(starts, self._buf)]
+        self.sections[-1].paragraphs.append(Paragraph(join_lines(texts), self._buf[0].page, page_starts, lines))
         self._buf = []
 
 

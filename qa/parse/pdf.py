@@ -49,6 +49,11 @@ class Line:
     margin: float = 0.0  # the page's right text margin (widest line)
     runs_on: bool = False  # reaches a margin other lines reach too: a wrapped line whose text goes on below
     indented: bool = False  # starts right of the page's left text edge: a paragraph's first line, not a wrapped one
+    x0: float = 0.0
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return (round(self.x0, 1), round(self.top, 1), round(self.x1, 1), round(self.bottom, 1))
 
 
 @dataclass
@@ -114,10 +119,11 @@ def read_page(page, number: int, settings: ParseSettings) -> PageBlocks:
         text = normalize(ln["text"])
         if text:
             indented = ln["x0"] > left + (ln["bottom"] - ln["top"]) / 2
-            line = Line(text, number, ln["top"], ln["bottom"], out.height, ln["x1"], margin, justified and is_full, indented)
+            line = Line(text, number, ln["top"], ln["bottom"], out.height, ln["x1"], margin, justified and is_full, indented,
+                        ln["x0"])
             items.append((ln["top"], line))
     for t, cells in found:
-        items.append((t.bbox[1], raw_table(cells, number)))
+        items.append((t.bbox[1], raw_table(cells, number, [row.cells for row in t.rows])))
     items.sort(key=lambda x: x[0])
     out.blocks = [b for _, b in items]
     raw = "".join(c["text"] for c in page.chars)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..model import Cell, FormField, Row, Table
+from ..model import BBox, Cell, FormField, Row, Table, union
 from ..numbers import is_blank, is_number, parse_decimal
 from .text import heading_level, normalize
 
@@ -33,6 +33,7 @@ class RawTable:
     grid: list[list[str | None]]
     row_pages: list[int]
     indents: list[list[int]]  # leading blanks of each cell as printed: the depth of an indented label
+    boxes: list[list[BBox | None]]  # each cell's box on its row's page (None for a merged one)
     captions: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -49,6 +50,7 @@ class RawTable:
         a, b = self._margin()
         self.grid = [(r + [None] * (b - len(r)))[a:b] for r in self.grid]
         self.indents = [(ind + [0] * (b - len(ind)))[a:b] for ind in self.indents]
+        self.boxes = [(box + [None] * (b - len(box)))[a:b] for box in self.boxes]
 
     def continues_in(self, other: RawTable) -> bool:
         (a, b), (c, d) = self._margin(), other._margin()
@@ -65,6 +67,7 @@ class RawTable:
         self.grid.extend(other.grid[k:])
         self.row_pages.extend(other.row_pages[k:])
         self.indents.extend(other.indents[k:])
+        self.boxes.extend(other.boxes[k:])
         self.notes.extend(other.notes)
 
 
@@ -90,10 +93,12 @@ def _indent(cell: str | None) -> int:
     return sum(2 if ch == "\u3000" else 1 for ch in lead)
 
 
-def raw_table(cells: list[list[str | None]], page: int) -> RawTable:
-    """A grid as extracted with its blanks kept: cell text normalized, each cell's indentation kept aside."""
+def raw_table(cells: list[list[str | None]], page: int, boxes: list[list[BBox | None]]) -> RawTable:
+    """A grid as extracted with its blanks kept: cell text normalized, each cell's indentation and box kept aside."""
     grid = [[None if c is None else normalize(c) for c in row] for row in cells]
-    return RawTable(grid=grid, row_pages=[page] * len(grid), indents=[[_indent(c) for c in row] for row in cells])
+    rounded = [[tuple(round(v, 1) for v in b) if b else None for b in row] for row in boxes]
+    return RawTable(grid=grid, row_pages=[page] * len(grid), indents=[[_indent(c) for c in row] for row in cells],
+                    boxes=rounded)
 
 
 def is_text_box(cells: list[list[str | None]]) -> bool:
@@ -109,16 +114,18 @@ def is_text_box(cells: list[list[str | None]]) -> bool:
     )
 
 
-def _drop_empty(raw: RawTable) -> tuple[list[list[str | None]], list[int], list[list[int]]]:
-    grid, pages, indents = [], [], []
-    for row, page, indent in zip(raw.grid, raw.row_pages, raw.indents):
+def _drop_empty(raw: RawTable) -> tuple[list[list[str | None]], list[int], list[list[int]], list[list[BBox | None]]]:
+    grid, pages, indents, boxes = [], [], [], []
+    for row, page, indent, box in zip(raw.grid, raw.row_pages, raw.indents, raw.boxes):
         if any(c for c in row):
             pad = raw.ncols - len(row)
             grid.append(row + [None] * pad)
             pages.append(page)
             indents.append(indent + [0] * pad)
+            boxes.append(box + [None] * (raw.ncols - len(box)))
     keep = [j for j in range(raw.ncols) if any(row[j] for row in grid)]
-    return [[row[j] for j in keep] for row in grid], pages, [[row[j] for j in keep] for row in indents]
+    return ([[row[j] for j in keep] for row in grid], pages, [[row[j] for j in keep] for row in indents],
+            [[row[j] for j in keep] for row in boxes])
 
 
 def _caption_rows(grid, captions) -> int:
@@ -233,7 +240,7 @@ def _join_code_parts(parts: list[str]) -> list[str]:
     return parts
 
 
-def _rows(grid, pages, indents, numeric, headers) -> list[Row]:
+def _rows(grid, pages, indents, boxes, numeric, headers) -> list[Row]:
     """Labelled rows; parents come from the 科目编码 prefix, or else from the label's indentation."""
     rows: list[Row] = []
     for group_labels, group_values in _label_groups(numeric):
@@ -242,23 +249,25 @@ def _rows(grid, pages, indents, numeric, headers) -> list[Row]:
         above: list[str | None] = [None] * len(group_labels)
         prev: Row | None = None
         prev_filled: set[int] = set()
-        for raw_row, page, raw_indents in zip(grid, pages, indents):
+        for raw_row, page, raw_indents, raw_boxes in zip(grid, pages, indents, boxes):
             filled = {j for j in group_values if not is_blank(raw_row[j])}
             label_cells = [raw_row[j] for j in group_labels]
             if prev is not None and filled and not (filled & prev_filled) and all(c is None for c in label_cells):
                 # The lower half of a row whose label cell spans two grid rows: same logical row.
-                prev.cells.extend(Cell(headers[j], raw_row[j], parse_decimal(raw_row[j])) for j in sorted(filled))
+                prev.cells.extend(Cell(headers[j], raw_row[j], parse_decimal(raw_row[j]), raw_boxes[j]) for j in sorted(filled))
+                prev.bbox = union([prev.bbox, *(raw_boxes[j] for j in filled)])
                 prev_filled |= filled
                 continue
             # A label cell merged from above (None) repeats the label above it: 深圳 "预算单位 | 年度".
             label_cells = [a if c is None else c for c, a in zip(label_cells, above)]
             above = label_cells
             parts = _join_code_parts([c for c in label_cells if c])
-            cells = [Cell(headers[j], raw_row[j], parse_decimal(raw_row[j])) for j in group_values if j in filled]
+            cells = [Cell(headers[j], raw_row[j], parse_decimal(raw_row[j]), raw_boxes[j]) for j in group_values if j in filled]
             if not parts and not cells:
                 continue
             code = parts[0] if parts and _CODE.match(parts[0]) else None
-            row = Row(label=" ".join(parts), page=page, cells=cells, code=code)
+            row = Row(label=" ".join(parts), page=page, cells=cells, code=code,
+                      bbox=union([*(raw_boxes[j] for j in group_labels if raw_row[j]), *(c.bbox for c in cells)]))
             if code:
                 while stack and not code.startswith(stack[-1].code or "\0"):
                     stack.pop()
@@ -313,11 +322,11 @@ def _is_numbers_row(row) -> bool:
     return len(values) >= 2 and all(is_number(c) for c in values)
 
 
-def _form_fields(grid, pages) -> list[FormField]:
+def _form_fields(grid, pages, boxes) -> list[FormField]:
     fields: list[FormField] = []
     carried = ""
     names: list[list[str | None]] = []  # column-name rows right above, for a row of numbers under them
-    for raw_row, page in zip(grid, pages):
+    for raw_row, page, row_boxes in zip(grid, pages, boxes):
         cells: list[str] = []
         for c in raw_row:
             if c and (not cells or cells[-1] != c):
@@ -334,11 +343,14 @@ def _form_fields(grid, pages) -> list[FormField]:
         if names and _is_numbers_row(raw_row):  # "总体资金情况（万元）": 预算支出总额 | 财政拨款/合计 | 财政拨款/项目支出 …
             paths = _header_paths(names)
             label = prefix or raw_row[0]
-            fields.extend(FormField(f"{label}/{paths[j]}", c, page) for j, c in enumerate(raw_row) if j and c)
+            fields.extend(FormField(f"{label}/{paths[j]}", c, page, row_boxes[j]) for j, c in enumerate(raw_row) if j and c)
             names = []
             continue
         names = names + [raw_row] if _is_column_names(raw_row) else []
-        fields.extend(_pair_fields(prefix, cells, page))
+        pairs = _pair_fields(prefix, cells, page)
+        for f in pairs:  # a label：value pair is marked as its printed row
+            f.bbox = union(row_boxes)
+        fields.extend(pairs)
     return fields
 
 
@@ -365,14 +377,14 @@ def _unit_of(row, headers, j) -> str:
     return ""
 
 
-def _grid_fields(grid, pages) -> list[FormField]:
+def _grid_fields(grid, pages, boxes) -> list[FormField]:
     """One field per printed number, named by its row's short cells (project, 指标 levels) and its column:
     "16-《北京审计》杂志办刊经费/项目总额", "…/购置便携式计算机/＝/本年绩效指标值（台）"."""
     n_head = next((i for i, row in enumerate(grid) if any(c and is_number(c) for c in row)), len(grid))
     headers = _header_paths(grid[:n_head])
     fields: list[FormField] = []
     above: list[str | None] = [None] * len(headers)
-    for row, page in zip(grid[n_head:], pages[n_head:]):
+    for row, page, row_boxes in zip(grid[n_head:], pages[n_head:], boxes[n_head:]):
         filled = [a if c is None else c for c, a in zip(row, above)]  # a merged cell repeats the row above: the project
         above = filled
         for j, c in enumerate(row):
@@ -380,7 +392,7 @@ def _grid_fields(grid, pages) -> list[FormField]:
                 continue
             named = [t for t in filled[:j] if t and not is_number(t) and len(t) <= _LABEL_MAX]
             unit = _unit_of(row, headers, j)
-            fields.append(FormField("/".join([*named, headers[j]]) + (f"（{unit}）" if unit else ""), c, page))
+            fields.append(FormField("/".join([*named, headers[j]]) + (f"（{unit}）" if unit else ""), c, page, row_boxes[j]))
     return fields
 
 
@@ -403,10 +415,11 @@ def _read_captions(table: Table, captions: list[str]) -> None:
 
 def build_table(raw: RawTable) -> Table | None:
     """Interpret a raw grid; None when nothing tabular is left."""
-    grid, pages, indents = _drop_empty(raw)
+    grid, pages, indents, boxes = _drop_empty(raw)
     captions = list(raw.captions)
     keep = [i for i in range(_caption_rows(grid, captions), len(grid)) if not _is_column_index_row(grid[i])]
-    grid, pages, indents = [grid[i] for i in keep], [pages[i] for i in keep], [indents[i] for i in keep]
+    grid, pages, indents, boxes = ([grid[i] for i in keep], [pages[i] for i in keep], [indents[i] for i in keep],
+                                   [boxes[i] for i in keep])
     if not grid:
         return None
     texts = [c for row in grid for c in row if c]
@@ -415,7 +428,7 @@ def build_table(raw: RawTable) -> Table | None:
     table = Table(title="", pages=sorted(set(pages)), notes=list(raw.notes))
     _read_captions(table, captions)
     if _FORM_TITLE.search(table.title):
-        table.fields = (_grid_fields if _is_grid_form(grid) else _form_fields)(grid, pages)
+        table.fields = (_grid_fields if _is_grid_form(grid) else _form_fields)(grid, pages, boxes)
         table.empty = not table.fields
         return table
     numeric = _numeric_columns(grid)
@@ -427,6 +440,7 @@ def build_table(raw: RawTable) -> Table | None:
     headers, numeric = [headers[j] for j in keep], [numeric[j] for j in keep]
     body = [[r[j] for j in keep] for r in body]
     body_indents = [[r[j] for j in keep] for r in indents[n_head:]]
+    body_boxes = [[r[j] for j in keep] for r in boxes[n_head:]]
     # A value column that happens to be blank in every row is still a value column, not a label;
     # so is long text after the numbers (绩效目标, 说明): it describes the row, it does not start a new one.
     first_value = next((j for j, n in enumerate(numeric) if n), len(numeric))
@@ -435,6 +449,6 @@ def build_table(raw: RawTable) -> Table | None:
         for j, n in enumerate(numeric)
     ]
     table.headers = headers
-    table.rows = _rows(body, pages[n_head:], body_indents, numeric, table.headers)
+    table.rows = _rows(body, pages[n_head:], body_indents, body_boxes, numeric, table.headers)
     table.empty = any(EMPTY_NOTE.search(n) for n in table.notes) or not any(r.cells for r in table.rows)
     return table
