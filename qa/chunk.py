@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .model import BBox, Chunk, Document, Paragraph, Row, Section, Table, union
+from .model import BBox, Chunk, ChunkType, Document, Paragraph, Row, Section, Table, union
 
 _SENTENCE_END = re.compile(r"(?<=[。；！？!?])")
 _CLAUSE_END = re.compile(r"(?<=[，、：])|(?<=,)(?!\d)")  # not the thousands comma of "7,331.92"
@@ -135,7 +135,7 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None, id_pref
     for sec in doc.sections:
         for body, page, lines in _section_chunks(sec, s):
             head = f"{ctx} · {sec.heading}" if sec.heading else ctx
-            add(f"{head}\n{body}", "section", page, section=sec.heading or None, lines=lines,
+            add(f"{head}\n{body}", ChunkType.SECTION, page, section=sec.heading or None, lines=lines,
                 bbox=union(box for _, box in lines))
     for table in doc.tables:
         caption = table_caption(table)
@@ -144,11 +144,11 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None, id_pref
             continue
         if table.empty and not any(r.cells for r in table.rows):
             note = "；".join(table.notes) or "本表无数据"
-            add(f"{ctx} · {caption}\n{note}", "row", table.page, table=table.title, table_unit=table.unit)
+            add(f"{ctx} · {caption}\n{note}", ChunkType.ROW, table.page, table=table.title, table_unit=table.unit)
             continue
         for row in table.rows:
             add(
-                f"{ctx} · {caption}\n{row_text(row, table, table.unit)}", "row", row.page,
+                f"{ctx} · {caption}\n{row_text(row, table, table.unit)}", ChunkType.ROW, row.page,
                 table=table.title, row_label=row.path or "合计", table_unit=table.unit, cells=row.cells, bbox=row.bbox,
             )
     return chunks
@@ -161,5 +161,5 @@ def _form_chunks(table: Table, ctx: str, caption: str, s: ChunkSettings, add) ->
     for i in range(0, len(fields), s.fields_per_form_chunk):
         group = fields[i : i + s.fields_per_form_chunk]
         body = "；".join(f"{f.label}：{f.value}" for f in group)
-        add(f"{head}\n{body}", "form", group[0].page, table=table.title, row_label=project, table_unit=table.unit,
+        add(f"{head}\n{body}", ChunkType.FORM, group[0].page, table=table.title, row_label=project, table_unit=table.unit,
             bbox=union(f.bbox for f in group if f.page == group[0].page))

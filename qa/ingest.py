@@ -22,7 +22,7 @@ from tqdm import tqdm
 from .check import check_document
 from .chunk import ChunkSettings, chunk_document
 from .embedding import Embedder
-from .model import Chunk, Document
+from .model import Chunk, Document, FailReason
 from .parse import ParseError, ParseSettings, parse_pdf
 from .parse.document import file_id
 from .parse.pdf import readable
@@ -39,7 +39,7 @@ class IngestResult:
     pages: int = 0
     tables: int = 0
     chunks: int = 0
-    reason: str | None = None  # for failures: not-pdf, corrupt, encrypted, empty, scanned, garbled, …
+    reason: FailReason | None = None  # for failures
     message: str | None = None
     parse_seconds: float = 0.0
     embed_seconds: float = 0.0
@@ -114,7 +114,7 @@ def parse_file(path: Path, parse_settings: ParseSettings, chunk_settings: ChunkS
     except ParseError as e:
         return IngestResult(path.name, "failed", reason=e.reason, message=str(e))
     except Exception as e:  # a layout the parser chokes on must not stop the batch
-        return IngestResult(path.name, "failed", reason="parse-error", message=f"{path.name}: {type(e).__name__}: {e}")
+        return IngestResult(path.name, "failed", reason=FailReason.PARSE_ERROR, message=f"{path.name}: {type(e).__name__}: {e}")
     # ids carry the pipeline version, so a re-parse never overwrites the committed version in place
     chunks = chunk_document(doc, chunk_settings, id_prefix=f"{doc.id}:{pipeline_version()}")
     return Parsed(doc, chunks, findings(doc), time.perf_counter() - t0)
@@ -177,7 +177,7 @@ class Ingestor:
         try:
             doc_id = file_id(path)
         except OSError as e:
-            return IngestResult(path.name, "failed", reason="unreadable", message=f"{path.name}: {e.strerror or e}")
+            return IngestResult(path.name, "failed", reason=FailReason.UNREADABLE, message=f"{path.name}: {e.strerror or e}")
         path_key = readable(str(path.resolve()))
         previous = [r for r in self.store.documents() if r.path == path_key and r.id != doc_id]
         rec = self.store.document(doc_id)
@@ -219,7 +219,7 @@ class Ingestor:
             self.store.add_document(rec, chunks, parsed.vectors)
         except Exception as e:
             self.store.delete_chunks(doc.id, ids=[c.id for c in chunks])
-            return IngestResult(job.path.name, "failed", doc.id, reason="store-error", message=f"{job.path.name}: {e}")
+            return IngestResult(job.path.name, "failed", doc.id, reason=FailReason.STORE_ERROR, message=f"{job.path.name}: {e}")
         for old in job.previous:
             if old.id != doc.id:  # a re-parse of the same file already replaced its chunks in place
                 self.store.remove_document(old.id)
@@ -312,7 +312,7 @@ class Ingestor:
             try:
                 return self._submit(pool, path, 1).result()
             except BrokenProcessPool:
-                return IngestResult(path.name, "failed", reason="parse-crash",
+                return IngestResult(path.name, "failed", reason=FailReason.PARSE_CRASH,
                                     message=f"{path.name}: the parser process died on this file")
 
 

@@ -6,6 +6,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
+
+class ChunkType(StrEnum):
+    """What a chunk holds (a str: stored and compared as its value)."""
+
+    SECTION = "section"  # a passage of prose under its heading path
+    ROW = "row"  # one table row, its cells with their column paths
+    FORM = "form"  # one form group (绩效目标表): a project's fields
+
+
+class FailReason(StrEnum):
+    """Why a file could not be indexed (IngestResult.reason; the page says each in Chinese)."""
+
+    MISSING = "missing"
+    EMPTY = "empty"
+    NOT_PDF = "not-pdf"
+    ENCRYPTED = "encrypted"
+    CORRUPT = "corrupt"
+    NO_PAGES = "no-pages"
+    SCANNED = "scanned"
+    GARBLED = "garbled"
+    NO_TEXT = "no-text"
+    UNREADABLE = "unreadable"
+    PARSE_ERROR = "parse-error"
+    PARSE_CRASH = "parse-crash"
+    STORE_ERROR = "store-error"
+    TOO_LARGE = "too-large"  # the page's own upload limit
+
 
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points from the page's top-left (pdfplumber's)
 
@@ -141,7 +169,7 @@ class Chunk:
     id: str
     doc_id: str
     text: str
-    type: str  # "section" | "row" | "form"
+    type: ChunkType
     page: int
     file: str
     unit: str | None

@@ -6,27 +6,31 @@ import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from qa.model import FailReason
+
 MAX_UPLOAD_MB = 100
 FIGURE_HEADERS = ["项目", "数值", "单位", "表名", "页码", "文件"]
 DOC_HEADERS = ["单位", "年度", "类型", "页数", "表格", "勾稽问题", "文件"]
 PENDING = "正在查找原文……"
 
 # Why a file could not be indexed (IngestResult.reason and the page's own upload checks), in Chinese.
-REASONS = {
-    "not-pdf": "不是有效的 PDF 文件（文件内容没有 %PDF 文件头），请上传 PDF 格式的公开文件",
-    "empty": "文件是空的（0 字节）",
-    "too-large": f"文件超过 {MAX_UPLOAD_MB} MB 的上限",
-    "encrypted": "PDF 已加密，需要密码才能打开，无法读取",
-    "corrupt": "PDF 文件已损坏，无法读取",
-    "scanned": "这是扫描版 PDF（页面是图片，没有文字层），暂不支持；请上传可以复制文字的 PDF",
-    "garbled": "PDF 的文字层是乱码（字体编码缺失），无法识别其中的文字",
-    "no-text": "页面是图片，文字识别（OCR）也没有读出文字，请上传清晰的扫描件或可以复制文字的 PDF",
-    "no-pages": "PDF 中没有页面",
-    "missing": "找不到上传的文件，请重新上传",
-    "unreadable": "文件无法读取，请重新上传",
-    "parse-error": "无法解析该 PDF 的版面",
-    "store-error": "写入索引时出错，请稍后重试",
+REASONS: dict[str, str] = {
+    FailReason.NOT_PDF: "不是有效的 PDF 文件（文件内容没有 %PDF 文件头），请上传 PDF 格式的公开文件",
+    FailReason.EMPTY: "文件是空的（0 字节）",
+    FailReason.TOO_LARGE: f"文件超过 {MAX_UPLOAD_MB} MB 的上限",
+    FailReason.ENCRYPTED: "PDF 已加密，需要密码才能打开，无法读取",
+    FailReason.CORRUPT: "PDF 文件已损坏，无法读取",
+    FailReason.SCANNED: "这是扫描版 PDF（页面是图片，没有文字层），暂不支持；请上传可以复制文字的 PDF",
+    FailReason.GARBLED: "PDF 的文字层是乱码（字体编码缺失），无法识别其中的文字",
+    FailReason.NO_TEXT: "页面是图片，文字识别（OCR）也没有读出文字，请上传清晰的扫描件或可以复制文字的 PDF",
+    FailReason.NO_PAGES: "PDF 中没有页面",
+    FailReason.MISSING: "找不到上传的文件，请重新上传",
+    FailReason.UNREADABLE: "文件无法读取，请重新上传",
+    FailReason.PARSE_ERROR: "无法解析该 PDF 的版面",
+    FailReason.PARSE_CRASH: "解析该 PDF 时进程异常退出（文件可能有问题），其余文件不受影响",
+    FailReason.STORE_ERROR: "写入索引时出错，请稍后重试",
 }
+assert set(REASONS) == set(FailReason), "every reason a file can fail for is said in Chinese"
 
 
 def esc(value) -> str:
@@ -286,19 +290,19 @@ def findings_html(docs) -> str:
     return "".join(parts) or "<p>已收录文件未发现勾稽问题。</p>"
 
 
-def check_upload(path: Path) -> str | None:
+def check_upload(path: Path) -> FailReason | None:
     """A reason the upload cannot be a PDF we index (by size and content, never by name), else None."""
     try:
         size = path.stat().st_size
         if size == 0:
-            return "empty"
+            return FailReason.EMPTY
         if size > MAX_UPLOAD_MB * 1024 * 1024:
-            return "too-large"
+            return FailReason.TOO_LARGE
         with path.open("rb") as fh:
             head = fh.read(1024)
     except OSError:
-        return "unreadable"
-    return None if b"%PDF-" in head else "not-pdf"
+        return FailReason.UNREADABLE
+    return None if b"%PDF-" in head else FailReason.NOT_PDF
 
 
 def safe_name(name: str) -> str:

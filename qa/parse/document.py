@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from ..model import Document, Paragraph, Section
+from ..model import Document, FailReason, Paragraph, Section
 from .meta import detect_aliases, detect_kind, detect_unit, detect_year, title_of
 from .ocr import ocr_page
 from .pdf import Line, PageBlocks, ParseError, open_pdf, read_page, readable
@@ -25,13 +25,13 @@ def file_id(path: Path) -> str:
 def _text_layer_problem(path: Path, pages: list[PageBlocks], s: ParseSettings) -> ParseError | None:
     textless = sum(1 for p in pages if p.chars < s.min_chars_per_page)
     if textless > s.max_textless_share * len(pages):
-        return ParseError("scanned", f"{path.name}: no text layer on {textless} of {len(pages)} pages (scanned images)")
+        return ParseError(FailReason.SCANNED, f"{path.name}: no text layer on {textless} of {len(pages)} pages (scanned images)")
     chars = sum(p.chars for p in pages) or 1
     bad = sum(p.bad_glyphs for p in pages)
     if bad > s.max_bad_glyph_share * chars:
-        return ParseError("garbled", f"{path.name}: text layer is garbled ({bad} undecodable glyphs of {chars} characters)")
+        return ParseError(FailReason.GARBLED, f"{path.name}: text layer is garbled ({bad} undecodable glyphs of {chars} characters)")
     if sum(p.cjk for p in pages) < s.min_cjk_share * chars:
-        return ParseError("garbled", f"{path.name}: text layer decodes to non-Chinese gibberish (broken font map)")
+        return ParseError(FailReason.GARBLED, f"{path.name}: text layer decodes to non-Chinese gibberish (broken font map)")
     return None
 
 
@@ -52,7 +52,7 @@ def _read_pages(pdf, path: Path, s: ParseSettings, on_page: Callable[[int, int],
         if problem:
             raise problem
         return pages
-    garbled = problem is not None and problem.reason == "garbled"
+    garbled = problem is not None and problem.reason == FailReason.GARBLED
     redo = [p.number for p in pages if garbled or (p.chars < s.min_chars_per_page and p.images)]
     for k, number in enumerate(redo, start=1):
         read = ocr_page(pdf.pages[number - 1], s.ocr_resolution)
@@ -62,7 +62,7 @@ def _read_pages(pdf, path: Path, s: ParseSettings, on_page: Callable[[int, int],
             on_page(n + k, n + len(redo))
     if problem := _text_layer_problem(path, pages, s):
         if redo:
-            raise ParseError("no-text", f"{path.name}: OCR of {len(redo)} page images found no usable text ({problem})")
+            raise ParseError(FailReason.NO_TEXT, f"{path.name}: OCR of {len(redo)} page images found no usable text ({problem})")
         raise problem
     return pages
 
@@ -166,7 +166,7 @@ def parse_pdf(
     except ParseError:
         raise
     except Exception as e:  # pdfminer fails in many ways on damaged page content
-        raise ParseError("corrupt", f"{path.name}: damaged page content ({type(e).__name__}: {e})") from e
+        raise ParseError(FailReason.CORRUPT, f"{path.name}: damaged page content ({type(e).__name__}: {e})") from e
     finally:
         pdf.close()
     furniture = _furniture(pages, s)

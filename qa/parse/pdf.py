@@ -10,6 +10,7 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 
+from ..model import FailReason
 from .settings import ParseSettings
 from .tables import RawTable, is_text_box, raw_table
 from .text import normalize
@@ -33,7 +34,7 @@ def readable(text: str) -> str:
 class ParseError(Exception):
     """A file that cannot be indexed; `reason` is a short code, the message says why in words."""
 
-    def __init__(self, reason: str, message: str):
+    def __init__(self, reason: FailReason, message: str):
         super().__init__(readable(message))
         self.reason = reason
 
@@ -140,11 +141,11 @@ def open_pdf(path: Path):
     """pdfplumber.open with every way a file can be unreadable mapped to a ParseError."""
     data = path.read_bytes()[:1024] if path.exists() else b""
     if not path.exists():
-        raise ParseError("missing", f"{path.name}: file not found")
+        raise ParseError(FailReason.MISSING, f"{path.name}: file not found")
     if path.stat().st_size == 0:
-        raise ParseError("empty", f"{path.name}: empty file (0 bytes)")
+        raise ParseError(FailReason.EMPTY, f"{path.name}: empty file (0 bytes)")
     if b"%PDF-" not in data:
-        raise ParseError("not-pdf", f"{path.name}: not a PDF (no %PDF header)")
+        raise ParseError(FailReason.NOT_PDF, f"{path.name}: not a PDF (no %PDF header)")
     try:
         pdf = pdfplumber.open(path)  # an empty user password (owner-only protection) opens as usual
         pages = pdf.pages  # forces the page tree to load
@@ -152,11 +153,11 @@ def open_pdf(path: Path):
         # pdfplumber wraps pdfminer's error: the password failure is inside PdfminerException's args
         inner = [e, *(a for a in e.args if isinstance(a, BaseException))]
         if any(isinstance(x, PDFPasswordIncorrect) for x in inner):
-            raise ParseError("encrypted", f"{path.name}: encrypted PDF, a password is required")
+            raise ParseError(FailReason.ENCRYPTED, f"{path.name}: encrypted PDF, a password is required")
         if "password" in str(e).lower() or "encrypt" in str(e).lower():
-            raise ParseError("encrypted", f"{path.name}: encrypted PDF ({e})")
-        raise ParseError("corrupt", f"{path.name}: damaged PDF ({type(e).__name__}: {e})")
+            raise ParseError(FailReason.ENCRYPTED, f"{path.name}: encrypted PDF ({e})")
+        raise ParseError(FailReason.CORRUPT, f"{path.name}: damaged PDF ({type(e).__name__}: {e})")
     if not pages:
         pdf.close()
-        raise ParseError("no-pages", f"{path.name}: the PDF has no pages")
+        raise ParseError(FailReason.NO_PAGES, f"{path.name}: the PDF has no pages")
     return pdf
