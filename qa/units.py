@@ -284,11 +284,11 @@ class ResolveSettings:
 # An organisation-shaped run: ends in a suffix units use, ≥ 3 characters.
 _ORG = re.compile(
     r"([\u4e00-\u9fff（）()]{1,24}?(?:委员会|办事处|人民政府办公厅|人民政府|办公厅|办公室|中心|监狱|[一二三四五六七八九十\d]监(?!狱)"
-    r"|局|厅|委|院|所|队|站|馆|联合会|协会|学校|大学|医院|街道|办|署|部(?!门)|室|团))"
+    r"|局|厅|委|院|所|队|站|馆|联合会|协会|学校|大学|医院|街道|办|署|部(?!门)|室|团|校))"
 )
 # A run counts as naming a unit when it has a place marker or a strong suffix ("办公费和委" does not).
 _PLACE_MARK = re.compile(r"省|市|区|县|国家|中央|中共|自治")
-_STRONG_SUFFIX = re.compile(r"(局|委员会|办公厅|办公室|监狱|监|厅|办事处|人民政府|街道|医院|学校|大学|中心)$")
+_STRONG_SUFFIX = re.compile(r"(局|委员会|办公厅|办公室|监狱|监|厅|办事处|人民政府|街道|医院|学校|校|大学|中心)$")
 # Words that precede a name without being part of it: "按阳泉第二监狱…", "国家信访局和北京市审计局".
 _FUNCTION_WORD = re.compile(r"^(按照|按|根据|据|在|对于|对|给|从|把|跟|和|与|及|向|由|将|看|查|那)")
 _LEAD = re.compile(r"^(请问|请|帮我查|查一下|查询|我想知道|想知道|告诉我|问一下|关于)")
@@ -348,7 +348,7 @@ class _Choice:
     text: str
     key: str
     kind: str | None
-    initials: str  # initials() of its organisation part, with its places: 上海市刑科院
+    initials: tuple[str, ...]  # initials() of its organisation part (刑科院) and of the whole name (上科大附校)
 
 
 class UnitRegistry:
@@ -400,7 +400,7 @@ class UnitRegistry:
         self._has_forms = bool(forms)
 
     def _choice(self, name: str, key: str) -> _Choice:
-        return _Choice(name, key, suffix_word(name), initials(self._org_part(name)))
+        return _Choice(name, key, suffix_word(name), (initials(self._org_part(name)), initials(name)))
 
     # the question's mentions
 
@@ -527,7 +527,9 @@ class UnitRegistry:
                 continue
             u = self.parsed[c.key]
             texts = [self._org_part(t) for t in ((c.text, self.short[c.key]) if c.text == c.key else (c.text,))]
-            texts.append(c.initials)
+            texts += c.initials
+            if not self._read(mention).places:  # a name shortened with its place inside (上科大 for 上海科技大学)
+                texts.append(c.text)
             for name, min_recall in said:
                 precision, recall = max(self._match(name, t) for t in texts)
                 if precision >= s.min_precision and recall >= min_recall:
