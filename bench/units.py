@@ -49,7 +49,7 @@ def _read_unit(path: str) -> tuple[str, dict]:
     p = Path(path)
     try:
         doc = parse_pdf(p)
-        return path, {"unit": doc.unit, "aliases": doc.aliases, "year": doc.year, "kind": doc.kind}
+        return path, {"unit": doc.unit, "aliases": doc.aliases, "members": doc.members, "year": doc.year, "kind": doc.kind}
     except ParseError as e:
         return path, {"unit": None, "aliases": [], "error": str(e)}
 
@@ -135,16 +135,18 @@ def main() -> None:
     written_for = {line.split("\t")[0] for line in UNITS_TSV.read_text().splitlines()[1:]}
     docs_of: dict[str, list[str]] = defaultdict(list)
     aliases: dict[str, set[str]] = defaultdict(set)
+    members: dict[str, set[str]] = defaultdict(set)
     for path, m in meta.items():
         if m.get("unit") and path in written_for:
             docs_of[m["unit"]].append(path)
             aliases[m["unit"]].update(m.get("aliases") or [])
+            members[m["unit"]].update(m.get("members") or [])
     splits = dict(line.split("\t") for line in SPLIT.read_text().splitlines() if line and not line.startswith("#"))
     records = [json.loads(line) for line in MENTIONS.read_text().splitlines() if line.strip()]
     for r in records:
         r["split"] = split_of(r, splits)
     t0 = time.perf_counter()
-    registry = UnitRegistry(aliases)
+    registry = UnitRegistry(aliases, members)
     build_s = time.perf_counter() - t0
     out = evaluate(registry, docs_of, records)
 
@@ -180,7 +182,7 @@ def main() -> None:
         return _print_misses(out["misses"], args.misses)
     big = synthetic_registry(list(docs_of), args.synthetic)
     t0 = time.perf_counter()
-    large = UnitRegistry({**{u: () for u in big if u not in aliases}, **aliases})
+    large = UnitRegistry({**{u: () for u in big if u not in aliases}, **aliases}, members)
     build_s = time.perf_counter() - t0
     timed = evaluate(large, docs_of, records)
     ts = sorted(timed["times"])

@@ -213,7 +213,7 @@ class Ingestor:
             id=doc.id, file=doc.file, path=readable(str(job.path.resolve())), title=doc.title, unit=doc.unit, year=doc.year,
             kind=doc.kind, scope=doc.scope, pages=doc.page_count, tables=len(doc.tables), chunks=len(chunks),
             warnings=doc.warnings, version=pipeline_version(), findings=parsed.findings, checks=checks_version(),
-            aliases=doc.aliases,
+            aliases=doc.aliases, members=doc.members,
         )
         try:
             self.store.add_document(rec, chunks, parsed.vectors)

@@ -160,6 +160,7 @@ class Document:
     warnings: list[str] = field(default_factory=list)
     ocr_pages: dict[int, float] = field(default_factory=dict)  # page → mean OCR confidence, for pages read from images
     aliases: list[str] = field(default_factory=list)  # other names the document gives the unit: ['北京市住房保障办公室'] (加挂牌子)
+    members: list[str] = field(default_factory=list)  # the units its budget covers (单位构成): ['首都图书馆', '北京画院']
 
 
 @dataclass

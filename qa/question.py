@@ -116,6 +116,9 @@ def _unit_not_found(resolutions: list[Resolution], known: list[str]) -> tuple[st
         shown = "、".join(r.candidates)
         if r.status is Status.AMBIGUOUS:
             return f"“{r.mention}”可能指索引中的多个单位：{shown}。您指的是哪一个？请写明单位名称再问。", r.candidates
+        if r.status is Status.NOT_INDEXED and r.member_of:
+            return (f"索引中没有“{r.mention}”单独的公开文件；它是{r.member_of}的预算单位之一，"
+                    f"其预算包含在{r.member_of}的部门预算中。", r.candidates)
         if r.status is Status.NOT_INDEXED:
             held = f"索引中有相近的单位：{shown}，您指的是它吗？" if shown else \
                 f"目前收录的单位有：{'、'.join(sorted(set(known))[:8]) or '（空）'}"

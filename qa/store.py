@@ -55,12 +55,14 @@ class DocRecord:
     findings: list[dict] = field(default_factory=list)  # consistency findings (qa.check.Finding.to_dict)
     checks: str = ""  # the checking code that made them (qa.ingest.checks_version)
     aliases: list[str] = field(default_factory=list)  # other names the document gives its unit (加挂牌子)
+    members: list[str] = field(default_factory=list)  # the units its budget covers (单位构成)
 
     def to_meta(self) -> dict:
         d = {k: v for k, v in self.__dict__.items() if v is not None}
         d["warnings"] = json.dumps(self.warnings, ensure_ascii=False)
         d["findings"] = json.dumps(self.findings, ensure_ascii=False)
         d["aliases"] = json.dumps(self.aliases, ensure_ascii=False)
+        d["members"] = json.dumps(self.members, ensure_ascii=False)
         return d
 
     @classmethod
@@ -71,7 +73,7 @@ class DocRecord:
             pages=m.get("pages", 0), tables=m.get("tables", 0), chunks=m.get("chunks", 0),
             warnings=json.loads(m.get("warnings", "[]")), version=m.get("version", ""),
             findings=json.loads(m.get("findings", "[]")), checks=m.get("checks", ""),
-            aliases=json.loads(m.get("aliases", "[]")),
+            aliases=json.loads(m.get("aliases", "[]")), members=json.loads(m.get("members", "[]")),
         )
 
 

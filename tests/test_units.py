@@ -110,3 +110,10 @@ def test_signboards_are_read_as_aliases():
             "北京市新闻出版局加挂市人民政府新闻办公室、市电影局牌子。"]
     assert detect_aliases("北京市新闻出版局", text) == [
         "北京市住房保障办公室", "北京市人民政府新闻办公室", "北京市电影局"]
+
+
+def test_a_unit_a_department_lists_as_its_own_is_refused_naming_the_department():
+    reg = UnitRegistry({"北京市文化和旅游局": ()}, {"北京市文化和旅游局": ["首都图书馆", "北京画院"]})
+    (r,) = reg.resolve("首都图书馆2026年三公经费是多少")
+    assert r.status is Status.NOT_INDEXED and r.member_of == "北京市文化和旅游局" and r.candidates[0] == "北京市文化和旅游局"
+    assert [u for r in reg.resolve("北京市文旅局2026年三公经费") for u in r.units] == ["北京市文化和旅游局"]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..model import Document, FailReason, Paragraph, Section
-from .meta import detect_aliases, detect_kind, detect_unit, detect_year, title_of
+from .meta import detect_aliases, detect_kind, detect_members, detect_unit, detect_year, title_of
 from .ocr import ocr_page
 from .pdf import Line, PageBlocks, ParseError, open_pdf, read_page, readable
 from .settings import ParseSettings
@@ -229,7 +229,9 @@ def parse_pdf(
         tables=tables,
         ocr_pages={p.number: round(p.ocr_confidence, 4) for p in pages if p.ocr_confidence is not None},
     )
-    doc.aliases = detect_aliases(doc.unit, [p.text for sec in doc.sections for p in sec.paragraphs])
+    prose = [p.text for sec in doc.sections for p in sec.paragraphs]
+    doc.aliases = detect_aliases(doc.unit, prose)
+    doc.members = detect_members(doc.unit, prose)
     if doc.ocr_pages:
         mean = sum(doc.ocr_pages.values()) / len(doc.ocr_pages)
         doc.warnings.append(f"{len(doc.ocr_pages)} of {len(pages)} pages read by OCR (mean confidence {mean:.3f})")

@@ -97,6 +97,27 @@ def detect_aliases(unit: str | None, paragraphs: list[str]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+# "北京市文化和旅游局下属14个预算单位，分别为北京市文化和旅游局本级、首都图书馆、北京画院、…": the units a
+# department's budget covers (单位构成, 编制范围) — not the unit itself, but where a question about one of them belongs
+_MEMBERS_SAID = re.compile(r"预算单位|下属单位|所属单位|二级单位|单位构成|部门构成|编制范围")
+_MEMBERS_FROM = re.compile(r".*(?:分别为|分别是|包括|如下|[：:])")
+_MEMBER_NAME = re.compile(r"^[\u4e00-\u9fff（）()]{3,30}?(?:中心|馆|院|所|站|队|校|学院|医院|局|处|办公室|委员会|团|社|场)$")
+
+
+def detect_members(unit: str | None, paragraphs: list[str]) -> list[str]:
+    """The units a department's budget covers, as its 单位构成 lists them (its own 本级 left out)."""
+    found: list[str] = []
+    for text in paragraphs:
+        for sentence in re.split(r"[。；]", re.sub(r"\s+", "", text)):
+            if not _MEMBERS_SAID.search(sentence) or not _MEMBERS_FROM.match(sentence):
+                continue
+            listed = re.sub(r"[（(][^）)]*[）)]", "", _MEMBERS_FROM.sub("", sentence, count=1))  # other names aside
+            for name in re.split(r"[、，,]", listed):
+                if _MEMBER_NAME.match(name) and not name.endswith("本级") and name != unit:
+                    found.append(name)
+    return list(dict.fromkeys(found))
+
+
 def detect_year(title: str, lines: list[str], file_stem: str, kind: str | None) -> int | None:
     """The year the disclosure is for: the title's, else a bare year line on the cover, else the text's.
 
