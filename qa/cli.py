@@ -205,24 +205,38 @@ def check(doc, index_dir, chroma_url, as_json):
 
 
 @main.command("eval")
-@click.option("--questions", type=click.Path(exists=True, dir_okay=False), default="eval/questions.jsonl", show_default=True)
+@click.option("--questions", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="question files (repeatable; default eval/questions.jsonl and eval/questions/*.jsonl, "
+                   "only eval/questions.jsonl with --small)")
 @click.option("--corpus", "corpus_list", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="file listing the PDFs to index first (default eval/corpus.txt, or eval/corpus_small.txt with --small)")
+              help="file listing the PDFs to index first (default the documents of the questions, "
+                   "eval/corpus_small.txt with --small)")
 @click.option("--corpus-root", type=click.Path(), default="../shared/corpus", show_default=True, envvar="QA_CORPUS")
 @click.option("--index", "index_dir", default="eval/.index", show_default=True, help="the eval's own index folder")
 @click.option("--small", is_flag=True, help="the CI subset: small corpus, questions marked small")
+@click.option("--split", "split_name", type=click.Choice(["fit", "validation", "all"]), default="all", show_default=True,
+              help="the documents of eval/split.tsv to ask about")
+@click.option("--types", default=None, help="only these question types, comma-separated (followed questions are "
+                                              "still asked first, unscored)")
 @click.option("--mode", "modes", multiple=True, type=click.Choice(["hybrid", "lexical", "dense"]), help="default: all three")
 @click.option("--min-accuracy", type=float, default=None, help="exit 1 if hybrid answer@1 is below this")
 @click.option("--failures", type=click.Path(), default=None, help="write each failed question as JSON lines here")
+@click.option("--json", "json_out", type=click.Path(), default=None,
+              help="write every question's result (id, split, type, right, answer, first figure) as JSON lines here")
 @_chroma
 @_model
-def eval_cmd(questions, corpus_list, corpus_root, index_dir, small, modes, min_accuracy, failures, chroma_url, embed_model):
-    """Run the eval set with the lexical, dense and hybrid retrievers side by side."""
-    from .evaluate import format_table, load_items, run_eval
+def eval_cmd(questions, corpus_list, corpus_root, index_dir, small, split_name, types, modes, min_accuracy, failures,
+             json_out, chroma_url, embed_model):
+    """Run the eval set with the lexical, dense and hybrid retrievers side by side, on fit and validation documents."""
+    from .evaluate import SPLITS, format_splits, format_table, item_docs, load_items, read_split, run_eval
 
+    paths = [Path(q) for q in questions] or [Path("eval/questions.jsonl")] + (
+        [] if small else sorted(Path("eval/questions").glob("*.jsonl")))
     root = Path(corpus_root)
-    listing = Path(corpus_list or ("eval/corpus_small.txt" if small else "eval/corpus.txt"))
-    files = [root / line.strip() for line in listing.read_text(encoding="utf-8").splitlines() if line.strip()]
+    listing = corpus_list or ("eval/corpus_small.txt" if small else None)
+    rels = ([line.strip() for line in Path(listing).read_text(encoding="utf-8").splitlines() if line.strip()]
+            if listing else list(dict.fromkeys(d for p in paths for d in item_docs(p))))
+    files = [root / rel for rel in rels]
     missing = [str(f) for f in files if not f.exists()]
     if missing:
         click.echo(f"corpus files missing (set --corpus-root or QA_CORPUS): {missing[:3]}…", err=True)
@@ -239,14 +253,19 @@ def eval_cmd(questions, corpus_list, corpus_root, index_dir, small, modes, min_a
     for r in a.ingest(files, progress=False):
         if not r.ok:
             click.echo(f"note: {r.file} not indexed ({r.reason})", err=True)
-    items = load_items(Path(questions), small=small)
-    reports = run_eval(a, items, modes=modes or ("lexical", "dense", "hybrid"))
+    split = read_split(Path("eval/split.tsv"))
+    pool = [item for p in paths for item in load_items(p, small=small, split=split)]
+    wanted = set(types.split(",")) if types else None
+    items = [i for i in pool if split_name in ("all", i.split) and (wanted is None or i.type in wanted)]
+    reports = run_eval(a, items, modes=modes or ("lexical", "dense", "hybrid"), pool=pool)
     click.echo(f"{len(items)} questions over {len(a.documents())} documents\n" + format_table(reports))
-    if failures:
-        with open(failures, "w", encoding="utf-8") as fh:
-            for rep in reports.values():
-                for f in rep.failures:
-                    fh.write(json.dumps({"mode": rep.mode, **f}, ensure_ascii=False) + "\n")
+    click.echo("\n" + format_splits(reports, SPLITS if split_name == "all" else (split_name,)))
+    for path, rows in ((failures, lambda rep: rep.failures), (json_out, lambda rep: [r.to_dict() for r in rep.results])):
+        if path:
+            with open(path, "w", encoding="utf-8") as fh:
+                for rep in reports.values():
+                    for row in rows(rep):
+                        fh.write(json.dumps({"mode": rep.mode, **row}, ensure_ascii=False) + "\n")
     hybrid = reports.get("hybrid")
     if min_accuracy is not None and hybrid is not None:
         acc = hybrid.row()["answer@1"] or 0.0
