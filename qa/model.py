@@ -98,6 +98,14 @@ class Section:
 
 
 @dataclass
+class ContentsEntry:
+    """One entry of the printed 目录 (table of contents), wrapped lines joined: "五、一般公共预算财政拨款支出决算表"."""
+
+    text: str
+    page: int  # the 目录's page, not the page the entry points to
+
+
+@dataclass
 class Document:
     id: str  # sha256 of the file's bytes, shortened
     file: str  # file name
@@ -111,6 +119,7 @@ class Document:
     tables: list[Table] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     ocr_pages: dict[int, float] = field(default_factory=dict)  # page → mean OCR confidence, for pages read from images
+    contents: list[ContentsEntry] = field(default_factory=list)  # the 目录 as printed, where the document has one
 
 
 @dataclass
