@@ -9,41 +9,15 @@ together), a finding needs every reading to fail.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
+from .finding import SETTINGS, FigureRef, Finding, Kind, Severity
 from .model import Cell, Document, Row, Table
 from .numbers import parse_decimal
+from .tablekind import norm as _norm, table_kind
+from .prose import AMOUNT, BOUGHT, DOWN, OTHER_YEAR, REASON, SHARE, UP, UP_WORDS, WHOLE, dec, sentences, stated_changes
 
 
-@dataclass
-class FigureRef:
-    """A printed figure a finding involves: where it stands and its exact printed value."""
-
-    label: str
-    value: str  # as printed, separators removed ("76.00")
-    unit: str | None
-    table: str | None  # None for a prose figure
-    page: int
-
-
-@dataclass
-class Finding:
-    kind: str  # row_total | column_total | cross_table | prose_table | change | share | parts | reason
-    severity: str  # error: the arithmetic fails beyond rounding; warning: words contradict the numbers
-    message: str  # Chinese, for people
-    pages: list[int]
-    figures: list[FigureRef] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> Finding:
-        return cls(d["kind"], d["severity"], d["message"], list(d["pages"]), [FigureRef(**f) for f in d.get("figures", [])])
-
-
-KINDS = ("row_total", "column_total", "cross_table", "prose_table", "change", "share", "parts", "reason")
 _TO_YUAN = {"万元": Decimal(10000), "千元": Decimal(1000), "元": Decimal(1), "亿元": Decimal(100000000)}
 
 
@@ -69,17 +43,13 @@ def _clean(raws: list[str]) -> bool:
     return len(places) <= 1 and not any(re.search(r"\d\s+\d", r) for r in raws)
 
 
-def _severity(diff: Decimal, half: Decimal) -> str:
+def _severity(diff: Decimal, half: Decimal) -> Severity:
     """A few units of the last printed decimal is a 尾差 beyond rounding (warning); more is an error."""
-    return "warning" if diff <= 10 * half else "error"
+    return Severity.WARNING if diff <= SETTINGS.tail_units * half else Severity.ERROR
 
 
 def _fmt(v: Decimal) -> str:
     return f"{v:,.2f}" if v == v.quantize(Decimal("0.01")) else f"{v:,.4f}".rstrip("0")
-
-
-def _norm(label: str) -> str:
-    return re.sub(r"[\s“”\"'‘’]", "", label or "")
 
 
 _TOTAL = re.compile(r"(合计|总计|小计|总数)$")
@@ -106,32 +76,6 @@ def _depth(label: str) -> int | None:
 
 def is_total_label(label: str) -> bool:
     return bool(_TOTAL.search(_norm(label).split("›")[-1]))
-
-
-def table_kind(title: str) -> str | None:
-    """Which standard disclosure table a title names (its wording varies by city and year)."""
-    t = _norm(title)
-    if "绩效" in t or "项目支出" in t or "政府采购" in t or "购买服务" in t:
-        return None
-    if "三公" in t:
-        return "三公"
-    if "机关运行经费" in t or "行政经费" in t:
-        return "机关运行经费"
-    if "政府性基金" in t or "国有资本" in t:
-        return None
-    if "财政拨款" in t and "收" in t and "支" in t and "总" in t:
-        return "财政拨款收支总表"
-    if ("收支" in t or "收入支出" in t) and "总" in t:
-        return "收支总表"
-    if "收入" in t and "支出" not in t:
-        return "收入总表"
-    if "基本支出" in t:  # only the 一般公共预算 one must agree with the 一般公共预算支出表
-        return "基本支出表" if "一般公共预算" in t else None
-    if "一般公共预算" in t and "支出" in t:
-        return "一般公共预算支出表"
-    if "支出" in t and "总" in t and "财政拨款" not in t:
-        return "支出总表"
-    return None
 
 
 def _ref(label: str, raw: str, table: Table | None, page: int, unit: str | None = None) -> FigureRef:
@@ -229,7 +173,7 @@ def _row_totals(table: Table) -> list[Finding]:
                 best = counted[0][0]  # the structural reading (top-level rows) is the one to show
                 col = header.split("/")[-1] or "金额"
                 out.append(Finding(
-                    "row_total", _severity(abs(cell.value - best), unit),
+                    Kind.ROW_TOTAL, _severity(abs(cell.value - best), unit),
                     f"《{table.title}》“{_norm(total.label)}”（{col}）为{cell.raw}，与其下各行之和{_fmt(best)}不符"
                     f"（相差{_fmt(abs(cell.value - best))}）",
                     sorted({total.page}), [_ref(_norm(total.label), cell.raw, table, total.page)],
@@ -267,7 +211,7 @@ def _hierarchy(table: Table) -> list[Finding]:
             half = _half_unit([cell.raw, *raws])
             if abs(cell.value - s) > half * (len(raws) + 1):
                 out.append(Finding(
-                    "row_total", _severity(abs(cell.value - s), half),
+                    Kind.ROW_TOTAL, _severity(abs(cell.value - s), half),
                     f"《{table.title}》“{_norm(r.label)}”（{header.split('/')[-1]}）为{cell.raw}，与其下级科目之和{_fmt(s)}不符"
                     f"（相差{_fmt(abs(cell.value - s))}）",
                     [r.page], [_ref(_norm(r.label), cell.raw, table, r.page)],
@@ -316,7 +260,7 @@ def _column_totals(table: Table) -> list[Finding]:
                 continue
             s, raws = sums[0]
             out.append(Finding(
-                "column_total", _severity(abs(cell.value - s), _half_unit([cell.raw, *raws])),
+                Kind.COLUMN_TOTAL, _severity(abs(cell.value - s), _half_unit([cell.raw, *raws])),
                 f"《{table.title}》“{_norm(r.label)}”行的{t_head}为{cell.raw}，与同组各栏之和{_fmt(s)}不符"
                 f"（相差{_fmt(abs(cell.value - s))}）",
                 [r.page], [_ref(_norm(r.label), cell.raw, table, r.page)],
@@ -333,7 +277,7 @@ def _same_amount(raw_a: str, unit_a: str | None, raw_b: str, unit_b: str | None)
     """Two printed amounts are the same figure, each as rounded as it is printed (76万元 = 76.00万元 = 760,000元).
     A table without a stated unit is taken to print in the other figure's unit."""
     unit_a, unit_b = unit_a or unit_b, unit_b or unit_a
-    a, b = _yuan(_dec(raw_a), unit_a), _yuan(_dec(raw_b), unit_b)
+    a, b = _yuan(dec(raw_a), unit_a), _yuan(dec(raw_b), unit_b)
     return abs(a - b) <= _yuan(_half_unit([raw_a]), unit_a) + _yuan(_half_unit([raw_b]), unit_b)
 
 
@@ -374,7 +318,7 @@ def _cross_tables(doc: Document) -> list[Finding]:
                 if a and b:
                     if abs(a.value - b.value) > 2 * _half_unit([a.raw, b.raw]):
                         out.append(Finding(
-                            "cross_table", "error", f"《{t.title}》收入总计{a.raw}与支出总计{b.raw}不相等",
+                            Kind.CROSS_TABLE, Severity.ERROR, f"《{t.title}》收入总计{a.raw}与支出总计{b.raw}不相等",
                             sorted({inc.page, exp.page}),
                             [_ref("收入总计", a.raw, t, inc.page), _ref("支出总计", b.raw, t, exp.page)],
                         ))
@@ -398,7 +342,7 @@ def _cross_tables(doc: Document) -> list[Finding]:
                     continue
                 other = others[0]
                 out.append(Finding(
-                    "cross_table", "error",
+                    Kind.CROSS_TABLE, Severity.ERROR,
                     f"《{t.title}》“{_norm(row.label)}”{cell.raw}{t.unit or ''}在《{other.title}》中找不到相同的合计数",
                     sorted({row.page, *other.pages}), [_ref(_norm(row.label), cell.raw, t, row.page)],
                 ))
@@ -406,94 +350,33 @@ def _cross_tables(doc: Document) -> list[Finding]:
 
 
 # --- prose against arithmetic and tables --------------------------------------------------------
-_AMOUNT = re.compile(r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>亿元|万元|千元|元|%|％)")
-_UP = re.compile(r"增加|增长|上升|提高|新增|增多|扩大|上涨")
-_DOWN = re.compile(r"减少|下降|降低|压减|缩减|压缩|节约|取消|下调|减支|核减|调减")
-_CHANGE = re.compile(
-    r"(?P<v>\d[\d,]*(?:\.\d+)?)\s*(?P<vu>亿元|万元|元)[，,]?\s*(?:与|比|较|同比)(?:20\d\d年度?)?[^，,。；\d]{0,14}?"
-    r"(?P<dir>增加|减少|增长|下降|上升|降低)(?:了)?\s*(?P<d>\d[\d,]*(?:\.\d+)?)\s*(?P<du>亿元|万元|元)"
-    r"(?:[，,、]?\s*(?:增长|下降|上升|降低|增幅|降幅|减幅|增加|减少)(?:了)?\s*(?:为)?\s*(?P<p>\d+(?:\.\d+)?)\s*[%％])?"
-)
-_BOUGHT = re.compile(r"购置|购买|更新|新购|新建|建设")  # spending that raises a figure without saying 增加
-_REASON = re.compile(r"(?:主要)?原因(?:是|为|：|:)|主要是由于|主要是|由于")
-_WHOLE = re.compile(r"其中[：:]|主要包括|主要用于|包括")
-_SHARE = re.compile(r"(?P<x>\d[\d,]*(?:\.\d+)?)\s*(?P<xu>亿元|万元|元)[，,]?\s*占(?P<base>[^%％\d，,。；]{0,16}?)(?P<p>\d+(?:\.\d+)?)\s*[%％]")
-_OTHER_YEAR = re.compile(r"上年|去年|上一年|以前年度|20\d\d年(?:度)?(?:年初)?预算")
-
-
-def _sentences(doc: Document):
-    """(sentence, page, section heading) over all prose."""
-    for sec in doc.sections:
-        for para in sec.paragraphs:
-            for s in re.findall(r"[^。！？]+[。！？]?", para.text):
-                if s.strip():
-                    yield s.strip(), para.page, sec.heading
-
-
-def _dec(raw: str) -> Decimal:
-    return parse_decimal(raw) or Decimal(0)
-
-
-@dataclass
-class StatedChange:
-    """"X万元，比上年增加D万元，增长P%" as printed, and the previous year's value it implies (X − D or X + D)."""
-
-    text: str  # the matched words
-    current: str  # X as printed
-    change: str  # D as printed
-    unit: str
-    up: bool
-    percent: str | None
-    previous: Decimal
-    start: int  # where X's words begin in the sentence (what precedes names the item)
-
-
-def stated_changes(sentence: str) -> list[StatedChange]:
-    out = []
-    for m in _CHANGE.finditer(sentence):
-        v_raw = m.group("v")
-        clause = re.split(r"[；;]", sentence[: m.start()])[-1]
-        whole = list(re.finditer(r"其中", clause))
-        if whole:  # "总计X万元，其中：…上年结转Y万元，比上年减少D万元": the change is the total's
-            heads = [a for a in _AMOUNT.finditer(clause[: whole[0].start()]) if a.group("unit") == m.group("vu")]
-            if not heads:
-                continue
-            v_raw = heads[-1].group("num")
-        v, d = _dec(v_raw), _dec(m.group("d"))
-        if m.group("vu") != m.group("du") or not v:
-            continue
-        up = m.group("dir") in ("增加", "增长", "上升")
-        out.append(StatedChange(m.group(0), v_raw, m.group("d"), m.group("vu"), up, m.group("p"), v - d if up else v + d,
-                                m.start() if not whole else -1))
-    return out
-
-
 def _changes(doc: Document) -> list[Finding]:
     """"X万元，比上年增加D万元，增长P%": P against D / (X − D); and X − D against a table's 上年 column."""
     out: list[Finding] = []
-    for sent, page, _ in _sentences(doc):
+    for st in sentences(doc):
+        sent, page = st.text, st.page
         for c in stated_changes(sent):
-            v_raw, last, v = c.current, c.previous, _dec(c.current)
+            v_raw, last, v = c.current, c.previous, dec(c.current)
             refs = [_ref("本年数", v_raw, None, page, c.unit), _ref("增减额", c.change, None, page, c.unit)]
             if c.percent and last > 0:
-                p = _dec(c.percent)
-                exact = _dec(c.change) / last * 100
+                p = dec(c.percent)
+                exact = dec(c.change) / last * 100
                 # rounding of P, plus how far the printed X and D may move it
                 slack = Decimal(1).scaleb(-_places(c.percent)) + 100 * _half_unit([v_raw, c.change]) * 2 / last * (1 + exact / 100)
                 if abs(exact - p) > slack:
                     out.append(Finding(
-                        "change", "error",
+                        Kind.CHANGE, Severity.ERROR,
                         f"“{c.text}”：增减额{c.change}相对上年数{_fmt(last)}应为{exact:.2f}%，文中为{c.percent}%",
-                        [page], [*refs, _ref("增减幅度", c.percent, None, page, "%")],
+                        [page], [*refs, _ref("增减幅度", c.percent, None, page, "%")], sent,
                     ))
             found = None if c.start < 0 else _last_year_cell(doc, sent[: c.start], v, c.unit)
             if found:
                 t, row, cell = found
                 if abs(_yuan(cell.value, t.unit or c.unit) - _yuan(last, c.unit)) > _yuan(2 * _half_unit([cell.raw, v_raw, c.change]), c.unit):
                     out.append(Finding(
-                        "change", "error",
+                        Kind.CHANGE, Severity.ERROR,
                         f"“{c.text}”意味着上年为{_fmt(last)}{c.unit}，但《{t.title}》“{_norm(row.label)}”的{cell.header}为{cell.raw}{t.unit or ''}",
-                        sorted({page, row.page}), [*refs, _ref(_norm(row.label), cell.raw, t, row.page)],
+                        sorted({page, row.page}), [*refs, _ref(_norm(row.label), cell.raw, t, row.page)], sent,
                     ))
     return out
 
@@ -521,27 +404,29 @@ def _last_year_cell(doc: Document, before: str, v: Decimal, unit: str) -> tuple[
 def _shares(doc: Document) -> list[Finding]:
     """"支出18,061.36万元，其中：基本支出15,753.96万元，占87.22%": 87.22 against 15,753.96 / 18,061.36."""
     out: list[Finding] = []
-    for sent, page, _ in _sentences(doc):
-        whole = _WHOLE.search(sent)
+    for st in sentences(doc):
+        sent, page = st.text, st.page
+        whole = WHOLE.search(sent)
         if not whole:
             continue
-        totals = [m for m in _AMOUNT.finditer(sent[: whole.start()]) if m.group("unit") not in ("%", "％")]
+        totals = [m for m in AMOUNT.finditer(sent[: whole.start()]) if m.group("unit") not in ("%", "％")]
         if not totals:
             continue
         total = totals[-1]
-        t_val = _dec(total.group("num"))
-        for m in _SHARE.finditer(sent, whole.end()):
+        t_val = dec(total.group("num"))
+        for m in SHARE.finditer(sent, whole.end()):
             if m.group("base").strip() or m.group("xu") != total.group("unit") or not t_val:
                 continue  # "占一般公共预算支出的…": another base than the sentence's total
-            x, p = _dec(m.group("x")), _dec(m.group("p"))
+            x, p = dec(m.group("x")), dec(m.group("p"))
             exact = x / t_val * 100
             slack = Decimal(1).scaleb(-_places(m.group("p"))) + 100 * _half_unit([m.group("x"), total.group("num")]) * 2 / t_val
             if abs(exact - p) > slack:
                 out.append(Finding(
-                    "share", "error",
+                    Kind.SHARE, Severity.ERROR,
                     f"“{m.group(0)}”：{m.group('x')}÷{total.group('num')}={exact:.2f}%，文中为{m.group('p')}%",
                     [page], [_ref("总数", total.group("num"), None, page, total.group("unit")),
                              _ref("分项", m.group("x"), None, page, m.group("xu")), _ref("占比", m.group("p"), None, page, "%")],
+                    sent,
                 ))
     return out
 
@@ -556,23 +441,23 @@ def _parts(doc: Document) -> list[Finding]:
                 head = text[: w.start()].rstrip()
                 if head.endswith("。"):  # "…共计金额2,532.21万元。其中：…": the whole is the sentence before's subject
                     sent = re.findall(r"[^。]+。", head)[-1]
-                    totals = [m for m in _AMOUNT.finditer(sent) if m.group("unit") in _TO_YUAN][:1]
+                    totals = [m for m in AMOUNT.finditer(sent) if m.group("unit") in _TO_YUAN][:1]
                 else:  # the amount just before: only when it is the largest of its sentence (not a list's last item)
-                    before = [m for m in _AMOUNT.finditer(re.split(r"[。；]", head)[-1]) if m.group("unit") in _TO_YUAN]
-                    largest = max((_yuan(_dec(m.group("num")), m.group("unit")) for m in before), default=None)
-                    totals = [m for m in before[-1:] if _yuan(_dec(m.group("num")), m.group("unit")) == largest]
-                if not totals or not _dec(totals[0].group("num")):
+                    before = [m for m in AMOUNT.finditer(re.split(r"[。；]", head)[-1]) if m.group("unit") in _TO_YUAN]
+                    largest = max((_yuan(dec(m.group("num")), m.group("unit")) for m in before), default=None)
+                    totals = [m for m in before[-1:] if _yuan(dec(m.group("num")), m.group("unit")) == largest]
+                if not totals or not dec(totals[0].group("num")):
                     continue
                 total = totals[0]
-                t_val = _yuan(_dec(total.group("num")), total.group("unit"))
+                t_val = _yuan(dec(total.group("num")), total.group("unit"))
                 tail = re.split(r"[。]", text[w.end():])[0]
-                for m in _AMOUNT.finditer(tail):
+                for m in AMOUNT.finditer(tail):
                     if m.group("unit") not in _TO_YUAN or re.search(r"(增加|减少|增长|下降|上年|比|较)[^，,；]{0,6}$", tail[: m.start()]):
                         continue
-                    val = _yuan(_dec(m.group("num")), m.group("unit"))
+                    val = _yuan(dec(m.group("num")), m.group("unit"))
                     if val > t_val + _yuan(2 * _half_unit([m.group("num"), total.group("num")]), total.group("unit")):
                         out.append(Finding(
-                            "parts", "error",
+                            Kind.PARTS, Severity.ERROR,
                             f"总数{total.group('num')}{total.group('unit')}之下的“其中”一项为{m.group('num')}{m.group('unit')}，大于总数",
                             [para.page], [_ref("总数", total.group("num"), None, para.page, total.group("unit")),
                                           _ref("其中", m.group("num"), None, para.page, m.group("unit"))],
@@ -583,27 +468,29 @@ def _parts(doc: Document) -> list[Finding]:
 def _reasons(doc: Document) -> list[Finding]:
     """"比2025年增加10.00万元，主要原因是：本年度公务接待费减少8.00万元": the reason names only the opposite direction."""
     out: list[Finding] = []
-    for sent, page, _ in _sentences(doc):
+    for st in sentences(doc):
+        sent, page = st.text, st.page
         for clause in re.split(r"[；;](?![二三四五六七八九十2-9][、.．])", sent):
-            r = _REASON.search(clause)
+            r = REASON.search(clause)
             if not r:
                 continue
             main, why = clause[: r.start()], clause[r.end():]
             changed = list(re.finditer(r"(增加|减少|增长|下降|上升|降低)(?:了)?\s*\d", main))
             if not changed:
                 continue
-            up = changed[-1].group(1) in ("增加", "增长", "上升")
-            same, opposite = (_UP, _DOWN) if up else (_DOWN, _UP)
+            up = changed[-1].group(1) in UP_WORDS
+            same, opposite = (UP, DOWN) if up else (DOWN, UP)
             # only a quantified opposite change ("公务接待费减少8.00万元") and nothing pointing the stated way
             # one plain statement: a reason that moves money between items or weighs two years is not judged
             quantified = re.search(rf"(?:{opposite.pattern})(?:了)?\s*\d", why)
             plain = not re.search(r"[，,]|用于|调入|转入|调整|实际|而", why.rstrip("。"))
-            if quantified and plain and not same.search(why) and not (up and _BOUGHT.search(why)):
+            if quantified and plain and not same.search(why) and not (up and BOUGHT.search(why)):
                 out.append(Finding(
-                    "reason", "warning",
+                    Kind.REASON, Severity.WARNING,
                     f"说明的变动方向与原因相反：“{clause.strip()}”（{'增加' if up else '减少'}，原因却只说{'减少' if up else '增加'}）",
                     [page], [_ref("增减额" if re.search(r"(增加|减少|增长|下降|上升|降低)(?:了)?\s*$", main[: m.start()]) else "金额",
-                                  m.group("num"), None, page, m.group("unit")) for m in _AMOUNT.finditer(main)],
+                                  m.group("num"), None, page, m.group("unit")) for m in AMOUNT.finditer(main)],
+                    clause.strip(),
                 ))
     return out
 
@@ -636,23 +523,24 @@ def _prose_tables(doc: Document) -> list[Finding]:
     """"“三公”经费预算76.00万元" against the 三公 table: the prose figure must be one of the item's cells."""
     out: list[Finding] = []
     seen: set[tuple] = set()
-    for sent, page, _ in _sentences(doc):
+    for st in sentences(doc):
+        sent, page = st.text, st.page
         for name, said, kind in _ITEMS:
             for m in said.finditer(sent):
                 tail = sent[m.end():]
-                a = _AMOUNT.search(tail)
+                a = AMOUNT.search(tail)
                 if not a or a.group("unit") not in _TO_YUAN or a.start() > 16:
                     continue
                 between = tail[: a.start()]
                 clause = re.split(r"[，,；;。]", sent[: m.start()])[-1]
-                if re.search(r"[比较增减费]|上年|同比|其中|以内|不超过|[、和及与]|[a-zA-Z]", between) or _OTHER_YEAR.search(clause + between):
+                if re.search(r"[比较增减费]|上年|同比|其中|以内|不超过|[、和及与]|[a-zA-Z]", between) or OTHER_YEAR.search(clause + between):
                     continue
                 if re.match(r"[）)]?(?:用于|的|中|占)", between) or name == "公务用车购置及运行费" and "维护" in between:
                     continue
                 cells = _item_cells(doc, kind)
                 if not cells:
                     continue
-                v = _yuan(_dec(a.group("num")), a.group("unit"))
+                v = _yuan(dec(a.group("num")), a.group("unit"))
                 if any(_same_amount(a.group("num"), a.group("unit"), c.raw, t.unit) for t, _, c in cells):
                     continue
                 if v == 0:
@@ -664,7 +552,7 @@ def _prose_tables(doc: Document) -> list[Finding]:
                 seen.add(key)
                 shown = "、".join(sorted({f"{c.raw}" for _, _, c in cells})[:4])
                 out.append(Finding(
-                    "prose_table", "error",
+                    Kind.PROSE_TABLE, Severity.ERROR,
                     f"说明中{name}为{a.group('num')}{a.group('unit')}（第{page}页），《{t.title}》中为{shown}{t.unit or ''}",
                     sorted({page, row.page}), [_ref(name, a.group("num"), None, page, a.group("unit")),
                                                *(_ref(_norm(r.label) or name, c.raw, t, r.page) for t, r, c in cells[:2])],

@@ -174,7 +174,8 @@ def ask(question, index_dir, chroma_url, embed_model, as_json, k, mode):
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per finding, one per line")
 def check(doc, index_dir, chroma_url, as_json):
     """Consistency findings (勾稽校验) of a document: a PDF path, or an indexed document's id, file or unit name."""
-    from .check import Finding, check_document
+    from .check import check_document
+    from .finding import Finding
 
     if Path(doc).is_file() and doc.lower().endswith(".pdf"):
         from .parse import ParseError, parse_pdf

@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner
 
-from qa.check import check_document, stated_changes
+from qa.check import check_document
+from qa.prose import stated_changes
 from qa.cli import main
 from qa.parse import parse_pdf
 
