@@ -51,13 +51,13 @@ def load(path: Path, parser: str | None = None) -> Parsed:
     key = hashlib.sha256(path.read_bytes()).hexdigest()[:16] + "-" + (parser or _parser_hash())
     cached = CACHE / f"{key}.pkl"
     if cached.exists():
-        return pickle.loads(cached.read_bytes())
+        return Parsed(**pickle.loads(cached.read_bytes()))
     try:
         got = Parsed(rel, parse_pdf(path, SETTINGS))
     except ParseError as e:
         got = Parsed(rel, None, e.reason)
     CACHE.mkdir(parents=True, exist_ok=True)
-    cached.write_bytes(pickle.dumps(got))
+    cached.write_bytes(pickle.dumps(vars(got)))  # a plain dict: this script's classes live in __main__ when it runs
     return got
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from .check_content import check_content
+from .check_text import check_text
 from .finding import SETTINGS, FigureRef, Finding, Kind, Severity
 from .model import Cell, Document, Row, Table
 from .numbers import parse_decimal
@@ -584,6 +586,7 @@ def check_document(doc: Document) -> list[Finding]:
             continue
         out += _row_totals(t) + _hierarchy(t) + _column_totals(t)
     out += _cross_tables(doc) + _prose_tables(doc) + _changes(doc) + _shares(doc) + _parts(doc) + _reasons(doc)
+    out += check_content(doc) + check_text(doc)
     unique: dict[tuple, Finding] = {}
     for f in out:  # the 收入 and 支出 halves of a sentence often repeat the same statement
         unique.setdefault((f.kind, f.message), f)
