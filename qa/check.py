@@ -17,7 +17,8 @@ from .finding import SETTINGS, FigureRef, Finding, Kind, Severity
 from .model import Cell, Document, Row, Table
 from .numbers import parse_decimal
 from .tablekind import norm as _norm, table_kind
-from .prose import AMOUNT, BOUGHT, DOWN, OTHER_YEAR, REASON, SHARE, UP, UP_WORDS, WHOLE, dec, sentences, stated_changes
+from .prose import (AMOUNT, BOUGHT, BUDGET_FIGURE, COMPARE, COMPLETION, DOWN, FINAL_DIFF, FINAL_FIGURE, LESS, LEVEL_CHANGE, MORE, OTHER_YEAR,
+                    REASON, SHARE, UP, UP_WORDS, WHOLE, dec, sentences, stated_changes)
 
 
 _TO_YUAN = {"万元": Decimal(10000), "千元": Decimal(1000), "元": Decimal(1), "亿元": Decimal(100000000)}
@@ -374,11 +375,89 @@ def _changes(doc: Document) -> list[Finding]:
             found = None if c.start < 0 else _last_year_cell(doc, sent[: c.start], v, c.unit)
             if found:
                 t, row, cell = found
-                if abs(_yuan(cell.value, t.unit or c.unit) - _yuan(last, c.unit)) > _yuan(2 * _half_unit([cell.raw, v_raw, c.change]), c.unit):
+                moved = _yuan(v, c.unit) - _yuan(cell.value, t.unit or c.unit)
+                if moved and (moved > 0) != c.up and abs(moved) > _yuan(2 * _half_unit([cell.raw, v_raw]), c.unit):
+                    out.append(Finding(  # the wrong word, not a wrong amount: one finding, of the direction
+                        Kind.DIRECTION, Severity.ERROR,
+                        f"“{c.text}”说{'增加' if c.up else '减少'}，但《{t.title}》“{_norm(row.label)}”上年为{cell.raw}，"
+                        f"本年{v_raw}，实为{'减少' if c.up else '增加'}",
+                        sorted({page, row.page}), [*refs, _ref(_norm(row.label), cell.raw, t, row.page)], sent,
+                    ))
+                elif abs(_yuan(cell.value, t.unit or c.unit) - _yuan(last, c.unit)) > _yuan(2 * _half_unit([cell.raw, v_raw, c.change]), c.unit):
                     out.append(Finding(
                         Kind.CHANGE, Severity.ERROR,
                         f"“{c.text}”意味着上年为{_fmt(last)}{c.unit}，但《{t.title}》“{_norm(row.label)}”的{cell.header}为{cell.raw}{t.unit or ''}",
                         sorted({page, row.page}), [*refs, _ref(_norm(row.label), cell.raw, t, row.page)], sent,
+                    ))
+    return out
+
+
+def _level(doc: Document) -> list[Finding]:
+    """"X万元，与上年持平" against the table's 上年 figure for the same row."""
+    out: list[Finding] = []
+    for st in sentences(doc):
+        for m in LEVEL_CHANGE.finditer(st.text):
+            v = dec(m.group("v"))
+            found = _last_year_cell(doc, st.text[: m.start()], v, m.group("vu"))
+            if not found:
+                continue
+            t, row, cell = found
+            if not _same_amount(m.group("v"), m.group("vu"), cell.raw, t.unit):
+                out.append(Finding(
+                    Kind.DIRECTION, Severity.ERROR,
+                    f"“{m.group(0)}”说持平，但《{t.title}》“{_norm(row.label)}”上年为{cell.raw}{t.unit or ''}",
+                    sorted({st.page, row.page}), [_ref("本年数", m.group("v"), None, st.page, m.group("vu")),
+                                                  _ref(_norm(row.label), cell.raw, t, row.page)], st.text,
+                ))
+    return out
+
+
+def _budget_vs_final(doc: Document) -> list[Finding]:
+    """"年初预算为Y万元，支出决算为X万元，完成年初预算的P%。决算数小于预算数的主要原因…": P against X ÷ Y, and
+    大于/小于/持平 (in the sentence or the one after it) against X and Y."""
+    out: list[Finding] = []
+    prose = list(sentences(doc))
+    for i, st in enumerate(prose):
+        b, f = BUDGET_FIGURE.search(st.text), FINAL_FIGURE.search(st.text)
+        if not b or not f or b.group("unit") != f.group("unit"):
+            continue
+        follow = prose[i + 1] if i + 1 < len(prose) and not BUDGET_FIGURE.search(prose[i + 1].text) else None
+        y, x = dec(b.group("num")), dec(f.group("num"))
+        refs = [_ref("预算数", b.group("num"), None, st.page, b.group("unit")), _ref("决算数", f.group("num"), None, st.page, f.group("unit"))]
+        half = _half_unit([b.group("num"), f.group("num")])
+        p = COMPLETION.search(st.text)
+        if p and y:
+            exact = x / y * 100
+            slack = Decimal(1).scaleb(-_places(p.group("p"))) + 100 * half * (1 / y + x / (y * y))
+            if abs(exact - dec(p.group("p"))) > slack:
+                out.append(Finding(
+                    Kind.COMPLETION, Severity.ERROR,
+                    f"“{p.group(0)}”：决算{f.group('num')}÷预算{b.group('num')}={exact:.2f}%，文中为{p.group('p')}%",
+                    [st.page], [*refs, _ref("完成预算", p.group("p"), None, st.page, "%")], st.text,
+                ))
+        for d in FINAL_DIFF.finditer(st.text):
+            up, diff = d.group("dir") in (*UP_WORDS, "超支"), dec(d.group("d"))
+            if d.group("du") != f.group("unit") or abs(abs(x - y) - diff) > 3 * half:
+                continue  # another pair's difference, or the amount is wrong (not a direction question)
+            if x != y and (x > y) != up:
+                out.append(Finding(
+                    Kind.DIRECTION, Severity.ERROR,
+                    f"“{d.group(0)}”，但决算{f.group('num')}{'小于' if up else '大于'}预算{b.group('num')}",
+                    [st.page], refs, st.text,
+                ))
+        for said in [st, *([follow] if follow else [])]:
+            for c in COMPARE.finditer(said.text):
+                rel = c.group("rel")
+                if "基本" in rel:
+                    continue  # "基本持平" allows a difference
+                same = abs(x - y) <= 2 * half
+                right = (x > y and not same) if rel in MORE else (x < y and not same) if rel in LESS else same
+                if not right:
+                    actual = "等于" if same else "大于" if x > y else "小于"
+                    out.append(Finding(
+                        Kind.DIRECTION, Severity.ERROR,
+                        f"“{c.group(0)}”，但决算{f.group('num')}{actual}预算{b.group('num')}",
+                        sorted({st.page, said.page}), refs, f"{st.text}{said.text if said is not st else ''}",
                     ))
     return out
 
@@ -586,6 +665,7 @@ def check_document(doc: Document) -> list[Finding]:
             continue
         out += _row_totals(t) + _hierarchy(t) + _column_totals(t)
     out += _cross_tables(doc) + _prose_tables(doc) + _changes(doc) + _shares(doc) + _parts(doc) + _reasons(doc)
+    out += _level(doc) + _budget_vs_final(doc)
     out += check_content(doc) + check_text(doc)
     unique: dict[tuple, Finding] = {}
     for f in out:  # the 收入 and 支出 halves of a sentence often repeat the same statement

@@ -27,8 +27,15 @@ CHANGE = re.compile(
 LEVEL_CHANGE = re.compile(
     r"(?P<v>\d[\d,]*(?:\.\d+)?)\s*(?P<vu>亿元|万元|元)[，,]?\s*(?:与|和|同)(?:20\d\d年度?)?[^，,。；\d]{0,14}?(?:持平|相同|一致)"
 )
-# "决算数大于预算数" / "支出决算小于年初预算": the two figures compared by name
-COMPARE = re.compile(r"(?P<a>决算数?|支出决算|实际支出)(?:数)?(?P<rel>大于|小于|等于|高于|低于|超过)(?:年初)?(?P<b>预算数?)")
+# "决算数大于年初预算数" / "决算数与预算数持平": 决算 compared with 预算 by name
+COMPARE = re.compile(r"决算数?(?P<rel>大于|小于|等于|高于|低于|超过|与(?:年初)?预算数?(?:基本)?持平)(?:年初)?(?:预算数?)?")
+MORE, LESS = ("大于", "高于", "超过"), ("小于", "低于")
+# "年初预算为2993.92万元，支出决算为2940.05万元": the two figures a 决算 sentence compares
+# ("一般公共预算1,000万元" names a fund, not a 预算数)
+BUDGET_FIGURE = re.compile(rf"(?<!公共)(?<!基金)(?<!经营)预算(?:数)?(?:为|是)?\s*(?P<num>{NUMBER})\s*(?P<unit>亿元|万元|元)")
+FINAL_FIGURE = re.compile(rf"(?:决算|执行)(?:数)?(?:为|是)?\s*(?P<num>{NUMBER})\s*(?P<unit>亿元|万元|元)")
+# "决算数较预算数减少5.91万元": the difference stated
+FINAL_DIFF = re.compile(rf"决算数?(?:较|比)(?:年初)?预算数?(?P<dir>增加|减少|增长|下降|节约|超支)(?:了)?\s*(?P<d>{NUMBER})\s*(?P<du>亿元|万元|元)")
 # "完成年初预算的85.60%" / "占年初预算的…": 决算 ÷ 预算
 COMPLETION = re.compile(r"完成(?:了)?(?:年初|全年|调整)?预算(?:数)?的\s*(?P<p>\d+(?:\.\d+)?)\s*[%％]")
 BOUGHT = re.compile(r"购置|购买|更新|新购|新建|建设")  # spending that raises a figure without saying 增加
