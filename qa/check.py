@@ -577,7 +577,7 @@ def _reasons(doc: Document) -> list[Finding]:
 
 
 # Items the prose states and the table that reports them (三公 parts in the 三公 table; 机关运行经费 in its own
-# table or in a combined 三公和机关运行经费 table).
+# table or in a combined 三公和机关运行经费 table); None: any row or column the item names, in any table.
 _ITEMS = [
     ("“三公”经费", re.compile(r"“?三公”?经费"), "三公"),
     ("因公出国（境）费", re.compile(r"因公出国[（(]境[）)]费(?:用)?"), "三公"),
@@ -586,16 +586,42 @@ _ITEMS = [
     ("公务用车购置费", re.compile(r"公务用车购置费"), "三公"),
     ("公务用车运行维护费", re.compile(r"公务用车运行(?:维护)?费"), "三公"),
     ("机关运行经费", re.compile(r"机关运行经费"), "机关运行经费"),
+    ("收入总计", re.compile(r"收入总计"), None),
+    ("支出总计", re.compile(r"支出总计"), None),
+    ("本年收入", re.compile(r"本年收入(?:合计)?"), None),
+    ("本年支出", re.compile(r"本年支出(?:合计)?"), None),
+    ("财政拨款收入", re.compile(r"财政拨款收入"), None),
+    ("基本支出", re.compile(r"基本支出"), None),
+    ("项目支出", re.compile(r"项目支出"), None),
+    ("人员经费", re.compile(r"人员经费"), None),
+    ("公用经费", re.compile(r"公用经费"), None),
+    ("政府采购", re.compile(r"政府采购(?:预算|支出)?(?:总额|合计)?"), "政府采购"),
 ]
+# what may stand right before a general item's name: a clause start or a scope word, not the rest of a project's
+# name ("评审项目支出304.16万元")
+_SCOPE_BEFORE = re.compile(r"(?:^|[，,；;：:。、（(]|本年度?|年度?|部门|单位|财政拨款|一般公共预算|其中|全年|安排|预算|决算)$")
 
 
-def _item_cells(doc: Document, kind: str) -> list[tuple[Table, Row, Cell]]:
+def _names_item(label: str, name: str) -> bool:
+    """A row label or column header that is the item itself (its total), not a row that only mentions it:
+    "本年收入合计", "基本支出", "基本支出/小计"."""
+    parts = [_strip_marker(p) for p in label.split("/")]
+    return parts[-1] in (name, name + "合计", name + "总计") or len(parts) > 1 and parts[-2] == name and bool(_TOTAL.search(parts[-1]))
+
+
+def _item_cells(doc: Document, kind: str | None, name: str) -> list[tuple[Table, Row, Cell]]:
     """Every figure of the tables that report the item: the prose figure must be one of them."""
     out = []
     for t in doc.tables:
+        if t.is_form:
+            continue
+        if kind is None:  # the rows the item names and the columns it heads
+            out += [(t, r, c) for r in t.rows for c in _values(r).values()
+                    if _names_item(r.label, name) or _names_item(c.header, name)]
+            continue
         tk = table_kind(t.title)
         mentions = kind in _norm(t.title) or any(kind in h for h in t.headers) or any(kind in r.label for r in t.rows)
-        if tk == kind or (kind == "机关运行经费" and tk == "三公" and mentions):
+        if tk == kind or kind in _norm(t.title) or (kind == "机关运行经费" and tk == "三公" and mentions):
             out += [(t, r, c) for r in t.rows for c in _values(r).values()]
     return out
 
@@ -614,11 +640,13 @@ def _prose_tables(doc: Document) -> list[Finding]:
                     continue
                 between = tail[: a.start()]
                 clause = re.split(r"[，,；;。]", sent[: m.start()])[-1]
-                if re.search(r"[比较增减费]|上年|同比|其中|以内|不超过|[、和及与]|[a-zA-Z]", between) or OTHER_YEAR.search(clause + between):
+                if re.search(r"[比较增减费]|上年|同比|其中|以内|不超过|[、和及与]|[a-zA-Z]|[，,；;：:。]|项目|收入|支出", between) or OTHER_YEAR.search(clause + between):
                     continue
+                if kind is None and (not _SCOPE_BEFORE.search(sent[: m.start()]) or re.search(r"用于|增加|减少|新增|压减|节约|调减", clause)):
+                    continue  # part of a project's name, of another item ("主要用于人员经费18万元"), or a change
                 if re.match(r"[）)]?(?:用于|的|中|占)", between) or name == "公务用车购置及运行费" and "维护" in between:
                     continue
-                cells = _item_cells(doc, kind)
+                cells = _item_cells(doc, kind, name)
                 if not cells:
                     continue
                 v = _yuan(dec(a.group("num")), a.group("unit"))
