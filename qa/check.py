@@ -697,6 +697,9 @@ def check_document(doc: Document) -> list[Finding]:
     out += check_content(doc) + check_text(doc)
     unique: dict[tuple, Finding] = {}
     for f in out:  # the 收入 and 支出 halves of a sentence often repeat the same statement
+        if f.quote is None and f.figures and f.figures[0].table:  # a table figure: the row as printed
+            r = f.figures[0]
+            f.quote = f"《{r.table}》{r.label} {r.value}"
         unique.setdefault((f.kind, f.message), f)
     return list(unique.values())
 

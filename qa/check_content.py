@@ -36,7 +36,8 @@ UNTITLED = "（无标题表格）"  # what the parser calls a table whose title 
 # "单位预算表", "杭州市司法局预算公开表": a 目录 entry for the whole set of tables, not one of them
 _WHOLE_SET = re.compile(r"^(?:区级|市级|省级)?(?:部门|单位)?(?:预算|决算)(?:公开)?报?表格?$")
 _NONE = re.compile(r"无|没有|不涉及|未安排|未发生|为0|为零|空表|为空|(?<![\d.,])0(?:\.0+)?\s*万?元")
-_NUMBERING = re.compile(r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
+_NUMBERING = re.compile(r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．]|"
+                        r"(?:附)?表[一二三四五六七八九十\d]+|(?:预算|决算)?\d{1,2}表)")
 
 
 def _said_none(doc: Document, subject: str) -> bool:

@@ -9,6 +9,8 @@ from .text import heading_level, is_page_number
 
 # The 目录 is near the front: a "目录" line later on is a heading inside the text.
 MAX_CONTENTS_PAGE = 5
+# An entry's own numbering, besides a heading's: "4．2026年预算单位…表" (a year right after the number), "表一2026年…"
+_ENTRY_NUMBER = re.compile(r"^(?:\d{1,2}\s*[、.．]|(?:附)?表[一二三四五六七八九十\d]+|(?:预算|决算)?\d{1,2}表)")
 _LEADER_AND_PAGE = re.compile(r"\s*(?:\.{2,}|…+|·{2,}|-{3,})?\s*\d{0,4}\s*$")
 
 
@@ -32,7 +34,7 @@ def contents_of(lines: list[Line]) -> list[ContentsEntry]:
         text = _LEADER_AND_PAGE.sub("", ln.text).strip()
         if not text:
             continue
-        if heading_level(text) is None and out:
+        if heading_level(text) is None and not _ENTRY_NUMBER.match(text) and out:
             out[-1].text += text
         else:
             out.append(ContentsEntry(text, page))
