@@ -65,8 +65,8 @@ _MARKERS = [  # numbering style → depth: 一、 / （一） / 1. / （1） / �
 ]
 _OF_WHICH = re.compile(r"^其中[：:]?")
 def _previous_column(header: str, year: int | None) -> bool:
-    """A column of last year's figures: 上年预算数 (not 上年结转), or a year before the document's."""
-    return bool(re.search(r"上年(?!结转)", header)) or any(year and int(y) < year for y in re.findall(r"(20\d\d)年", header))
+    """A column of last year's figures: 上年预算数 (not 上年结转, 上年结余), or a year before the document's."""
+    return bool(re.search(r"上年(?!结转|结余)", header)) or any(year and int(y) < year for y in re.findall(r"(20\d\d)年", header))
 
 
 def _depth(label: str) -> int | None:
@@ -467,19 +467,26 @@ def _strip_marker(label: str) -> str:
 
 
 def _last_year_cell(doc: Document, before: str, v: Decimal, unit: str) -> tuple[Table, Row, Cell] | None:
-    """The table row the prose figure is (named by the words before it, holding the same value) and its 上年 cell."""
+    """The table row the prose figure is (named by the words before it, holding the same value) and its 上年 cell;
+    failing a name ("2026年预算数16.80万元，较2025年…"), the rows holding the value, when they agree on 上年."""
     clause = _norm(re.split(r"[；。]", before)[-1])
+    by_value = []
     for t in doc.tables:
         for row in t.rows:
-            name = _strip_marker(row.label.split(" ")[0])
-            if len(name) < 3 or name not in clause or not clause.endswith(name) and name + "预算" not in clause and name + "财政拨款" not in clause:
-                continue
             vals = list(_values(row).values())
             current = [c for c in vals if not _previous_column(c.header, doc.year) and _same_amount(c.raw, t.unit, str(v), unit)]
             previous = [c for c in vals if _previous_column(c.header, doc.year) and not re.search(r"增减|变动|比较", c.header)]
-            if current and previous:
-                return t, row, previous[0]
-    return None
+            # the 上年 cell of the same item: "2025年预算数/公务接待费" beside "2026年预算数/公务接待费"
+            tails = [p for p in previous if current and p.header.split("/")[1:] == current[0].header.split("/")[1:]]
+            last = tails[0] if tails else previous[0] if len(previous) == 1 else None
+            if last is None:
+                continue
+            name = _strip_marker(row.label.split(" ")[0])
+            if len(name) >= 3 and name in clause and (clause.endswith(name) or name + "预算" in clause or name + "财政拨款" in clause):
+                return t, row, last
+            by_value.append((t, row, last))
+    agreed = {_yuan(c.value, t.unit or unit) for t, _, c in by_value}
+    return by_value[0] if v >= 1 and len(agreed) == 1 else None
 
 
 def _shares(doc: Document) -> list[Finding]:
@@ -509,6 +516,56 @@ def _shares(doc: Document) -> list[Finding]:
                              _ref("分项", m.group("x"), None, page, m.group("xu")), _ref("占比", m.group("p"), None, page, "%")],
                     sent,
                 ))
+    return out
+
+
+def _base_range(x: str, p: str) -> tuple[Decimal, Decimal] | None:
+    """The wholes that "x万元，占…p%" allows, each figure as rounded as it is printed."""
+    hx, hp = _half_unit([x]), Decimal(1).scaleb(-_places(p)) / 2
+    if dec(p) - hp <= 0:
+        return None
+    return (dec(x) - hx) / (dec(p) + hp) * 100, (dec(x) + hx) / (dec(p) - hp) * 100
+
+
+def _consistent(ranges: list[tuple[Decimal, Decimal]]) -> bool:
+    return max(lo for lo, _ in ranges) <= min(hi for _, hi in ranges)
+
+
+def _named_base_shares(doc: Document) -> list[Finding]:
+    """"基本支出预算7485.22万元，占本年支出预算77.75%" … "项目支出预算2141.55万元，占本年支出预算22.25%": shares of
+    one named whole must imply one whole; the share that alone disagrees with the others is reported (of two, both)."""
+    groups: dict[tuple[str, str], list] = {}
+    for st in sentences(doc):
+        for m in SHARE.finditer(st.text):
+            base = _norm(m.group("base")).rstrip("的")
+            rng = _base_range(m.group("x"), m.group("p")) if len(base) >= 2 else None
+            if rng:
+                groups.setdefault((base, m.group("xu")), []).append((m, rng, st))
+    out: list[Finding] = []
+    for (base, unit), items in groups.items():
+        if len(items) < 2 or _consistent([r for _, r, _ in items]):
+            continue
+        if len(items) == 2:  # two shares that disagree do not say which one is wrong
+            (a, ra, sa), (b, rb, sb) = items
+            out.append(Finding(
+                Kind.SHARE, Severity.ERROR,
+                f"“{a.group(0)}”推算{base}为{_fmt(ra[0])}～{_fmt(ra[1])}{unit}，“{b.group(0)}”推算为{_fmt(rb[0])}～{_fmt(rb[1])}{unit}，两者不一致",
+                sorted({sa.page, sb.page}), [_ref("分项", a.group("x"), None, sa.page, unit), _ref("占比", a.group("p"), None, sa.page, "%"),
+                                             _ref("分项", b.group("x"), None, sb.page, unit), _ref("占比", b.group("p"), None, sb.page, "%")],
+                f"{sa.text}{sb.text if sb is not sa else ''}",
+            ))
+            continue
+        odd = [i for i in range(len(items)) if _consistent([r for j, (_, r, _) in enumerate(items) if j != i])]
+        if len(odd) != 1:
+            continue
+        m, _, st = items[odd[0]]
+        lo, hi = max(r[0] for j, (_, r, _) in enumerate(items) if j != odd[0]), min(r[1] for j, (_, r, _) in enumerate(items) if j != odd[0])
+        out.append(Finding(
+            Kind.SHARE, Severity.ERROR,
+            f"“{m.group(0)}”：其余{len(items) - 1}处“占{base}”的比例推算{base}为{_fmt(lo)}～{_fmt(hi)}{unit}，"
+            f"按此{m.group('x')}应占{dec(m.group('x')) / hi * 100:.2f}%～{dec(m.group('x')) / lo * 100:.2f}%",
+            [st.page], [_ref("分项", m.group("x"), None, st.page, unit), _ref("占比", m.group("p"), None, st.page, "%")], st.text,
+        ))
     return out
 
 
@@ -692,7 +749,7 @@ def check_document(doc: Document) -> list[Finding]:
         if t.is_form or t.empty:
             continue
         out += _row_totals(t) + _hierarchy(t) + _column_totals(t)
-    out += _cross_tables(doc) + _prose_tables(doc) + _changes(doc) + _shares(doc) + _parts(doc) + _reasons(doc)
+    out += _cross_tables(doc) + _prose_tables(doc) + _changes(doc) + _shares(doc) + _named_base_shares(doc) + _parts(doc) + _reasons(doc)
     out += _level(doc) + _budget_vs_final(doc)
     out += check_content(doc) + check_text(doc)
     unique: dict[tuple, Finding] = {}

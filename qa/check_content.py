@@ -35,14 +35,26 @@ REQUIRED_SECTIONS = {
 UNTITLED = "（无标题表格）"  # what the parser calls a table whose title it could not read
 # "单位预算表", "杭州市司法局预算公开表": a 目录 entry for the whole set of tables, not one of them
 _WHOLE_SET = re.compile(r"^(?:区级|市级|省级)?(?:部门|单位)?(?:预算|决算)(?:公开)?报?表格?$")
-_NONE = re.compile(r"无|没有|不涉及|未安排|未发生|为0|为零|空表|为空|(?<![\d.,])0(?:\.0+)?\s*万?元")
+_NIL = re.compile(r"(?:为0|为零|为空|无|(?<![\d.,])0(?:\.0+)?\s*万?元)(?![\d.])")
+_NONE = re.compile(rf"没有|不涉及|未安排|未发生|空表|{_NIL.pattern}")
 _NUMBERING = re.compile(r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．]|"
                         r"(?:附)?表[一二三四五六七八九十\d]+|(?:预算|决算)?\d{1,2}表)")
 
 
-def _said_none(doc: Document, subject: str) -> bool:
-    """The document says it has nothing of the subject ("本单位无政府性基金预算收支，故本表为空")."""
-    return any(subject in norm(s.text) and _NONE.search(s.text) for s in sentences(doc)) or any(
+# The standard tables a unit may have nothing for (no fund of that kind, no 三公 spending, all of it from other
+# funds): these may be left out or printed empty when the prose says so. (收支/收入/支出 name too much to tell.)
+MAY_BE_NIL = {"政府性基金", "国有资本经营", "三公", "一般公共预算支出表", "基本支出表"}
+
+
+def _said_none(doc: Document, subject: str | None) -> bool:
+    """The prose says, in so many words, that the unit has nothing of the subject ("本单位无政府性基金预算收支",
+    "国有资本经营预算拨款支出预算为0"), or a table's note does."""
+    if not subject:
+        return False
+    # the 无 before the subject, or a nil amount right after it; not one part's ("一般公共预算安排的因公出国（境）费0万元")
+    between = r"(?:(?!出国|接待|用车|购置|运行|培训|会议)[^，,；;。\d]){0,10}?"
+    said = re.compile(rf"(?:无|没有|不涉及|未安排)[^，,；;。]{{0,8}}{subject}|{subject}{between}(?:{_NIL.pattern})")
+    return any(said.search(norm(st.text)) for st in sentences(doc)) or any(
         subject in norm(t.title) and any(_NONE.search(n) for n in t.notes) for t in doc.tables)
 
 
@@ -52,8 +64,10 @@ def _present(doc: Document) -> set[str | None]:
 
 
 def _untitled_mentions(doc: Document, subject: str) -> bool:
-    """A table whose title the parser could not read names the subject in its rows or headers: it may be the one."""
-    return any(t.title == UNTITLED and subject in norm(" ".join([*t.headers, *(r.label for r in t.rows)])) for t in doc.tables)
+    """A table of figures whose title the parser could not read heads its columns or first rows with the subject:
+    it may be the one."""
+    return any(t.title == UNTITLED and any(r.cells for r in t.rows)
+               and subject in norm(" ".join([*t.headers, *(r.label for r in t.rows[:3])])) for t in doc.tables)
 
 
 def _standard_tables(doc: Document, s: CheckSettings) -> list[Finding]:
@@ -61,7 +75,8 @@ def _standard_tables(doc: Document, s: CheckSettings) -> list[Finding]:
     out = []
     for kind, (budget, final, subject) in STANDARD_TABLES.items():
         name = final if doc.kind == "决算" else budget
-        if not name or kind in present or _said_none(doc, subject) or _untitled_mentions(doc, subject):
+        nil = kind in MAY_BE_NIL and _said_none(doc, subject)
+        if not name or kind in present or nil or _untitled_mentions(doc, subject):
             continue
         out.append(Finding(Kind.MISSING_TABLE, Severity.ERROR, f"未见{doc.kind or ''}公开表《{name}》，文中也未说明无此项",
                            [], quote=name))
@@ -70,8 +85,7 @@ def _standard_tables(doc: Document, s: CheckSettings) -> list[Finding]:
 
 def _entry_name(text: str) -> str:
     """"五、2024年度一般公共预算财政拨款支出决算表（表5）" → the table name it lists."""
-    name = norm(_NUMBERING.sub("", norm(text)))
-    return re.sub(r"20\d\d年度?|[（(][^）)]*[）)]$", "", name)
+    return re.sub(r"20\d\d年度?", "", norm(_NUMBERING.sub("", norm(text))))
 
 
 def _whole_set(name: str, unit: str | None) -> bool:
@@ -95,9 +109,12 @@ def _listed_tables(doc: Document, s: CheckSettings) -> list[Finding]:
     return out
 
 
-def _subject(t: Table) -> str:
+def _subject(t: Table) -> str | None:
+    """What the prose would name to say the table has nothing: None for a standard table that cannot be nil."""
     kind = table_kind(t.title)
-    return STANDARD_TABLES[kind][2] if kind in STANDARD_TABLES else re.sub(r"20\d\d年度?|表$", "", norm(t.title))[:6]
+    if kind in STANDARD_TABLES:
+        return STANDARD_TABLES[kind][2] if kind in MAY_BE_NIL else None
+    return re.sub(r"20\d\d年度?|表$", "", norm(t.title))[:6]
 
 
 def _empty_tables(doc: Document) -> list[Finding]:
