@@ -104,11 +104,15 @@ def empty_table(doc: Document, rng: random.Random) -> Plant | None:
     full = [t for t in doc.tables if not t.is_form and table_kind(t.title) in STANDARD_TABLES and any(r.cells for r in t.rows)]
     if not full:
         return None
-    t = rng.choice(full)
-    for r in t.rows:
-        r.cells = []
-    t.notes, t.empty = [], True
-    return Plant("empty_table", doc, {Kind.EMPTY_TABLE}, set(t.pages), f"blanked 《{t.title}》")
+    title = rng.choice(full).title
+    pages = set()
+    for t in doc.tables:  # every page of it: a table printed over pages is one table
+        if t.title == title:
+            for r in t.rows:
+                r.cells = []
+            t.notes, t.empty = [], True
+            pages |= set(t.pages)
+    return Plant("empty_table", doc, {Kind.EMPTY_TABLE}, pages, f"blanked 《{title}》")
 
 
 _TOPICS = {"三公": r"三公", "机关运行经费": r"机关运行经费", "政府采购": r"政府采购", "国有资产": r"国有资产|资产占[用有]", "绩效": r"绩效"}
@@ -116,7 +120,10 @@ _TOPICS = {"三公": r"三公", "机关运行经费": r"机关运行经费", "�
 
 def drop_section(doc: Document, rng: random.Random) -> Plant | None:
     """A required 说明 topic removed: its sections, and every sentence elsewhere that speaks of it."""
-    topics = [t for t, rx in _TOPICS.items() if any(re.search(rx, sec.heading) for sec in doc.sections)]
+    # a narrative published apart from its tables need not repeat 政府采购 and 绩效 (they are tables too)
+    tables_here = len([t for t in doc.tables if not t.is_form]) >= 3
+    topics = [t for t, rx in _TOPICS.items() if any(re.search(rx, sec.heading) for sec in doc.sections)
+              and (tables_here or t not in ("政府采购", "绩效"))]
     if not topics or sum(len(s.text) for s in doc.sections) < 1500:
         return None
     topic = rng.choice(topics)
@@ -178,8 +185,10 @@ def table_figure(doc: Document, rng: random.Random, blank: bool = False) -> Plan
                  f"{'blanked' if blank else 'changed'} the table's {m.group('num')} that the 说明 repeats")
 
 
-def _previous_printed(doc: Document, prev: Decimal, unit: str) -> bool:
-    return any(c.value == prev and (t.unit or "万元") == unit for t, _, c in _cells(doc))
+def _previous_printed(doc: Document, now: Decimal, prev: Decimal, unit: str) -> bool:
+    """The other figure of a change printed in its table: a row holding both this year's and last year's figure."""
+    return any({now, prev} <= {c.value for c in r.cells} for t in doc.tables if (t.unit or "万元") == unit and not t.is_form
+               for r in t.rows)
 
 
 def flip_direction(doc: Document, rng: random.Random) -> Plant | None:
@@ -188,7 +197,7 @@ def flip_direction(doc: Document, rng: random.Random) -> Plant | None:
     def edit(m: re.Match) -> str | None:
         sentence = m.group(0)
         for c in stated_changes(sentence):
-            if c.percent or _previous_printed(doc, c.previous, c.unit):
+            if c.percent or _previous_printed(doc, parse_decimal(c.current), c.previous, c.unit):
                 word = re.search(r"增加|减少|增长|下降|上升|降低", c.text).group(0)
                 flipped = {"增加": "减少", "减少": "增加", "增长": "下降", "下降": "增长", "上升": "下降", "降低": "上升"}[word]
                 return sentence.replace(c.text, c.text.replace(word, flipped, 1), 1)
@@ -204,7 +213,7 @@ def level_instead(doc: Document, rng: random.Random) -> Plant | None:
     """"比上年增加D万元" → "与上年持平" where the 上年 figure is printed in a table."""
     def edit(m: re.Match) -> str | None:
         for c in stated_changes(m.group(0)):
-            if c.start >= 0 and _previous_printed(doc, c.previous, c.unit):
+            if c.start >= 0 and _previous_printed(doc, parse_decimal(c.current), c.previous, c.unit):
                 head = re.match(r"(?P<v>\d[\d,]*(?:\.\d+)?\s*(?:亿元|万元|元))", c.text)
                 return m.group(0).replace(c.text, f"{head.group('v')}，与上年持平", 1)
         return None
@@ -243,7 +252,8 @@ def wrong_year(doc: Document, rng: random.Random) -> Plant | None:
         return None
     y, other = str(doc.year), str(doc.year - 1)
     titled = [t for t in doc.tables if y in t.title]
-    headed = [s for s in doc.sections if any(y in h for h in s.path)]
+    # headings that name the document's own year: its 预算/决算 or their 情况说明 ("三、2025年主要工作目标" may be right)
+    headed = [s for s in doc.sections if any(y in h and re.search(r"(?:预算|决算)(?!执行)", h) for h in s.path)]
     choice = rng.choice([c for c in ("title", "heading", "date") if {"title": titled, "heading": headed, "date": True}[c]])
     if choice == "title":
         t = rng.choice(titled)
@@ -251,7 +261,7 @@ def wrong_year(doc: Document, rng: random.Random) -> Plant | None:
         return Plant("year", doc, {Kind.YEAR}, set(t.pages), f"title year → {t.title}")
     if choice == "heading":
         s = rng.choice(headed)
-        i = next(i for i, h in enumerate(s.path) if y in h)
+        i = next(i for i, h in enumerate(s.path) if y in h and re.search(r"(?:预算|决算)(?!执行)", h))
         old = s.path[i]
         for sec in doc.sections:  # a heading is shared by every section below it
             sec.path = [h.replace(y, other, 1) if h == old else h for h in sec.path]
@@ -266,11 +276,12 @@ UNIT_NAMES = ("上海市普陀区司法局", "广州市气象局", "北京市审
 
 
 def other_unit(doc: Document, rng: random.Random) -> Plant | None:
-    """Another unit's name (one of the corpus's) in a heading or table title that names this one."""
+    """Another place's unit (one of the corpus's) in a heading or table title that names this one: the slip of a
+    document copied from another city's."""
     if not doc.unit:
         return None
     u = norm(doc.unit)
-    other = rng.choice([n for n in UNIT_NAMES if n not in u and u not in n])
+    other = rng.choice([n for n in UNIT_NAMES if n[:2] not in u])
     titled = [t for t in doc.tables if u in norm(t.title)]
     headed = sorted({h for s in doc.sections for h in s.path if u in norm(h)})
     if not titled and not headed:
@@ -331,12 +342,17 @@ class Tally:
     missed: list = field(default_factory=list)
 
 
-def run(parsed: list[Parsed], per_doc: int, seed: int) -> dict[str, Tally]:
+def run(parsed: list[Parsed], per_doc: int, seed: int, min_plants: int) -> dict[str, Tally]:
+    """Each kind planted per_doc times in every document that has a place for it; a kind few documents have a
+    place for (完成预算 %: the 决算s) is planted more often in those, up to min_plants in all."""
     tallies: dict[str, Tally] = defaultdict(Tally)
-    for p in parsed:
-        base = {_key(f) for f in check_document(p.doc)}
-        for kind, planter in PLANTERS.items():
-            for n in range(per_doc):
+    bases = {p.rel: {_key(f) for f in check_document(p.doc)} for p in parsed}
+    for kind, planter in PLANTERS.items():
+        fits = [p for p in parsed if planter(copy.deepcopy(p.doc), random.Random(f"{seed}/{p.rel}/{kind}/0"))]
+        rounds = max(per_doc, -(-min_plants // max(len(fits), 1)))
+        for p in fits:
+            base = bases[p.rel]
+            for n in range(rounds):
                 rng = random.Random(f"{seed}/{p.rel}/{kind}/{n}")
                 doc = copy.deepcopy(p.doc)
                 plant = planter(doc, rng)
@@ -372,12 +388,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--per-doc", type=int, default=1, help="plants of each kind per document")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--min-plants", type=int, default=10, help="plants of each kind at least, where documents allow")
     ap.add_argument("--missed", action="store_true", help="list the plants no finding caught")
     args = ap.parse_args()
     parsed = [p for p in load_all() if p.doc]
     kinds = {p.doc.kind for p in parsed}
     print(f"{len(parsed)} parsed documents ({', '.join(f'{k}: {sum(p.doc.kind == k for p in parsed)}' for k in sorted(kinds, key=str))})")
-    tallies = run(parsed, args.per_doc, args.seed)
+    tallies = run(parsed, args.per_doc, args.seed, args.min_plants)
     report(tallies, "plants in the parsed document model")
     if args.missed:
         for kind, t in tallies.items():

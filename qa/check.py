@@ -599,6 +599,7 @@ def _parts(doc: Document) -> list[Finding]:
                             f"总数{total.group('num')}{total.group('unit')}之下的“其中”一项为{m.group('num')}{m.group('unit')}，大于总数",
                             [para.page], [_ref("总数", total.group("num"), None, para.page, total.group("unit")),
                                           _ref("其中", m.group("num"), None, para.page, m.group("unit"))],
+                            text[max(0, w.start() - 80): w.end() + len(tail) + 1],
                         ))
     return out
 

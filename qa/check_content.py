@@ -75,8 +75,8 @@ def _standard_tables(doc: Document, s: CheckSettings) -> list[Finding]:
     out = []
     for kind, (budget, final, subject) in STANDARD_TABLES.items():
         name = final if doc.kind == "决算" else budget
-        nil = kind in MAY_BE_NIL and _said_none(doc, subject)
-        if not name or kind in present or nil or _untitled_mentions(doc, subject):
+        # a table with nothing in it is still printed (empty, with a note): the prose saying "无" does not excuse it
+        if not name or kind in present or _untitled_mentions(doc, subject):
             continue
         out.append(Finding(Kind.MISSING_TABLE, Severity.ERROR, f"未见{doc.kind or ''}公开表《{name}》，文中也未说明无此项",
                            [], quote=name))
@@ -151,7 +151,7 @@ def check_content(doc: Document, s: CheckSettings = SETTINGS) -> list[Finding]:
     if len([t for t in doc.tables if not t.is_form]) >= s.min_tables:  # fewer: the tables are another attachment
         listed = _listed_tables(doc, s)
         # a table whose title the parser could not read may be any listed one: only more missing than that is reported
-        if len(listed) > sum(t.title == UNTITLED and not t.is_form for t in doc.tables):
+        if len(listed) > sum(t.title == UNTITLED and any(r.cells for r in t.rows) for t in doc.tables):
             out += listed
         out += _standard_tables(doc, s) + _empty_tables(doc)
     if sum(len(sec.text) for sec in doc.sections) >= s.min_prose_chars:  # less: a tables-only attachment

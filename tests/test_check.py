@@ -121,7 +121,7 @@ def test_real_inconsistencies_are_found():
 
 def test_qa_check_cli_on_a_file():
     res = CliRunner().invoke(main, ["check", "--json", str(SAMPLE)])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 1, res.output  # the parts finding has error severity
     rows = [json.loads(line) for line in res.output.splitlines()]
     assert {r["kind"] for r in rows} == {"reason", "parts"}
     assert all(r["pages"] and r["figures"] for r in rows)
@@ -131,7 +131,7 @@ def test_findings_are_stored_at_ingest_and_warn_answers(sample_assistant):
     rec = sample_assistant.documents()[0]
     assert {f["kind"] for f in rec.findings} == {"reason", "parts"} and rec.checks
     res = CliRunner().invoke(main, ["check", rec.id[:8], "--index", str(sample_assistant.index_dir)])
-    assert res.exit_code == 0 and "第22页" in res.output and "第23页" in res.output, res.output
+    assert res.exit_code == 1 and "第22页" in res.output and "第23页" in res.output, res.output
     ans = sample_assistant.ask("三公经费为何增加")
     assert ans.figures[0].raw == "10.00"
     assert ans.warnings and "变动方向与原因相反" in ans.warnings[0]
