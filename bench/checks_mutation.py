@@ -1,7 +1,7 @@
 """Mutation benchmark of the consistency checks: plant each error kind in real documents, report recall per kind
 and how many of the new findings point at the plant (precision).
 
-    nice -n 10 python bench/checks_mutation.py [--per-doc 2] [--seed 7] [--pdf]
+    nice -n 10 python bench/checks_mutation.py [--per-doc 1] [--seed 7] [--pdf 12] [--missed]
 
 Every plant edits a copy of a parsed document (bench/doc_cache.py) the way a reviewer plants an error; a plant is
 found when check_document reports a finding of the expected kinds that the unmodified document does not have.
@@ -16,6 +16,7 @@ import copy
 import random
 import re
 import sys
+import tempfile
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,13 +27,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from doc_cache import Parsed, load_all  # noqa: E402
+import pdf_plant  # noqa: E402
+from doc_cache import CORPUS, SETTINGS, Parsed, load_all  # noqa: E402
 
 from qa.check import check_document  # noqa: E402
 from qa.check_content import STANDARD_TABLES  # noqa: E402
 from qa.finding import Finding, Kind  # noqa: E402
 from qa.model import Document, Paragraph, Table  # noqa: E402
 from qa.numbers import parse_decimal  # noqa: E402
+from qa.parse import parse_pdf  # noqa: E402
 from qa.prose import AMOUNT, COMPARE, COMPLETION, SHARE, stated_changes  # noqa: E402
 from qa.tablekind import norm, table_kind  # noqa: E402
 
@@ -186,18 +189,20 @@ def table_figure(doc: Document, rng: random.Random, blank: bool = False) -> Plan
 
 
 def _previous_printed(doc: Document, now: Decimal, prev: Decimal, unit: str) -> bool:
-    """The other figure of a change printed in its table: a row holding both this year's and last year's figure."""
-    return any({now, prev} <= {c.value for c in r.cells} for t in doc.tables if (t.unit or "万元") == unit and not t.is_form
-               for r in t.rows)
+    """The other figure of a change printed in its table: a row holding this year's figure and, under a header
+    naming 上年 or an earlier year, last year's."""
+    def last_year(header: str) -> bool:
+        return bool(re.search(r"上年(?!结转|结余)", header)) or any(int(y) < (doc.year or 0) for y in re.findall(r"(20\d\d)", header))
+    return any(now in {c.value for c in r.cells} and any(c.value == prev and last_year(c.header) for c in r.cells)
+               for t in doc.tables if (t.unit or "万元") == unit and not t.is_form for r in t.rows)
 
 
 def flip_direction(doc: Document, rng: random.Random) -> Plant | None:
-    """增加 ↔ 减少 in a stated change whose other figure is printed (the percent, or the 上年 figure in a table);
-    or 大于 ↔ 小于 between a 决算 and its 预算."""
+    """增加 ↔ 减少 in a stated change whose 上年 figure its table prints; or 大于 ↔ 小于 between a 决算 and its 预算."""
     def edit(m: re.Match) -> str | None:
         sentence = m.group(0)
         for c in stated_changes(sentence):
-            if c.percent or _previous_printed(doc, parse_decimal(c.current), c.previous, c.unit):
+            if _previous_printed(doc, parse_decimal(c.current), c.previous, c.unit):
                 word = re.search(r"增加|减少|增长|下降|上升|降低", c.text).group(0)
                 flipped = {"增加": "减少", "减少": "增加", "增长": "下降", "下降": "增长", "上升": "下降", "降低": "上升"}[word]
                 return sentence.replace(c.text, c.text.replace(word, flipped, 1), 1)
@@ -384,18 +389,68 @@ def report(tallies: dict[str, Tally], title: str) -> None:
           f"{total.on_plant:>9} {total.on_plant / total.new:>10.3f}")
 
 
+def _reparsed(p: Parsed, page: int, raw: str, rng: random.Random) -> Document | None:
+    """The document parsed again from its PDF with one printing of `raw` on `page` keyed wrong."""
+    data = pdf_plant.replace_number((CORPUS / p.rel).read_bytes(), page, raw, _typo(raw, rng))
+    if data is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(p.rel).name
+        path.write_bytes(data)
+        return parse_pdf(path, SETTINGS)
+
+
+def run_pdf(parsed: list[Parsed], plants: int, seed: int, max_pages: int) -> dict[str, Tally]:
+    """The prose and table plants made in the PDF's text instead of the model: the parse path runs again."""
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    docs = [p for p in parsed if p.doc.page_count <= max_pages and _repeated_figures(p.doc)]
+    random.Random(seed).shuffle(docs)
+    for p in docs:
+        if all(tallies[k].plants >= plants for k in ("pdf_prose", "pdf_table")):
+            break
+        base = {_key(f) for f in check_document(p.doc)}
+        rng = random.Random(f"{seed}/{p.rel}/pdf")
+        para, m, same = rng.choice(_repeated_figures(p.doc))
+        for kind, page, raw, expect in (
+            ("pdf_prose", para.page_of(m.start(), m.end()), m.group("num"), {Kind.PROSE_TABLE}),
+            ("pdf_table", same[0][1].page, same[0][2].raw, {Kind.PROSE_TABLE, Kind.ROW_TOTAL, Kind.COLUMN_TOTAL, Kind.CROSS_TABLE}),
+        ):
+            if tallies[kind].plants >= plants:
+                continue
+            doc = _reparsed(p, page, raw, rng)
+            if doc is None:
+                continue
+            new = [f for f in check_document(doc) if _key(f) not in base]
+            t = tallies[kind]
+            t.plants += 1
+            t.docs.add(p.rel)
+            hit = [f for f in new if f.kind in expect]
+            t.found += bool(hit)
+            t.new += len(new)
+            t.on_plant += sum(f.kind in expect or page in f.pages for f in new)
+            if not hit:
+                t.missed.append(f"{p.rel}: p{page} {raw}")
+    return tallies
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--per-doc", type=int, default=1, help="plants of each kind per document")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--min-plants", type=int, default=10, help="plants of each kind at least, where documents allow")
     ap.add_argument("--missed", action="store_true", help="list the plants no finding caught")
+    ap.add_argument("--pdf", type=int, default=0, metavar="N", help="also plant N prose and N table figures in PDF text")
+    ap.add_argument("--pdf-max-pages", type=int, default=40, help="PDF plants only in files this short (each is parsed again)")
     args = ap.parse_args()
     parsed = [p for p in load_all() if p.doc]
     kinds = {p.doc.kind for p in parsed}
     print(f"{len(parsed)} parsed documents ({', '.join(f'{k}: {sum(p.doc.kind == k for p in parsed)}' for k in sorted(kinds, key=str))})")
     tallies = run(parsed, args.per_doc, args.seed, args.min_plants)
     report(tallies, "plants in the parsed document model")
+    if args.pdf:
+        pdf = run_pdf(parsed, args.pdf, args.seed, args.pdf_max_pages)
+        report(pdf, "plants in the PDF's text, parsed again")
+        tallies.update(pdf)
     if args.missed:
         for kind, t in tallies.items():
             for m in t.missed:

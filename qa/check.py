@@ -17,7 +17,7 @@ from .finding import SETTINGS, FigureRef, Finding, Kind, Severity
 from .model import Cell, Document, Row, Table
 from .numbers import parse_decimal
 from .tablekind import norm as _norm, table_kind
-from .prose import (AMOUNT, BOUGHT, BUDGET_FIGURE, COMPARE, COMPLETION, DOWN, FINAL_DIFF, FINAL_FIGURE, LESS, LEVEL_CHANGE, MORE, OTHER_YEAR,
+from .prose import (AMOUNT, MONEY_UNITS, BOUGHT, BUDGET_FIGURE, COMPARE, COMPLETION, DOWN, FINAL_DIFF, FINAL_FIGURE, LESS, LEVEL_CHANGE, MORE, OTHER_YEAR,
                     REASON, SHARE, UP, UP_WORDS, WHOLE, dec, sentences, stated_changes)
 
 
@@ -492,12 +492,17 @@ def _last_year_cell(doc: Document, before: str, v: Decimal, unit: str) -> tuple[
 def _shares(doc: Document) -> list[Finding]:
     """"支出18,061.36万元，其中：基本支出15,753.96万元，占87.22%": 87.22 against 15,753.96 / 18,061.36."""
     out: list[Finding] = []
+    before = None
     for st in sentences(doc):
         sent, page = st.text, st.page
+        prev, before = before, st
         whole = WHOLE.search(sent)
         if not whole:
             continue
         totals = [m for m in AMOUNT.finditer(sent[: whole.start()]) if m.group("unit") not in ("%", "％")]
+        if not totals and whole.start() == 0 and prev and prev.heading == st.heading:
+            # "收入预算总计50,617.94万元。其中，…占32.55%": the whole is the sentence before's first amount
+            totals = [m for m in AMOUNT.finditer(prev.text) if m.group("unit") in MONEY_UNITS][:1]
         if not totals:
             continue
         total = totals[-1]
@@ -657,7 +662,8 @@ _ITEMS = [
 ]
 # what may stand right before a general item's name: a clause start or a scope word, not the rest of a project's
 # name ("评审项目支出304.16万元")
-_SCOPE_BEFORE = re.compile(r"(?:^|[，,；;：:。、（(]|本年度?|年度?|部门|单位|财政拨款|一般公共预算|其中|全年|安排|预算|决算)$")
+_SCOPE_BEFORE = re.compile(r"(?:^|[，,；;：:。、（(]|本年度?|年度?|部门|单位|财政拨款|一般公共预算|其中|全年|安排|预算|决算)$"
+                           r"|^[（(]?[一二三四五六七八九十\d]{1,3}[）)、.．]$")  # or only a list marker: "（五）项目支出…"
 
 
 def _names_item(label: str, name: str) -> bool:
@@ -747,7 +753,8 @@ def check_document(doc: Document) -> list[Finding]:
     out: list[Finding] = []
     doc = Document(**{**doc.__dict__, "tables": _joined(doc.tables)})
     for t in doc.tables:
-        if t.is_form or t.empty:
+        # a 绩效目标 grid repeats a project's 资金总额 beside each of its indicators: its rows do not add up
+        if t.is_form or t.empty or any("绩效" in h for h in [t.title, *t.headers]):
             continue
         out += _row_totals(t) + _hierarchy(t) + _column_totals(t)
     out += _cross_tables(doc) + _prose_tables(doc) + _changes(doc) + _shares(doc) + _named_base_shares(doc) + _parts(doc) + _reasons(doc)

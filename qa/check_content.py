@@ -38,7 +38,7 @@ _WHOLE_SET = re.compile(r"^(?:区级|市级|省级)?(?:部门|单位)?(?:预算|
 _NIL = re.compile(r"(?:为0|为零|为空|无|(?<![\d.,])0(?:\.0+)?\s*万?元)(?![\d.])")
 _NONE = re.compile(rf"没有|不涉及|未安排|未发生|空表|{_NIL.pattern}")
 _NUMBERING = re.compile(r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．]|"
-                        r"(?:附)?表[一二三四五六七八九十\d]+|(?:预算|决算)?\d{1,2}表)")
+                        r"(?:附)?表(?:[一二三四五六七八九十]+|\d{1,2}(?!\d))|(?:预算|决算)?\d{1,2}表)")
 
 
 # The standard tables a unit may have nothing for (no fund of that kind, no 三公 spending, all of it from other
@@ -99,7 +99,8 @@ def _listed_tables(doc: Document, s: CheckSettings) -> list[Finding]:
     out = []
     for e in doc.contents:
         name = _entry_name(e.text)
-        if not name.endswith("表") or "部分" in norm(e.text)[:5] or len(name) < 4 or _whole_set(name, doc.unit):
+        bare = re.sub(r"[（(][^）)]*[）)]$", "", name)  # "…预算表（不含上年结转）" names a table too
+        if not bare.endswith("表") or "部分" in norm(e.text)[:5] or len(bare) < 4 or _whole_set(bare, doc.unit):
             continue
         kind = table_kind(name)
         if kind in kinds if kind else any(name in t or t in name for t in titles if len(t) >= 4):
