@@ -13,12 +13,13 @@ from itertools import zip_longest
 
 from .model import BBox, Chunk
 from .numbers import parse_decimal
+from .prose import NUMBER, direction
 from .lexicon import CANONICAL_TABLE, ITEMS
 from .question import Intent, Question, key_words
 from .retrieve import Retrieved
 
 _PROSE_NUMBER = re.compile(
-    r"(?P<num>[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[-+]?\d+(?:\.\d+)?)\s*"
+    rf"(?P<num>[-+]?(?:{NUMBER}))\s*"
     r"(?P<unit>万元|亿元|千元|元|%|％|个|辆|人|台（套）|台|套|项|平方米|家|次|名)"
 )
 _SEGMENT = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
@@ -274,16 +275,6 @@ def _change_named(cand: _Candidate) -> bool:
     return bool(_CHANGE_WORD.search(_change_words(cand)))
 
 
-_UP = re.compile(r"增加|增长|上升|提高|增多")
-_DOWN = re.compile(r"减少|下降|降低|减小|压减")
-
-
-def _direction(text: str) -> str | None:
-    """'up' or 'down' when a text names one direction of change only."""
-    up, down = bool(_UP.search(text)), bool(_DOWN.search(text))
-    return "up" if up and not down else "down" if down and not up else None
-
-
 def item_key(q: Question) -> str:
     """What is asked about without the column words: '基本支出中退休费' → '退休费' (基本支出 picks the column)."""
     key = q.key or q.text
@@ -442,7 +433,7 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
     changed = _change_named(cand)
     if q.intent in ("change", "reason"):
         x["change_named" if changed else "change_unnamed"] = 1.0
-        asked, stated = _direction(q.text), _direction(_change_words(cand))
+        asked, stated = direction(q.text), direction(_change_words(cand))
         x["direction_mismatch"] = float(bool(asked and stated and asked != stated))
         if _ASKS_PERCENT.search(q.text):  # "下降了百分之几"
             x["rate_fit"] = 1.0 if f.unit == "%" else -1.0

@@ -9,41 +9,18 @@ together), a finding needs every reading to fail.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
+from .check_content import check_content
+from .check_text import check_text
+from .finding import SETTINGS, FigureRef, Finding, Kind, Severity
 from .model import Cell, Document, Row, Table
 from .numbers import parse_decimal
+from .tablekind import norm as _norm, table_kind
+from .prose import (AMOUNT, MONEY_UNITS, BOUGHT, BUDGET_FIGURE, COMPARE, COMPLETION, DOWN, FINAL_DIFF, FINAL_FIGURE, LESS, LEVEL_CHANGE, MORE, OTHER_YEAR,
+                    REASON, SHARE, UP, UP_WORDS, WHOLE, dec, sentences, stated_changes)
 
 
-@dataclass
-class FigureRef:
-    """A printed figure a finding involves: where it stands and its exact printed value."""
-
-    label: str
-    value: str  # as printed, separators removed ("76.00")
-    unit: str | None
-    table: str | None  # None for a prose figure
-    page: int
-
-
-@dataclass
-class Finding:
-    kind: str  # row_total | column_total | cross_table | prose_table | change | share | parts | reason
-    severity: str  # error: the arithmetic fails beyond rounding; warning: words contradict the numbers
-    message: str  # Chinese, for people
-    pages: list[int]
-    figures: list[FigureRef] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> Finding:
-        return cls(d["kind"], d["severity"], d["message"], list(d["pages"]), [FigureRef(**f) for f in d.get("figures", [])])
-
-
-KINDS = ("row_total", "column_total", "cross_table", "prose_table", "change", "share", "parts", "reason")
 _TO_YUAN = {"万元": Decimal(10000), "千元": Decimal(1000), "元": Decimal(1), "亿元": Decimal(100000000)}
 
 
@@ -69,17 +46,13 @@ def _clean(raws: list[str]) -> bool:
     return len(places) <= 1 and not any(re.search(r"\d\s+\d", r) for r in raws)
 
 
-def _severity(diff: Decimal, half: Decimal) -> str:
+def _severity(diff: Decimal, half: Decimal) -> Severity:
     """A few units of the last printed decimal is a 尾差 beyond rounding (warning); more is an error."""
-    return "warning" if diff <= 10 * half else "error"
+    return Severity.WARNING if diff <= SETTINGS.tail_units * half else Severity.ERROR
 
 
 def _fmt(v: Decimal) -> str:
     return f"{v:,.2f}" if v == v.quantize(Decimal("0.01")) else f"{v:,.4f}".rstrip("0")
-
-
-def _norm(label: str) -> str:
-    return re.sub(r"[\s“”\"'‘’]", "", label or "")
 
 
 _TOTAL = re.compile(r"(合计|总计|小计|总数)$")
@@ -92,8 +65,8 @@ _MARKERS = [  # numbering style → depth: 一、 / （一） / 1. / （1） / �
 ]
 _OF_WHICH = re.compile(r"^其中[：:]?")
 def _previous_column(header: str, year: int | None) -> bool:
-    """A column of last year's figures: 上年预算数 (not 上年结转), or a year before the document's."""
-    return bool(re.search(r"上年(?!结转)", header)) or any(year and int(y) < year for y in re.findall(r"(20\d\d)年", header))
+    """A column of last year's figures: 上年预算数 (not 上年结转, 上年结余), or a year before the document's."""
+    return bool(re.search(r"上年(?!结转|结余)", header)) or any(year and int(y) < year for y in re.findall(r"(20\d\d)年", header))
 
 
 def _depth(label: str) -> int | None:
@@ -106,32 +79,6 @@ def _depth(label: str) -> int | None:
 
 def is_total_label(label: str) -> bool:
     return bool(_TOTAL.search(_norm(label).split("›")[-1]))
-
-
-def table_kind(title: str) -> str | None:
-    """Which standard disclosure table a title names (its wording varies by city and year)."""
-    t = _norm(title)
-    if "绩效" in t or "项目支出" in t or "政府采购" in t or "购买服务" in t:
-        return None
-    if "三公" in t:
-        return "三公"
-    if "机关运行经费" in t or "行政经费" in t:
-        return "机关运行经费"
-    if "政府性基金" in t or "国有资本" in t:
-        return None
-    if "财政拨款" in t and "收" in t and "支" in t and "总" in t:
-        return "财政拨款收支总表"
-    if ("收支" in t or "收入支出" in t) and "总" in t:
-        return "收支总表"
-    if "收入" in t and "支出" not in t:
-        return "收入总表"
-    if "基本支出" in t:  # only the 一般公共预算 one must agree with the 一般公共预算支出表
-        return "基本支出表" if "一般公共预算" in t else None
-    if "一般公共预算" in t and "支出" in t:
-        return "一般公共预算支出表"
-    if "支出" in t and "总" in t and "财政拨款" not in t:
-        return "支出总表"
-    return None
 
 
 def _ref(label: str, raw: str, table: Table | None, page: int, unit: str | None = None) -> FigureRef:
@@ -229,7 +176,7 @@ def _row_totals(table: Table) -> list[Finding]:
                 best = counted[0][0]  # the structural reading (top-level rows) is the one to show
                 col = header.split("/")[-1] or "金额"
                 out.append(Finding(
-                    "row_total", _severity(abs(cell.value - best), unit),
+                    Kind.ROW_TOTAL, _severity(abs(cell.value - best), unit),
                     f"《{table.title}》“{_norm(total.label)}”（{col}）为{cell.raw}，与其下各行之和{_fmt(best)}不符"
                     f"（相差{_fmt(abs(cell.value - best))}）",
                     sorted({total.page}), [_ref(_norm(total.label), cell.raw, table, total.page)],
@@ -267,7 +214,7 @@ def _hierarchy(table: Table) -> list[Finding]:
             half = _half_unit([cell.raw, *raws])
             if abs(cell.value - s) > half * (len(raws) + 1):
                 out.append(Finding(
-                    "row_total", _severity(abs(cell.value - s), half),
+                    Kind.ROW_TOTAL, _severity(abs(cell.value - s), half),
                     f"《{table.title}》“{_norm(r.label)}”（{header.split('/')[-1]}）为{cell.raw}，与其下级科目之和{_fmt(s)}不符"
                     f"（相差{_fmt(abs(cell.value - s))}）",
                     [r.page], [_ref(_norm(r.label), cell.raw, table, r.page)],
@@ -316,7 +263,7 @@ def _column_totals(table: Table) -> list[Finding]:
                 continue
             s, raws = sums[0]
             out.append(Finding(
-                "column_total", _severity(abs(cell.value - s), _half_unit([cell.raw, *raws])),
+                Kind.COLUMN_TOTAL, _severity(abs(cell.value - s), _half_unit([cell.raw, *raws])),
                 f"《{table.title}》“{_norm(r.label)}”行的{t_head}为{cell.raw}，与同组各栏之和{_fmt(s)}不符"
                 f"（相差{_fmt(abs(cell.value - s))}）",
                 [r.page], [_ref(_norm(r.label), cell.raw, table, r.page)],
@@ -333,7 +280,7 @@ def _same_amount(raw_a: str, unit_a: str | None, raw_b: str, unit_b: str | None)
     """Two printed amounts are the same figure, each as rounded as it is printed (76万元 = 76.00万元 = 760,000元).
     A table without a stated unit is taken to print in the other figure's unit."""
     unit_a, unit_b = unit_a or unit_b, unit_b or unit_a
-    a, b = _yuan(_dec(raw_a), unit_a), _yuan(_dec(raw_b), unit_b)
+    a, b = _yuan(dec(raw_a), unit_a), _yuan(dec(raw_b), unit_b)
     return abs(a - b) <= _yuan(_half_unit([raw_a]), unit_a) + _yuan(_half_unit([raw_b]), unit_b)
 
 
@@ -374,7 +321,7 @@ def _cross_tables(doc: Document) -> list[Finding]:
                 if a and b:
                     if abs(a.value - b.value) > 2 * _half_unit([a.raw, b.raw]):
                         out.append(Finding(
-                            "cross_table", "error", f"《{t.title}》收入总计{a.raw}与支出总计{b.raw}不相等",
+                            Kind.CROSS_TABLE, Severity.ERROR, f"《{t.title}》收入总计{a.raw}与支出总计{b.raw}不相等",
                             sorted({inc.page, exp.page}),
                             [_ref("收入总计", a.raw, t, inc.page), _ref("支出总计", b.raw, t, exp.page)],
                         ))
@@ -398,7 +345,7 @@ def _cross_tables(doc: Document) -> list[Finding]:
                     continue
                 other = others[0]
                 out.append(Finding(
-                    "cross_table", "error",
+                    Kind.CROSS_TABLE, Severity.ERROR,
                     f"《{t.title}》“{_norm(row.label)}”{cell.raw}{t.unit or ''}在《{other.title}》中找不到相同的合计数",
                     sorted({row.page, *other.pages}), [_ref(_norm(row.label), cell.raw, t, row.page)],
                 ))
@@ -406,94 +353,111 @@ def _cross_tables(doc: Document) -> list[Finding]:
 
 
 # --- prose against arithmetic and tables --------------------------------------------------------
-_AMOUNT = re.compile(r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<unit>亿元|万元|千元|元|%|％)")
-_UP = re.compile(r"增加|增长|上升|提高|新增|增多|扩大|上涨")
-_DOWN = re.compile(r"减少|下降|降低|压减|缩减|压缩|节约|取消|下调|减支|核减|调减")
-_CHANGE = re.compile(
-    r"(?P<v>\d[\d,]*(?:\.\d+)?)\s*(?P<vu>亿元|万元|元)[，,]?\s*(?:与|比|较|同比)(?:20\d\d年度?)?[^，,。；\d]{0,14}?"
-    r"(?P<dir>增加|减少|增长|下降|上升|降低)(?:了)?\s*(?P<d>\d[\d,]*(?:\.\d+)?)\s*(?P<du>亿元|万元|元)"
-    r"(?:[，,、]?\s*(?:增长|下降|上升|降低|增幅|降幅|减幅|增加|减少)(?:了)?\s*(?:为)?\s*(?P<p>\d+(?:\.\d+)?)\s*[%％])?"
-)
-_BOUGHT = re.compile(r"购置|购买|更新|新购|新建|建设")  # spending that raises a figure without saying 增加
-_REASON = re.compile(r"(?:主要)?原因(?:是|为|：|:)|主要是由于|主要是|由于")
-_WHOLE = re.compile(r"其中[：:]|主要包括|主要用于|包括")
-_SHARE = re.compile(r"(?P<x>\d[\d,]*(?:\.\d+)?)\s*(?P<xu>亿元|万元|元)[，,]?\s*占(?P<base>[^%％\d，,。；]{0,16}?)(?P<p>\d+(?:\.\d+)?)\s*[%％]")
-_OTHER_YEAR = re.compile(r"上年|去年|上一年|以前年度|20\d\d年(?:度)?(?:年初)?预算")
-
-
-def _sentences(doc: Document):
-    """(sentence, page, section heading) over all prose."""
-    for sec in doc.sections:
-        for para in sec.paragraphs:
-            for s in re.findall(r"[^。！？]+[。！？]?", para.text):
-                if s.strip():
-                    yield s.strip(), para.page, sec.heading
-
-
-def _dec(raw: str) -> Decimal:
-    return parse_decimal(raw) or Decimal(0)
-
-
-@dataclass
-class StatedChange:
-    """"X万元，比上年增加D万元，增长P%" as printed, and the previous year's value it implies (X − D or X + D)."""
-
-    text: str  # the matched words
-    current: str  # X as printed
-    change: str  # D as printed
-    unit: str
-    up: bool
-    percent: str | None
-    previous: Decimal
-    start: int  # where X's words begin in the sentence (what precedes names the item)
-
-
-def stated_changes(sentence: str) -> list[StatedChange]:
-    out = []
-    for m in _CHANGE.finditer(sentence):
-        v_raw = m.group("v")
-        clause = re.split(r"[；;]", sentence[: m.start()])[-1]
-        whole = list(re.finditer(r"其中", clause))
-        if whole:  # "总计X万元，其中：…上年结转Y万元，比上年减少D万元": the change is the total's
-            heads = [a for a in _AMOUNT.finditer(clause[: whole[0].start()]) if a.group("unit") == m.group("vu")]
-            if not heads:
-                continue
-            v_raw = heads[-1].group("num")
-        v, d = _dec(v_raw), _dec(m.group("d"))
-        if m.group("vu") != m.group("du") or not v:
-            continue
-        up = m.group("dir") in ("增加", "增长", "上升")
-        out.append(StatedChange(m.group(0), v_raw, m.group("d"), m.group("vu"), up, m.group("p"), v - d if up else v + d,
-                                m.start() if not whole else -1))
-    return out
-
-
 def _changes(doc: Document) -> list[Finding]:
     """"X万元，比上年增加D万元，增长P%": P against D / (X − D); and X − D against a table's 上年 column."""
     out: list[Finding] = []
-    for sent, page, _ in _sentences(doc):
+    for st in sentences(doc):
+        sent, page = st.text, st.page
         for c in stated_changes(sent):
-            v_raw, last, v = c.current, c.previous, _dec(c.current)
+            v_raw, last, v = c.current, c.previous, dec(c.current)
             refs = [_ref("本年数", v_raw, None, page, c.unit), _ref("增减额", c.change, None, page, c.unit)]
             if c.percent and last > 0:
-                p = _dec(c.percent)
-                exact = _dec(c.change) / last * 100
+                p = dec(c.percent)
+                exact = dec(c.change) / last * 100
                 # rounding of P, plus how far the printed X and D may move it
                 slack = Decimal(1).scaleb(-_places(c.percent)) + 100 * _half_unit([v_raw, c.change]) * 2 / last * (1 + exact / 100)
                 if abs(exact - p) > slack:
                     out.append(Finding(
-                        "change", "error",
+                        Kind.CHANGE, Severity.ERROR,
                         f"“{c.text}”：增减额{c.change}相对上年数{_fmt(last)}应为{exact:.2f}%，文中为{c.percent}%",
-                        [page], [*refs, _ref("增减幅度", c.percent, None, page, "%")],
+                        [page], [*refs, _ref("增减幅度", c.percent, None, page, "%")], sent,
                     ))
             found = None if c.start < 0 else _last_year_cell(doc, sent[: c.start], v, c.unit)
             if found:
                 t, row, cell = found
-                if abs(_yuan(cell.value, t.unit or c.unit) - _yuan(last, c.unit)) > _yuan(2 * _half_unit([cell.raw, v_raw, c.change]), c.unit):
+                moved = _yuan(v, c.unit) - _yuan(cell.value, t.unit or c.unit)
+                if moved and (moved > 0) != c.up and abs(moved) > _yuan(2 * _half_unit([cell.raw, v_raw]), c.unit):
+                    out.append(Finding(  # the wrong word, not a wrong amount: one finding, of the direction
+                        Kind.DIRECTION, Severity.ERROR,
+                        f"“{c.text}”说{'增加' if c.up else '减少'}，但《{t.title}》“{_norm(row.label)}”上年为{cell.raw}，"
+                        f"本年{v_raw}，实为{'减少' if c.up else '增加'}",
+                        sorted({page, row.page}), [*refs, _ref(_norm(row.label), cell.raw, t, row.page)], sent,
+                    ))
+                elif abs(_yuan(cell.value, t.unit or c.unit) - _yuan(last, c.unit)) > _yuan(2 * _half_unit([cell.raw, v_raw, c.change]), c.unit):
                     out.append(Finding(
-                        "change", "error",
+                        Kind.CHANGE, Severity.ERROR,
                         f"“{c.text}”意味着上年为{_fmt(last)}{c.unit}，但《{t.title}》“{_norm(row.label)}”的{cell.header}为{cell.raw}{t.unit or ''}",
-                        sorted({page, row.page}), [*refs, _ref(_norm(row.label), cell.raw, t, row.page)],
+                        sorted({page, row.page}), [*refs, _ref(_norm(row.label), cell.raw, t, row.page)], sent,
+                    ))
+    return out
+
+
+def _level(doc: Document) -> list[Finding]:
+    """"X万元，与上年持平" against the table's 上年 figure for the same row."""
+    out: list[Finding] = []
+    for st in sentences(doc):
+        for m in LEVEL_CHANGE.finditer(st.text):
+            v = dec(m.group("v"))
+            found = _last_year_cell(doc, st.text[: m.start()], v, m.group("vu"))
+            if not found:
+                continue
+            t, row, cell = found
+            if not _same_amount(m.group("v"), m.group("vu"), cell.raw, t.unit):
+                out.append(Finding(
+                    Kind.DIRECTION, Severity.ERROR,
+                    f"“{m.group(0)}”说持平，但《{t.title}》“{_norm(row.label)}”上年为{cell.raw}{t.unit or ''}",
+                    sorted({st.page, row.page}), [_ref("本年数", m.group("v"), None, st.page, m.group("vu")),
+                                                  _ref(_norm(row.label), cell.raw, t, row.page)], st.text,
+                ))
+    return out
+
+
+def _budget_vs_final(doc: Document) -> list[Finding]:
+    """"年初预算为Y万元，支出决算为X万元，完成年初预算的P%。决算数小于预算数的主要原因…": P against X ÷ Y, and
+    大于/小于/持平 (in the sentence or the one after it) against X and Y."""
+    out: list[Finding] = []
+    prose = list(sentences(doc))
+    for i, st in enumerate(prose):
+        b, f = BUDGET_FIGURE.search(st.text), FINAL_FIGURE.search(st.text)
+        if not b or not f or b.group("unit") != f.group("unit"):
+            continue
+        follow = prose[i + 1] if i + 1 < len(prose) and not BUDGET_FIGURE.search(prose[i + 1].text) else None
+        y, x = dec(b.group("num")), dec(f.group("num"))
+        refs = [_ref("预算数", b.group("num"), None, st.page, b.group("unit")), _ref("决算数", f.group("num"), None, st.page, f.group("unit"))]
+        half = _half_unit([b.group("num"), f.group("num")])
+        p = COMPLETION.search(st.text)
+        if p and y:
+            exact = x / y * 100
+            slack = Decimal(1).scaleb(-_places(p.group("p"))) + 100 * half * (1 / y + x / (y * y))
+            if abs(exact - dec(p.group("p"))) > slack:
+                out.append(Finding(
+                    Kind.COMPLETION, Severity.ERROR,
+                    f"“{p.group(0)}”：决算{f.group('num')}÷预算{b.group('num')}={exact:.2f}%，文中为{p.group('p')}%",
+                    [st.page], [*refs, _ref("完成预算", p.group("p"), None, st.page, "%")], st.text,
+                ))
+        for d in FINAL_DIFF.finditer(st.text):
+            up, diff = d.group("dir") in (*UP_WORDS, "超支"), dec(d.group("d"))
+            if d.group("du") != f.group("unit") or abs(abs(x - y) - diff) > 3 * half:
+                continue  # another pair's difference, or the amount is wrong (not a direction question)
+            if x != y and (x > y) != up:
+                out.append(Finding(
+                    Kind.DIRECTION, Severity.ERROR,
+                    f"“{d.group(0)}”，但决算{f.group('num')}{'小于' if up else '大于'}预算{b.group('num')}",
+                    [st.page], refs, st.text,
+                ))
+        for said in [st, *([follow] if follow else [])]:
+            for c in COMPARE.finditer(said.text):
+                rel = c.group("rel")
+                if "基本" in rel:
+                    continue  # "基本持平" allows a difference
+                same = abs(x - y) <= 2 * half
+                right = (x > y and not same) if rel in MORE else (x < y and not same) if rel in LESS else same
+                if not right:
+                    actual = "等于" if same else "大于" if x > y else "小于"
+                    out.append(Finding(
+                        Kind.DIRECTION, Severity.ERROR,
+                        f"“{c.group(0)}”，但决算{f.group('num')}{actual}预算{b.group('num')}",
+                        sorted({st.page, said.page}), refs, f"{st.text}{said.text if said is not st else ''}",
                     ))
     return out
 
@@ -503,46 +467,110 @@ def _strip_marker(label: str) -> str:
 
 
 def _last_year_cell(doc: Document, before: str, v: Decimal, unit: str) -> tuple[Table, Row, Cell] | None:
-    """The table row the prose figure is (named by the words before it, holding the same value) and its 上年 cell."""
+    """The table row the prose figure is (named by the words before it, holding the same value) and its 上年 cell;
+    failing a name ("2026年预算数16.80万元，较2025年…"), the rows holding the value, when they agree on 上年."""
     clause = _norm(re.split(r"[；。]", before)[-1])
+    by_value = []
     for t in doc.tables:
         for row in t.rows:
-            name = _strip_marker(row.label.split(" ")[0])
-            if len(name) < 3 or name not in clause or not clause.endswith(name) and name + "预算" not in clause and name + "财政拨款" not in clause:
-                continue
             vals = list(_values(row).values())
             current = [c for c in vals if not _previous_column(c.header, doc.year) and _same_amount(c.raw, t.unit, str(v), unit)]
             previous = [c for c in vals if _previous_column(c.header, doc.year) and not re.search(r"增减|变动|比较", c.header)]
-            if current and previous:
-                return t, row, previous[0]
-    return None
+            # the 上年 cell of the same item: "2025年预算数/公务接待费" beside "2026年预算数/公务接待费"
+            tails = [p for p in previous if current and p.header.split("/")[1:] == current[0].header.split("/")[1:]]
+            last = tails[0] if tails else previous[0] if len({c.value for c in previous}) == 1 else None
+            if last is None:
+                continue
+            name = _strip_marker(row.label.split(" ")[0])
+            if len(name) >= 3 and name in clause and (clause.endswith(name) or name + "预算" in clause or name + "财政拨款" in clause):
+                return t, row, last
+            by_value.append((t, row, last))
+    agreed = {_yuan(c.value, t.unit or unit) for t, _, c in by_value}
+    return by_value[0] if v >= 1 and len(agreed) == 1 else None
 
 
 def _shares(doc: Document) -> list[Finding]:
     """"支出18,061.36万元，其中：基本支出15,753.96万元，占87.22%": 87.22 against 15,753.96 / 18,061.36."""
     out: list[Finding] = []
-    for sent, page, _ in _sentences(doc):
-        whole = _WHOLE.search(sent)
+    before = None
+    for st in sentences(doc):
+        sent, page = st.text, st.page
+        prev, before = before, st
+        whole = WHOLE.search(sent)
         if not whole:
             continue
-        totals = [m for m in _AMOUNT.finditer(sent[: whole.start()]) if m.group("unit") not in ("%", "％")]
+        totals = [m for m in AMOUNT.finditer(sent[: whole.start()]) if m.group("unit") not in ("%", "％")]
+        if not totals and whole.start() == 0 and prev and prev.heading == st.heading:
+            # "收入预算总计50,617.94万元。其中，…占32.55%": the whole is the sentence before's first amount
+            totals = [m for m in AMOUNT.finditer(prev.text) if m.group("unit") in MONEY_UNITS][:1]
         if not totals:
             continue
         total = totals[-1]
-        t_val = _dec(total.group("num"))
-        for m in _SHARE.finditer(sent, whole.end()):
+        t_val = dec(total.group("num"))
+        for m in SHARE.finditer(sent, whole.end()):
             if m.group("base").strip() or m.group("xu") != total.group("unit") or not t_val:
                 continue  # "占一般公共预算支出的…": another base than the sentence's total
-            x, p = _dec(m.group("x")), _dec(m.group("p"))
+            x, p = dec(m.group("x")), dec(m.group("p"))
             exact = x / t_val * 100
             slack = Decimal(1).scaleb(-_places(m.group("p"))) + 100 * _half_unit([m.group("x"), total.group("num")]) * 2 / t_val
             if abs(exact - p) > slack:
                 out.append(Finding(
-                    "share", "error",
+                    Kind.SHARE, Severity.ERROR,
                     f"“{m.group(0)}”：{m.group('x')}÷{total.group('num')}={exact:.2f}%，文中为{m.group('p')}%",
                     [page], [_ref("总数", total.group("num"), None, page, total.group("unit")),
                              _ref("分项", m.group("x"), None, page, m.group("xu")), _ref("占比", m.group("p"), None, page, "%")],
+                    sent,
                 ))
+    return out
+
+
+def _base_range(x: str, p: str) -> tuple[Decimal, Decimal] | None:
+    """The wholes that "x万元，占…p%" allows, each figure as rounded as it is printed."""
+    hx, hp = _half_unit([x]), Decimal(1).scaleb(-_places(p)) / 2
+    if dec(p) - hp <= 0:
+        return None
+    return (dec(x) - hx) / (dec(p) + hp) * 100, (dec(x) + hx) / (dec(p) - hp) * 100
+
+
+def _consistent(ranges: list[tuple[Decimal, Decimal]]) -> bool:
+    return max(lo for lo, _ in ranges) <= min(hi for _, hi in ranges)
+
+
+def _named_base_shares(doc: Document) -> list[Finding]:
+    """"基本支出预算7485.22万元，占本年支出预算77.75%" … "项目支出预算2141.55万元，占本年支出预算22.25%": shares of
+    one named whole must imply one whole; the share that alone disagrees with the others is reported (of two, both)."""
+    groups: dict[tuple[str, str], list] = {}
+    for st in sentences(doc):
+        for m in SHARE.finditer(st.text):
+            base = _norm(m.group("base")).rstrip("的")
+            rng = _base_range(m.group("x"), m.group("p")) if len(base) >= 2 else None
+            if rng:
+                groups.setdefault((base, m.group("xu")), []).append((m, rng, st))
+    out: list[Finding] = []
+    for (base, unit), items in groups.items():
+        if len(items) < 2 or _consistent([r for _, r, _ in items]):
+            continue
+        if len(items) == 2:  # two shares that disagree do not say which one is wrong
+            (a, ra, sa), (b, rb, sb) = items
+            out.append(Finding(
+                Kind.SHARE, Severity.ERROR,
+                f"“{a.group(0)}”推算{base}为{_fmt(ra[0])}～{_fmt(ra[1])}{unit}，“{b.group(0)}”推算为{_fmt(rb[0])}～{_fmt(rb[1])}{unit}，两者不一致",
+                sorted({sa.page, sb.page}), [_ref("分项", a.group("x"), None, sa.page, unit), _ref("占比", a.group("p"), None, sa.page, "%"),
+                                             _ref("分项", b.group("x"), None, sb.page, unit), _ref("占比", b.group("p"), None, sb.page, "%")],
+                f"{sa.text}{sb.text if sb is not sa else ''}",
+            ))
+            continue
+        odd = [i for i in range(len(items)) if _consistent([r for j, (_, r, _) in enumerate(items) if j != i])]
+        if len(odd) != 1:
+            continue
+        m, _, st = items[odd[0]]
+        lo, hi = max(r[0] for j, (_, r, _) in enumerate(items) if j != odd[0]), min(r[1] for j, (_, r, _) in enumerate(items) if j != odd[0])
+        out.append(Finding(
+            Kind.SHARE, Severity.ERROR,
+            f"“{m.group(0)}”：其余{len(items) - 1}处“占{base}”的比例推算{base}为{_fmt(lo)}～{_fmt(hi)}{unit}，"
+            f"按此{m.group('x')}应占{dec(m.group('x')) / hi * 100:.2f}%～{dec(m.group('x')) / lo * 100:.2f}%",
+            [st.page], [_ref("分项", m.group("x"), None, st.page, unit), _ref("占比", m.group("p"), None, st.page, "%")], st.text,
+        ))
     return out
 
 
@@ -556,26 +584,27 @@ def _parts(doc: Document) -> list[Finding]:
                 head = text[: w.start()].rstrip()
                 if head.endswith("。"):  # "…共计金额2,532.21万元。其中：…": the whole is the sentence before's subject
                     sent = re.findall(r"[^。]+。", head)[-1]
-                    totals = [m for m in _AMOUNT.finditer(sent) if m.group("unit") in _TO_YUAN][:1]
+                    totals = [m for m in AMOUNT.finditer(sent) if m.group("unit") in _TO_YUAN][:1]
                 else:  # the amount just before: only when it is the largest of its sentence (not a list's last item)
-                    before = [m for m in _AMOUNT.finditer(re.split(r"[。；]", head)[-1]) if m.group("unit") in _TO_YUAN]
-                    largest = max((_yuan(_dec(m.group("num")), m.group("unit")) for m in before), default=None)
-                    totals = [m for m in before[-1:] if _yuan(_dec(m.group("num")), m.group("unit")) == largest]
-                if not totals or not _dec(totals[0].group("num")):
+                    before = [m for m in AMOUNT.finditer(re.split(r"[。；]", head)[-1]) if m.group("unit") in _TO_YUAN]
+                    largest = max((_yuan(dec(m.group("num")), m.group("unit")) for m in before), default=None)
+                    totals = [m for m in before[-1:] if _yuan(dec(m.group("num")), m.group("unit")) == largest]
+                if not totals or not dec(totals[0].group("num")):
                     continue
                 total = totals[0]
-                t_val = _yuan(_dec(total.group("num")), total.group("unit"))
+                t_val = _yuan(dec(total.group("num")), total.group("unit"))
                 tail = re.split(r"[。]", text[w.end():])[0]
-                for m in _AMOUNT.finditer(tail):
+                for m in AMOUNT.finditer(tail):
                     if m.group("unit") not in _TO_YUAN or re.search(r"(增加|减少|增长|下降|上年|比|较)[^，,；]{0,6}$", tail[: m.start()]):
                         continue
-                    val = _yuan(_dec(m.group("num")), m.group("unit"))
+                    val = _yuan(dec(m.group("num")), m.group("unit"))
                     if val > t_val + _yuan(2 * _half_unit([m.group("num"), total.group("num")]), total.group("unit")):
                         out.append(Finding(
-                            "parts", "error",
+                            Kind.PARTS, Severity.ERROR,
                             f"总数{total.group('num')}{total.group('unit')}之下的“其中”一项为{m.group('num')}{m.group('unit')}，大于总数",
                             [para.page], [_ref("总数", total.group("num"), None, para.page, total.group("unit")),
                                           _ref("其中", m.group("num"), None, para.page, m.group("unit"))],
+                            text[max(0, w.start() - 80): w.end() + len(tail) + 1],
                         ))
     return out
 
@@ -583,33 +612,35 @@ def _parts(doc: Document) -> list[Finding]:
 def _reasons(doc: Document) -> list[Finding]:
     """"比2025年增加10.00万元，主要原因是：本年度公务接待费减少8.00万元": the reason names only the opposite direction."""
     out: list[Finding] = []
-    for sent, page, _ in _sentences(doc):
+    for st in sentences(doc):
+        sent, page = st.text, st.page
         for clause in re.split(r"[；;](?![二三四五六七八九十2-9][、.．])", sent):
-            r = _REASON.search(clause)
+            r = REASON.search(clause)
             if not r:
                 continue
             main, why = clause[: r.start()], clause[r.end():]
             changed = list(re.finditer(r"(增加|减少|增长|下降|上升|降低)(?:了)?\s*\d", main))
             if not changed:
                 continue
-            up = changed[-1].group(1) in ("增加", "增长", "上升")
-            same, opposite = (_UP, _DOWN) if up else (_DOWN, _UP)
+            up = changed[-1].group(1) in UP_WORDS
+            same, opposite = (UP, DOWN) if up else (DOWN, UP)
             # only a quantified opposite change ("公务接待费减少8.00万元") and nothing pointing the stated way
             # one plain statement: a reason that moves money between items or weighs two years is not judged
             quantified = re.search(rf"(?:{opposite.pattern})(?:了)?\s*\d", why)
             plain = not re.search(r"[，,]|用于|调入|转入|调整|实际|而", why.rstrip("。"))
-            if quantified and plain and not same.search(why) and not (up and _BOUGHT.search(why)):
+            if quantified and plain and not same.search(why) and not (up and BOUGHT.search(why)):
                 out.append(Finding(
-                    "reason", "warning",
+                    Kind.REASON, Severity.WARNING,
                     f"说明的变动方向与原因相反：“{clause.strip()}”（{'增加' if up else '减少'}，原因却只说{'减少' if up else '增加'}）",
                     [page], [_ref("增减额" if re.search(r"(增加|减少|增长|下降|上升|降低)(?:了)?\s*$", main[: m.start()]) else "金额",
-                                  m.group("num"), None, page, m.group("unit")) for m in _AMOUNT.finditer(main)],
+                                  m.group("num"), None, page, m.group("unit")) for m in AMOUNT.finditer(main)],
+                    clause.strip(),
                 ))
     return out
 
 
 # Items the prose states and the table that reports them (三公 parts in the 三公 table; 机关运行经费 in its own
-# table or in a combined 三公和机关运行经费 table).
+# table or in a combined 三公和机关运行经费 table); None: any row or column the item names, in any table.
 _ITEMS = [
     ("“三公”经费", re.compile(r"“?三公”?经费"), "三公"),
     ("因公出国（境）费", re.compile(r"因公出国[（(]境[）)]费(?:用)?"), "三公"),
@@ -618,16 +649,43 @@ _ITEMS = [
     ("公务用车购置费", re.compile(r"公务用车购置费"), "三公"),
     ("公务用车运行维护费", re.compile(r"公务用车运行(?:维护)?费"), "三公"),
     ("机关运行经费", re.compile(r"机关运行经费"), "机关运行经费"),
+    ("收入总计", re.compile(r"收入总计"), None),
+    ("支出总计", re.compile(r"支出总计"), None),
+    ("本年收入", re.compile(r"本年收入(?:合计)?"), None),
+    ("本年支出", re.compile(r"本年支出(?:合计)?"), None),
+    ("财政拨款收入", re.compile(r"财政拨款收入"), None),
+    ("基本支出", re.compile(r"基本支出"), None),
+    ("项目支出", re.compile(r"项目支出"), None),
+    ("人员经费", re.compile(r"人员经费"), None),
+    ("公用经费", re.compile(r"公用经费"), None),
+    ("政府采购", re.compile(r"政府采购(?:预算|支出)?(?:总额|合计)?"), "政府采购"),
 ]
+# what may stand right before a general item's name: a clause start or a scope word, not the rest of a project's
+# name ("评审项目支出304.16万元")
+_SCOPE_BEFORE = re.compile(r"(?:^|[，,；;：:。、（(]|本年度?|年度?|部门|单位|财政拨款|一般公共预算|其中|全年|安排|预算|决算)$"
+                           r"|^[（(]?[一二三四五六七八九十\d]{1,3}[）)、.．]$")  # or only a list marker: "（五）项目支出…"
 
 
-def _item_cells(doc: Document, kind: str) -> list[tuple[Table, Row, Cell]]:
+def _names_item(label: str, name: str) -> bool:
+    """A row label or column header that is the item itself (its total), not a row that only mentions it:
+    "本年收入合计", "基本支出", "基本支出/小计"."""
+    parts = [_strip_marker(p) for p in label.split("/")]
+    return parts[-1] in (name, name + "合计", name + "总计") or len(parts) > 1 and parts[-2] == name and bool(_TOTAL.search(parts[-1]))
+
+
+def _item_cells(doc: Document, kind: str | None, name: str) -> list[tuple[Table, Row, Cell]]:
     """Every figure of the tables that report the item: the prose figure must be one of them."""
     out = []
     for t in doc.tables:
+        if t.is_form:
+            continue
+        if kind is None:  # the rows the item names and the columns it heads
+            out += [(t, r, c) for r in t.rows for c in _values(r).values()
+                    if _names_item(r.label, name) or _names_item(c.header, name)]
+            continue
         tk = table_kind(t.title)
         mentions = kind in _norm(t.title) or any(kind in h for h in t.headers) or any(kind in r.label for r in t.rows)
-        if tk == kind or (kind == "机关运行经费" and tk == "三公" and mentions):
+        if tk == kind or kind in _norm(t.title) or (kind == "机关运行经费" and tk == "三公" and mentions):
             out += [(t, r, c) for r in t.rows for c in _values(r).values()]
     return out
 
@@ -636,23 +694,26 @@ def _prose_tables(doc: Document) -> list[Finding]:
     """"“三公”经费预算76.00万元" against the 三公 table: the prose figure must be one of the item's cells."""
     out: list[Finding] = []
     seen: set[tuple] = set()
-    for sent, page, _ in _sentences(doc):
+    for st in sentences(doc):
+        sent, page = st.text, st.page
         for name, said, kind in _ITEMS:
             for m in said.finditer(sent):
                 tail = sent[m.end():]
-                a = _AMOUNT.search(tail)
+                a = AMOUNT.search(tail)
                 if not a or a.group("unit") not in _TO_YUAN or a.start() > 16:
                     continue
                 between = tail[: a.start()]
                 clause = re.split(r"[，,；;。]", sent[: m.start()])[-1]
-                if re.search(r"[比较增减费]|上年|同比|其中|以内|不超过|[、和及与]|[a-zA-Z]", between) or _OTHER_YEAR.search(clause + between):
+                if re.search(r"[比较增减费]|上年|同比|其中|以内|不超过|[、和及与]|[a-zA-Z]|[，,；;：:。]|项目|收入|支出", between) or OTHER_YEAR.search(clause + between):
                     continue
+                if kind is None and (not _SCOPE_BEFORE.search(sent[: m.start()]) or re.search(r"用于|增加|减少|新增|压减|节约|调减", clause)):
+                    continue  # part of a project's name, of another item ("主要用于人员经费18万元"), or a change
                 if re.match(r"[）)]?(?:用于|的|中|占)", between) or name == "公务用车购置及运行费" and "维护" in between:
                     continue
-                cells = _item_cells(doc, kind)
+                cells = _item_cells(doc, kind, name)
                 if not cells:
                     continue
-                v = _yuan(_dec(a.group("num")), a.group("unit"))
+                v = _yuan(dec(a.group("num")), a.group("unit"))
                 if any(_same_amount(a.group("num"), a.group("unit"), c.raw, t.unit) for t, _, c in cells):
                     continue
                 if v == 0:
@@ -664,7 +725,7 @@ def _prose_tables(doc: Document) -> list[Finding]:
                 seen.add(key)
                 shown = "、".join(sorted({f"{c.raw}" for _, _, c in cells})[:4])
                 out.append(Finding(
-                    "prose_table", "error",
+                    Kind.PROSE_TABLE, Severity.ERROR,
                     f"说明中{name}为{a.group('num')}{a.group('unit')}（第{page}页），《{t.title}》中为{shown}{t.unit or ''}",
                     sorted({page, row.page}), [_ref(name, a.group("num"), None, page, a.group("unit")),
                                                *(_ref(_norm(r.label) or name, c.raw, t, r.page) for t, r, c in cells[:2])],
@@ -692,12 +753,18 @@ def check_document(doc: Document) -> list[Finding]:
     out: list[Finding] = []
     doc = Document(**{**doc.__dict__, "tables": _joined(doc.tables)})
     for t in doc.tables:
-        if t.is_form or t.empty:
+        # a 绩效目标 grid repeats a project's 资金总额 beside each of its indicators: its rows do not add up
+        if t.is_form or t.empty or any("绩效" in h for h in [t.title, *t.headers]):
             continue
         out += _row_totals(t) + _hierarchy(t) + _column_totals(t)
-    out += _cross_tables(doc) + _prose_tables(doc) + _changes(doc) + _shares(doc) + _parts(doc) + _reasons(doc)
+    out += _cross_tables(doc) + _prose_tables(doc) + _changes(doc) + _shares(doc) + _named_base_shares(doc) + _parts(doc) + _reasons(doc)
+    out += _level(doc) + _budget_vs_final(doc)
+    out += check_content(doc) + check_text(doc)
     unique: dict[tuple, Finding] = {}
     for f in out:  # the 收入 and 支出 halves of a sentence often repeat the same statement
+        if f.quote is None and f.figures and f.figures[0].table:  # a table figure: the row as printed
+            r = f.figures[0]
+            f.quote = f"《{r.table}》{r.label} {r.value}"
         unique.setdefault((f.kind, f.message), f)
     return list(unique.values())
 

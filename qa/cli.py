@@ -173,8 +173,11 @@ def ask(question, index_dir, chroma_url, embed_model, as_json, k, mode):
 @_chroma
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per finding, one per line")
 def check(doc, index_dir, chroma_url, as_json):
-    """Consistency findings (勾稽校验) of a document: a PDF path, or an indexed document's id, file or unit name."""
-    from .check import Finding, check_document
+    """Consistency findings (勾稽校验) of a document: a PDF path, or an indexed document's id, file or unit name.
+
+    Exits 1 when a finding has error severity (for a reviewer's script), 2 when the document cannot be read or found."""
+    from .check import check_document
+    from .finding import Finding, Severity
 
     if Path(doc).is_file() and doc.lower().endswith(".pdf"):
         from .parse import ParseError, parse_pdf
@@ -183,7 +186,7 @@ def check(doc, index_dir, chroma_url, as_json):
             parsed = parse_pdf(doc)
         except ParseError as e:
             click.echo(f"cannot parse ({e.reason}): {e}", err=True)
-            sys.exit(1)
+            sys.exit(2)
         name, found = f"{parsed.unit or ''} {parsed.year or ''} {parsed.file}", check_document(parsed)
     else:
         from .store import ChunkStore, make_client
@@ -192,16 +195,18 @@ def check(doc, index_dir, chroma_url, as_json):
         hits = [r for r in recs if r.id.startswith(doc) or doc in (r.file, r.path)] or [r for r in recs if r.unit and doc in r.unit]
         if len(hits) != 1:
             click.echo(f"{'no' if not hits else len(hits)} indexed documents match '{doc}'" + "".join(f"\n  {r.id} {r.unit} {r.year} {r.file}" for r in hits), err=True)
-            sys.exit(1)
+            sys.exit(2)
         name, found = f"{hits[0].unit or ''} {hits[0].year or ''} {hits[0].file}", [Finding.from_dict(d) for d in hits[0].findings]
     if as_json:
         for f in found:
             click.echo(json.dumps(f.to_dict(), ensure_ascii=False))
-        return
-    click.echo(f"{name}: {len(found)} 处勾稽问题")
-    for f in found:
-        pages = "、".join(map(str, f.pages))
-        click.echo(f"  [{f.severity}] {f.kind} 第{pages}页：{f.message}")
+    else:
+        click.echo(f"{name}: {len(found)} 处勾稽问题")
+        for f in found:
+            pages = f"第{'、'.join(map(str, f.pages))}页" if f.pages else "全文"
+            click.echo(f"  [{f.severity}] {f.kind} {pages}：{f.message}")
+    if any(f.severity == Severity.ERROR for f in found):
+        sys.exit(1)
 
 
 @main.command("eval")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .answer import Answer, Figure
-from .check import stated_changes
+from .prose import stated_changes
 from .lexicon import ITEMS
 from .question import DocInfo, Question, asks_previous_year
 

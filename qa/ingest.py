@@ -70,7 +70,11 @@ def pipeline_version() -> str:
 @cache
 def checks_version() -> str:
     """A fingerprint of the consistency checks: findings made by older checks are made again on ingest."""
-    return hashlib.sha256((Path(__file__).parent / "check.py").read_bytes()).hexdigest()[:12]
+    here = Path(__file__).parent
+    h = hashlib.sha256()
+    for f in sorted([*here.glob("check*.py"), here / "finding.py", here / "prose.py", here / "tablekind.py"]):
+        h.update(f.read_bytes())
+    return h.hexdigest()[:12]
 
 
 def findings(doc) -> list[dict]:

@@ -146,6 +146,14 @@ class Section:
 
 
 @dataclass
+class ContentsEntry:
+    """One entry of the printed 目录 (table of contents), wrapped lines joined: "五、一般公共预算财政拨款支出决算表"."""
+
+    text: str
+    page: int  # the 目录's page, not the page the entry points to
+
+
+@dataclass
 class Document:
     id: str  # sha256 of the file's bytes, shortened
     file: str  # file name
@@ -161,6 +169,7 @@ class Document:
     ocr_pages: dict[int, float] = field(default_factory=dict)  # page → mean OCR confidence, for pages read from images
     aliases: list[str] = field(default_factory=list)  # other names the document gives the unit: ['北京市住房保障办公室'] (加挂牌子)
     members: list[str] = field(default_factory=list)  # the units its budget covers (单位构成): ['首都图书馆', '北京画院']
+    contents: list[ContentsEntry] = field(default_factory=list)  # the 目录 as printed, where the document has one
 
 
 @dataclass

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..model import Document, FailReason, Paragraph, Section
+from .contents import MAX_CONTENTS_PAGE, contents_of
 from .meta import detect_aliases, detect_kind, detect_members, detect_unit, detect_year, title_of
 from .ocr import ocr_page
 from .pdf import Line, PageBlocks, ParseError, open_pdf, read_page, readable
@@ -177,6 +178,7 @@ def parse_pdf(
     open_table: RawTable | None = None  # last table, while nothing but notes/furniture follows it
     all_lines: list[str] = []
     first_page_lines: list[str] = []
+    front_lines = [b for p in pages[: MAX_CONTENTS_PAGE] for b in p.blocks if isinstance(b, Line)]
     for p in pages:
         content_on_page = False
         for b in p.blocks:
@@ -228,6 +230,7 @@ def parse_pdf(
         sections=[sec for sec in builder.sections if sec.paragraphs],
         tables=tables,
         ocr_pages={p.number: round(p.ocr_confidence, 4) for p in pages if p.ocr_confidence is not None},
+        contents=contents_of(front_lines),
     )
     prose = [p.text for sec in doc.sections for p in sec.paragraphs]
     doc.aliases = detect_aliases(doc.unit, prose)
