@@ -326,13 +326,6 @@ def align(mention: str, unit: str, w: dict[str, float]) -> tuple[float, float]:
 
 
 @dataclass(frozen=True)
-class _Span:
-    start: int
-    end: int
-    text: str  # the run as a name: words before its first place dropped ("对比一下上海市…"), 上海的财政局 → 上海财政局
-
-
-@dataclass(frozen=True)
 class _Said:
     """A mention's places (and the most specific of them), national marker, suffix word and numerals."""
 
@@ -439,8 +432,8 @@ class UnitRegistry:
             run = tail if self.gaz.leading(tail) or not lead else run[: lead[-1].end] + tail
         return run
 
-    def mentions(self, text: str) -> list[_Span]:
-        """The runs of a question that name units, in order.
+    def mentions(self, text: str) -> list[str]:
+        """The runs of a question that name units, in order, as names (see _as_name).
 
         Organisation-shaped runs that touch are one name (上海住建委|人才评价中心 names the 中心); an exact form
         joins the runs it overlaps (江苏省委|办公厅)."""
@@ -461,13 +454,13 @@ class UnitRegistry:
             touching = [r for r in runs if r[0] < h[1] and h[0] < r[1]]
             merged = [min([h[0], *(r[0] for r in touching)]), max([h[1], *(r[1] for r in touching)])]
             runs = [r for r in runs if r not in touching] + [merged]
-        spans = []
+        names = []
         for start, end in sorted(runs):
             run = self._as_name(body[start:end])
             if self._exact(run) or self._member_of(run) or (len(run) >= 3 and (_PLACE_MARK.search(run) or self.gaz.find(run)
                                                          or _STRONG_SUFFIX.search(run))):
-                spans.append(_Span(start, end, run))
-        return spans
+                names.append(run)
+        return names
 
     def _exact(self, text: str) -> tuple[str, list[str]] | None:
         """The longest exact form ending the text, and the units it names. What precedes it is question words
@@ -601,8 +594,7 @@ class UnitRegistry:
         picked = [n for n in names if bracket and bracket.group(0) in n] or [n for n in names if not _QUALIFIER.search(n)]
         return picked or names
 
-    def resolve_span(self, span: _Span) -> Resolution:
-        mention = span.text
+    def resolve_mention(self, mention: str) -> Resolution:
         tried: list[str] = []
         for variant in filter(None, (mention, self._without_parent(mention))):
             if exact := self._exact(variant):
@@ -645,9 +637,9 @@ class UnitRegistry:
     def resolve(self, text: str) -> list[Resolution]:
         """Every unit mention of a question, resolved; a bare place name ("江苏淮安2026年…") when nothing else names
         one, its most specific place deciding."""
-        spans = self.mentions(text)
-        if spans:
-            out = [self.resolve_span(sp) for sp in spans]
+        mentions = self.mentions(text)
+        if mentions:
+            out = [self.resolve_mention(m) for m in mentions]
             if any(r.status is Status.ROUTED for r in out):
                 # beside a unit that routes, a run that merely ends like a name and names no place is no second unit
                 # ("阳泉第二监狱…金额最大的一笔监狱业务经费"); a second unit is named with its place (北京市审计局和苏州审计局)
