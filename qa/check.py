@@ -702,7 +702,7 @@ def _prose_tables(doc: Document) -> list[Finding]:
             for m in said.finditer(sent):
                 tail = sent[m.end():]
                 a = AMOUNT.search(tail)
-                if not a or a.group("unit") not in _TO_YUAN or a.start() > 16:
+                if not a or a.group("unit") not in _TO_YUAN or a.start() > SETTINGS.prose_figure_reach:
                     continue
                 between = tail[: a.start()]
                 clause = re.split(r"[，,；;。]", sent[: m.start()])[-1]
