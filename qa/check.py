@@ -476,8 +476,10 @@ def _last_year_cell(doc: Document, before: str, v: Decimal, unit: str) -> tuple[
             vals = list(_values(row).values())
             current = [c for c in vals if not _previous_column(c.header, doc.year) and _same_amount(c.raw, t.unit, str(v), unit)]
             previous = [c for c in vals if _previous_column(c.header, doc.year) and not re.search(r"增减|变动|比较", c.header)]
+            if not (current and previous):
+                continue
             # the 上年 cell of the same item: "2025年预算数/公务接待费" beside "2026年预算数/公务接待费"
-            tails = [p for p in previous if current and p.header.split("/")[1:] == current[0].header.split("/")[1:]]
+            tails = [p for p in previous if p.header.split("/")[1:] == current[0].header.split("/")[1:]]
             last = tails[0] if tails else previous[0] if len({c.value for c in previous}) == 1 else None
             if last is None:
                 continue
@@ -700,7 +702,7 @@ def _prose_tables(doc: Document) -> list[Finding]:
             for m in said.finditer(sent):
                 tail = sent[m.end():]
                 a = AMOUNT.search(tail)
-                if not a or a.group("unit") not in _TO_YUAN or a.start() > 16:
+                if not a or a.group("unit") not in _TO_YUAN or a.start() > SETTINGS.prose_figure_reach:
                     continue
                 between = tail[: a.start()]
                 clause = re.split(r"[，,；;。]", sent[: m.start()])[-1]

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .finding import SETTINGS, CheckSettings, Finding, Kind, Severity
+from .finding import Finding, Kind, Severity
 from .model import Document, Paragraph
 from .prose import sentences
 from .tablekind import norm
@@ -140,5 +140,5 @@ def _hygiene(doc: Document) -> list[Finding]:
     return out
 
 
-def check_text(doc: Document, s: CheckSettings = SETTINGS) -> list[Finding]:
+def check_text(doc: Document) -> list[Finding]:
     return _years(doc) + _units(doc) + _placeholders(doc) + _hygiene(doc)

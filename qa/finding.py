@@ -42,8 +42,6 @@ class CheckSettings:
     min_prose_chars: int = 1500
     # a document with fewer tables than this publishes its tables elsewhere: no standard tables are required
     min_tables: int = 3
-    # percent points a 完成预算 % may differ from 决算 ÷ 预算 beyond its printed rounding
-    percent_slack: str = "0.01"
 
 
 SETTINGS = CheckSettings()

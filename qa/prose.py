@@ -17,7 +17,6 @@ MONEY_UNITS = ("亿元", "万元", "千元", "元")
 UP = re.compile(r"增加|增长|上升|提高|新增|增多|扩大|上涨")
 DOWN = re.compile(r"减少|下降|降低|减小|压减|缩减|压缩|节约|取消|下调|减支|核减|调减")
 UP_WORDS = ("增加", "增长", "上升")  # the words a stated change uses for "up" (CHANGE's dir group)
-LEVEL = re.compile(r"持平|无变化|没有变化|未发生变化")
 CHANGE = re.compile(
     r"(?P<v>\d[\d,]*(?:\.\d+)?)\s*(?P<vu>亿元|万元|元)[，,]?\s*(?:与|比|较|同比)(?:20\d\d年度?)?[^，,。；\d]{0,14}?"
     r"(?P<dir>增加|减少|增长|下降|上升|降低)(?:了)?\s*(?P<d>\d[\d,]*(?:\.\d+)?)\s*(?P<du>亿元|万元|元)"
