@@ -13,7 +13,7 @@ from itertools import zip_longest
 
 from .model import BBox, Chunk
 from .numbers import parse_decimal
-from .prose import NUMBER, direction
+from .prose import AMOUNT, NUMBER, direction, stated_changes
 from .lexicon import CANONICAL_TABLE, ITEMS
 from .question import Intent, Question, key_words
 from .retrieve import Retrieved
@@ -94,6 +94,7 @@ class Answer:
     warnings: list[str] = field(default_factory=list)  # consistency findings that involve a cited figure
     derived: dict | None = None  # a computed figure: {"formula", "inputs", "result"} (qa.derive)
     candidates: list[str] = field(default_factory=list)  # indexed units the question may mean (not found: "您指的是…？")
+    breakdown: list[dict] = field(default_factory=list)  # why a total changed, part by part (Part.to_dict)
 
     def to_dict(self) -> dict:
         return {
@@ -102,6 +103,7 @@ class Answer:
             "elapsed_ms": round(self.elapsed_ms, 1), "intent": self.intent, "quotes": self.quotes,
             **({"warnings": self.warnings} if self.warnings else {}), **({"derived": self.derived} if self.derived else {}),
             **({"candidates": self.candidates} if self.candidates else {}),
+            **({"breakdown": self.breakdown} if self.breakdown else {}),
         }
 
 
@@ -566,6 +568,65 @@ def _passage(hits: list[Retrieved], q: Question) -> tuple[list[str], Chunk | Non
     return picked[:_PASSAGE_SENTENCES], chunk
 
 
+# The parts a total is explained by, part by part, in the 说明 (三公经费 → its three parts)
+PARTS = {"“三公”经费": ("因公出国（境）费", "公务接待费", "公务用车购置及运行费")}
+_PART_CLAUSE = re.compile(r"[^；;。]+")
+
+
+@dataclass
+class Part:
+    """One part of a total as the 说明 states it: "公务接待费2.00万元，与上年相比预算数减少8.00万元，主要原因是：…"."""
+
+    name: str
+    raw: str  # the part's amount as printed
+    unit: str
+    change: str | None  # the stated change as printed, None when unchanged
+    up: bool | None  # direction of the change; None when unchanged
+    reason: str  # the document's reason clause, or ""
+
+    def describe(self) -> str:
+        moved = "与上年持平" if self.change is None else f"{'增加' if self.up else '减少'}{self.change}{self.unit}"
+        return f"{self.name}{self.raw}{self.unit}，{moved}" + (f"（{self.reason}）" if self.reason else "")
+
+    def to_dict(self) -> dict:
+        return {"part": self.name, "raw": self.raw, "unit": self.unit, "change": self.change,
+                "direction": None if self.up is None else ("增加" if self.up else "减少"), "reason": self.reason}
+
+
+def _breakdown(chunk: Chunk, q: Question) -> list[Part]:
+    """The parts of the total asked about, each with its amount, stated change and reason, from the quoted passage."""
+    names = next((ps for total, ps in PARTS.items() if total in q.items), None)
+    if not names:
+        return []
+    clauses = [re.sub(r"^\s*(?:其中[：:]\s*)?", "", c) for c in _PART_CLAUSE.findall(chunk.text.split("\n", 1)[-1])]
+    out = []
+    for name in names:
+        head = next((c for c in clauses if c.startswith(name) and AMOUNT.search(c)), None)
+        if head is None:
+            continue
+        amount = AMOUNT.search(head)
+        change = next(iter(stated_changes(head)), None)
+        if change is None and not re.search(r"持平|相同|一致|不变", head):
+            continue
+        reason = re.split(r"(?:主要)?原因(?:是|为)?[：:]?", head, maxsplit=1)[1:]
+        out.append(Part(name, amount.group("num"), amount.group("unit"), change.change if change else None,
+                        change.up if change else None, reason[0].strip("，, ") if reason else ""))
+    return out if len(out) >= 2 else []
+
+
+def _contradiction(quotes: list[str], parts: list[Part]) -> str:
+    """The total rose (fell) while the reason the document gives names only a part that fell (rose): say so, once,
+    and name the parts that moved the total's way."""
+    total = next((c for qt in quotes for c in stated_changes(qt)), None)
+    said = direction("".join(re.split(r"(?:主要)?原因(?:是|为)?[：:]?", "".join(quotes), maxsplit=1)[1:]))
+    if total is None or said is None or said == ("up" if total.up else "down"):
+        return ""
+    moved = [p for p in parts if p.up is total.up]
+    which = "；".join(p.describe() for p in moved) or "无"
+    return (f"注意：原文说总额{'增加' if total.up else '减少'}{total.change}{total.unit}，所述原因却是"
+            f"{'增加' if said == 'up' else '减少'}的项目；实际{'增加' if total.up else '减少'}的是：{which}。")
+
+
 def _sentence_of(chunk: Chunk, segment: str) -> tuple[list[str], Chunk | None]:
     """The whole sentence a counted number stands in, and the list it opens ("下属单位有15家，分别是：…")."""
     sents = sentences(chunk.text.split("\n", 1)[-1])
@@ -681,7 +742,12 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
             f"{quote_chunk.unit or ''}{quote_chunk.year or ''}年{quote_chunk.kind or ''}文件（{where}，第{quote_chunk.page}页）写道："
             + "".join(f"“{s}”" for s in quotes)
         )
-    if lead and q.intent != "definition":
+    breakdown = _breakdown(quote_chunk, q) if q.intent == Intent.REASON and quote_chunk is not None else []
+    if breakdown:
+        parts.append("分项：" + "；".join(p.describe() for p in breakdown) + "。")
+        if flag := _contradiction(quotes, breakdown):
+            parts.append(flag)
+    elif lead and q.intent != "definition":
         parts.append(_describe(lead) + "。")
         others = [f for f in figures[1:4] if f.doc_id == lead.doc_id and f.label == lead.label and f.column != lead.column]
         if others:
@@ -703,7 +769,7 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
                                and lead.context in h.chunk.text), None)
     sources = _sources(_by_evidence(hits, cands), k, first_chunk_id)
     return Answer(q.text, True, "".join(parts) + _ocr_note(sources), figures=figures if q.intent != "definition" else [],
-                  sources=sources, intent=q.intent, quotes=quotes)
+                  sources=sources, intent=q.intent, quotes=quotes, breakdown=[p.to_dict() for p in breakdown])
 
 
 def _scope_words(hits: list[Retrieved]) -> str:

@@ -179,3 +179,17 @@ def test_a_code_the_documents_do_not_print_is_not_found():
 def test_a_name_several_units_share_answers_with_candidates():
     d = compose(analyze("审计局2026年三公经费是多少", DOCS), []).to_dict()
     assert d["found"] is False and "您指的是" in d["answer"] and set(d["candidates"]) == {"北京市审计局", "上海市审计局"}
+
+
+def test_why_a_total_changed_gives_its_parts_and_flags_a_reason_of_the_other_direction():
+    passage = _chunk(1, "2026年山西省阳泉第二监狱财政拨款安排的“三公”经费预算76.00万元比2025年增加10.00万元，主要原因是："
+                        "本年度公务接待费减少8.00万元。其中：因公出国（境）费0万元，与上年预算数相同；公务接待费2.00万元，"
+                        "与上年相比预算数减少8.00万元，主要原因是：本年度公务接待费减少8.00万元；公务用车购置及运行费74.00万元，"
+                        "与上年相比预算数增加18.00万元，主要原因是：本年度购置公务用车一辆。", 22)
+    ans = _ask("三公经费为何增加", [passage])
+    assert ans.figures[0].raw == "10.00" and "本年度公务接待费减少8.00万元" in ans.quotes[0]
+    parts = {p["part"]: p for p in ans.to_dict()["breakdown"]}
+    assert parts["公务用车购置及运行费"]["change"] == "18.00" and parts["公务用车购置及运行费"]["reason"] == "本年度购置公务用车一辆"
+    assert parts["公务接待费"]["direction"] == "减少" and parts["因公出国（境）费"]["change"] is None
+    assert ans.answer.count("注意：") == 1 and "实际增加的是：公务用车购置及运行费" in ans.answer
+    assert "分项" not in _ask("阳泉第二监狱2026年公务接待费增加的原因是什么？", [SANGONG]).answer  # a part has no parts
