@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from qa.ingest import pipeline_version  # noqa: E402
 from qa.parse import ParseError, parse_pdf  # noqa: E402
 from qa.places import gazetteer  # noqa: E402
 from qa.units import Status, UnitRegistry, read_name  # noqa: E402
@@ -58,7 +59,8 @@ def corpus_units(jobs: int) -> dict[str, dict]:
     """corpus-relative path → {unit, aliases, …} as the parser reads them (parsing only files not cached)."""
     cache = json.loads(CACHE.read_text()) if CACHE.exists() else {}
     files = sorted(p for sub in ("fixtures", "real", "scale") for p in (CORPUS / sub).glob("*.pdf"))
-    keys = {str(p): f"{p.relative_to(CORPUS)}@{_sha(p)}" for p in files}
+    version = pipeline_version()  # the parser's fingerprint: other parsing code reads names anew
+    keys = {str(p): f"{p.relative_to(CORPUS)}@{_sha(p)}@{version}" for p in files}
     todo = [str(p) for p in files if keys[str(p)] not in cache]
     if todo:
         print(f"parsing {len(todo)} files for their unit names (cached in {CACHE.relative_to(ROOT)})", file=sys.stderr)
