@@ -291,6 +291,9 @@ _ORG = re.compile(
 # A run counts as naming a unit when it has a place marker or a strong suffix ("办公费和委" does not).
 _PLACE_MARK = re.compile(r"省|市|区|县|国家|中央|中共|自治")
 _STRONG_SUFFIX = re.compile(r"(局|委员会|办公厅|办公室|监狱|监|厅|办事处|人民政府|街道|医院|学校|校|大学|中心)$")
+# Words no unit name holds: a run holding them is a question's words ending like a name
+_ASKING = re.compile(r"多少|几[个家项名人]|什么|哪些|哪个|是否|有没有|怎么|如何|设有|下设|承担|要求|达到|目标")
+_JOINING = re.compile(r"和|与|及|、|比|对比|较|同|跟")
 # Words that precede a name without being part of it: "按阳泉第二监狱…", "国家信访局和北京市审计局".
 _FUNCTION_WORD = re.compile(r"^(按照|按|根据|据|在|对于|对|给|从|把|跟|和|与|及|向|由|将|看|查|那)")
 _LEAD = re.compile(r"^(请问|请|帮我查|查一下|查询|我想知道|想知道|告诉我|问一下|关于)")
@@ -443,10 +446,15 @@ class UnitRegistry:
         for m in _ORG.finditer(body):
             lead = _FUNCTION_WORD.match(m.group(1))
             start = m.start(1) + (lead.end() if lead else 0)
+            if (asked := _ASKING.search(body, start, m.end(1))) is not None:
+                # a name holds no question words: "长沙市信访局|局机关设有多少个…处室" ends before them
+                runs.append([start, start])
+                continue
             if runs and runs[-1][1] == start:
                 runs[-1][1] = m.end(1)
             else:
                 runs.append([start, m.end(1)])
+        runs = [r for r in runs if r[1] > r[0]]
         for r in runs:  # 北京市食安委|办，: a short suffix the next run could not take
             if body[r[1]:r[1] + 1] in ("办", "室", "处") and not re.match(r"[\u4e00-\u9fff]", body[r[1] + 1:r[1] + 2]):
                 r[1] += 1
@@ -641,9 +649,10 @@ class UnitRegistry:
         if mentions:
             out = [self.resolve_mention(m) for m in mentions]
             if any(r.status is Status.ROUTED for r in out):
-                # beside a unit that routes, a run that merely ends like a name and names no place is no second unit
-                # ("阳泉第二监狱…金额最大的一笔监狱业务经费"); a second unit is named with its place (北京市审计局和苏州审计局)
-                out = [r for r in out if r.status is not Status.NOT_INDEXED or self._read(r.mention).places]
+                # beside a unit that routes, an unindexed name is a second unit only where the question joins the two
+                # (北京市审计局和苏州审计局); otherwise it is something the routed unit's document holds: a member unit, a
+                # hospital, a project (广州市卫健委2026年广州市第一人民医院收入预算, 阳泉第二监狱…一笔监狱业务经费)
+                out = [r for i, r in enumerate(out) if r.status is not Status.NOT_INDEXED or _joined(text, out[:i], r)]
             return out
         places = self.gaz.find(_DATES.sub("，", text))
         if not places:
@@ -654,6 +663,14 @@ class UnitRegistry:
         if len(keys) == 1:
             return [Resolution(h.text, Status.ROUTED, units=self._printed(keys[0], h.text))]
         return [Resolution(h.text, Status.AMBIGUOUS, candidates=self._names(keys))] if keys else []
+
+
+def _joined(text: str, before: list[Resolution], r: Resolution) -> bool:
+    """The question joins this mention to a unit named before it: 和, 与, 及, 、, 比, 对比 between the two."""
+    if not before:
+        return False
+    start, end = text.find(before[-1].mention), text.find(r.mention)
+    return 0 <= start < end and bool(_JOINING.search(text[start + len(before[-1].mention):end]))
 
 
 @lru_cache(maxsize=4)
