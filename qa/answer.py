@@ -609,8 +609,11 @@ def _breakdown(chunk: Chunk, q: Question) -> list[Part]:
         if change is None and not re.search(r"持平|相同|一致|不变", head):
             continue
         reason = re.split(r"(?:主要)?原因(?:是|为)?[：:]?", head, maxsplit=1)[1:]
+        # the reason ends where the next figure's clause begins ("…购置公务用车一辆，公务用车运行维护费56.00万元…")
+        kept = re.split(r"(?<=[，,])", reason[0]) if reason else []
+        cut = next((i for i, seg in enumerate(kept) if i and AMOUNT.search(seg)), len(kept))
         out.append(Part(name, amount.group("num"), amount.group("unit"), change.change if change else None,
-                        change.up if change else None, reason[0].strip("，, ") if reason else ""))
+                        change.up if change else None, "".join(kept[:cut]).strip("，, ")))
     return out if len(out) >= 2 else []
 
 

@@ -193,3 +193,11 @@ def test_why_a_total_changed_gives_its_parts_and_flags_a_reason_of_the_other_dir
     assert parts["公务接待费"]["direction"] == "减少" and parts["因公出国（境）费"]["change"] is None
     assert ans.answer.count("注意：") == 1 and "实际增加的是：公务用车购置及运行费" in ans.answer
     assert "分项" not in _ask("阳泉第二监狱2026年公务接待费增加的原因是什么？", [SANGONG]).answer  # a part has no parts
+
+
+def test_a_parts_reason_ends_where_the_next_figure_begins():
+    passage = _chunk(1, "“三公”经费预算76.00万元比2025年增加10.00万元，主要原因是：本年度公务接待费减少8.00万元。"
+                        "其中：公务接待费2.00万元，与上年相比预算数减少8.00万元；公务用车购置及运行费74.00万元，与上年相比"
+                        "预算数增加18.00万元，主要原因是：本年度购置公务用车一辆，公务用车运行维护费56.00万元，与上年预算数相同。", 22)
+    parts = {p["part"]: p for p in _ask("三公经费为何增加", [passage]).breakdown}
+    assert parts["公务用车购置及运行费"]["reason"] == "本年度购置公务用车一辆"
