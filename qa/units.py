@@ -346,7 +346,10 @@ class _Choice:
     text: str
     key: str
     kind: str | None
-    initials: tuple[str, ...]  # initials() of its organisation part (刑科院) and of the whole name (上科大附校)
+    # what a mention's organisation part is aligned with, read once: the name's organisation part, for a unit's own
+    # name also its most shortened form with every place kept (上海市住建委人才开发评价中心 → 住建委人才开发评价中心),
+    # and the initials of its organisation part (刑科院) and of the whole name (上科大附校)
+    aligned: tuple[str, ...]
 
 
 class UnitRegistry:
@@ -360,7 +363,6 @@ class UnitRegistry:
         self.gaz = gazetteer()
         self.names: dict[str, list[str]] = {}  # key → printed names
         self.parsed: dict[str, UnitName] = {}
-        self.short: dict[str, str] = {}
         self.choices: list[_Choice] = []
         forms: dict[str, set[str]] = {}
         for name, self_names in units.items():
@@ -373,12 +375,10 @@ class UnitRegistry:
             own_forms = name_forms(u)
             for f in own_forms | {f for n in others for f in name_forms(read_name(n, self.gaz))}:
                 forms.setdefault(f, set()).add(u.key)
-            region = "".join(lv[0] for lv in u.region)
-            self.choices += [self._choice(n, u.key) for n in [u.key, *{read_name(n, self.gaz).key for n in others}]]
-            # the name as most shortened with every place kept (上海市住建委人才开发评价中心): heavy abbreviations
-            # align with it where the printed name is too long to cover
-            parts = (u.parent, u.own) if u.parent else (u.org,)
-            self.short[u.key] = region + "".join(min(_org_forms(p), key=len) for p in parts)
+            # heavy abbreviations align with the most shortened form where the printed name is too long to cover
+            shortest = "".join(min(_org_forms(p), key=len) for p in ((u.parent, u.own) if u.parent else (u.org,)))
+            self.choices += [self._choice(u.key, u.key, shortest)] + [
+                self._choice(n, u.key) for n in {read_name(n, self.gaz).key for n in others}]
         self.keys = list(self.parsed)
         self._members: dict[str, str] = {}  # a form of a member unit → the key of the department listing it
         for name, listed in (members or {}).items():
@@ -395,7 +395,7 @@ class UnitRegistry:
         self._choice_texts = [c.text for c in self.choices]
         by_char: dict[str, list[int]] = {}
         for i, c in enumerate(self.choices):
-            for ch in set(self._org_part(c.text)):
+            for ch in set(c.aligned[0]):
                 by_char.setdefault(ch, []).append(i)
         self._by_char = {ch: np.array(ids, dtype=np.int64) for ch, ids in by_char.items()}
         self._forms = ahocorasick.Automaton()
@@ -405,8 +405,9 @@ class UnitRegistry:
             self._forms.make_automaton()
         self._has_forms = bool(forms)
 
-    def _choice(self, name: str, key: str) -> _Choice:
-        return _Choice(name, key, suffix_word(name), (initials(self._org_part(name)), initials(name)))
+    def _choice(self, name: str, key: str, shortest: str | None = None) -> _Choice:
+        org = self._org_part(name)
+        return _Choice(name, key, suffix_word(name), (org, *filter(None, [shortest]), initials(org), initials(name)))
 
     # the question's mentions
 
@@ -537,10 +538,9 @@ class UnitRegistry:
             if not self._fits(mention, c.key, c.kind):
                 continue
             u = self.parsed[c.key]
-            texts = [self._org_part(t) for t in ((c.text, self.short[c.key]) if c.text == c.key else (c.text,))]
-            texts += c.initials
+            texts = c.aligned
             if not self._read(mention).places:  # a name shortened with its place inside (上科大 for 上海科技大学)
-                texts.append(c.text)
+                texts += (c.text,)
             for name, min_recall in said:
                 precision, recall = max(self._match(name, t) for t in texts)
                 if precision >= s.min_precision and recall >= min_recall:
