@@ -15,6 +15,7 @@ from .model import BBox, Chunk
 from .numbers import parse_decimal
 from .prose import AMOUNT, NUMBER, direction, stated_changes
 from .lexicon import CANONICAL_TABLE, ITEMS
+from .period import Period, periods_in
 from .question import Intent, Question, key_words
 from .retrieve import Retrieved
 
@@ -47,12 +48,14 @@ class Figure:
     column: str | None = None
     context: str = ""  # the row or sentence the number stands in
     bbox: BBox | None = None  # where it is printed on its page: the table cell, or the sentence's lines
+    periods: list[Period] = field(default_factory=list)  # what its column or words say it is of: [上年], [年初预算]
 
     def to_dict(self) -> dict:
         return {
             "label": self.label, "value": float(self.value), "unit": self.unit or "", "table": self.table,
             "page": self.page, "doc": self.doc, "raw": self.raw, "column": self.column,
             "unit_name": self.unit_name, "year": self.year, "bbox": list(self.bbox) if self.bbox else None,
+            "periods": [str(p) for p in self.periods],
         }
 
 
@@ -118,6 +121,7 @@ class _Candidate:
     rank: int = 0
     is_cell: bool = False
     first: bool = False  # the row's first value (合计 where there is one)
+    states_change: bool = False  # prose: the sentence states this amount's change from last year ("X万元，与上年持平")
     total: bool = False  # a 合计/总计 row (or the unit's own row): named by its table
     score: float = 0.0
     match: float = 0.0  # how well `near` answers what the question asks about (0–1)
@@ -227,6 +231,7 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                 f = _figure(c, last if named_by_column else (c.row_label or last or "合计"), cell.raw.rstrip("%"), unit,
                             cell.header, body, cell.bbox)
                 if f:
+                    f.periods = _ordered(periods_in(f"{cell.header or ''} {label}", c.year, column=True))
                     out.append(_Candidate(f, label, c.table or "", subject=cell.header, rank=rank, is_cell=True,
                                           first=i == 0, total=generic))
             continue
@@ -236,18 +241,21 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                 if not label:
                     continue
                 f = _figure(c, label, raw.strip(), _form_unit(label, c.table_unit), None, field)
-                if f:  # the project is the form's row, the field its column
+                if f:
+                    f.periods = _ordered(periods_in(label, c.year, column=True))  # the project is the form's row, the field its column
                     out.append(_Candidate(f, c.row_label or "", c.table or "", subject=label, rank=rank, is_cell=True))
             continue
         topic = ""  # the subject of the sentences before: "行政运行1672.67万元。…比上年减少1.07%。" speaks of 行政运行
         for seg in segments(body):
             last, prev_near, whole = 0, "", ""
             numbers = list(_PROSE_NUMBER.finditer(seg))
+            changed_at = {c.start for c in stated_changes(seg, unchanged=True)}
             head = key_words(seg[: numbers[0].start()], [c.unit]) if numbers else ""
             if _RELATIONAL.match(head) and not topic:  # "比上年执行数增加…" opening a passage: its heading's subject
                 head = f"{key_words(_HEADING_BOILERPLATE.sub('', (c.section or '').split(' › ')[-1]), [c.unit])} {head}"
             if re.match(r"^(\d+|[一二三四五六七八九十]+)[、.．]|^[（(]", seg):
-                topic = head  # a numbered item starts a new subject
+                # a numbered item starts a new subject: "22.…疾病预防控制机构（项）。年初预算10423.69万元，…"
+                topic = head if numbers else key_words(seg, [c.unit])
             head, topic = (f"{topic} {head}" if topic and head else head or topic), topic or head
             for m in numbers:
                 if last and "其中" in seg[last : m.start()]:
@@ -263,10 +271,15 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                     near += re.match(r"[\u4e00-\u9fff]{0,6}", seg[m.end():]).group(0)
                 f = _figure(c, near or head, m.group("num"), unit, None, seg)
                 if f:
+                    f.periods = _ordered(periods_in(short or near, c.year))
                     out.append(_Candidate(f, key_words(near, [c.unit]), c.section or "", subject=head, short=short, rank=rank,
-                                          whole=whole))
+                                          whole=whole, states_change=m.start() in changed_at))
                 last, prev_near = m.end(), near
     return out
+
+
+def _ordered(periods: set[Period]) -> list[Period]:
+    return [p for p in Period if p in periods]
 
 
 def _change_words(cand: _Candidate) -> str:
@@ -355,13 +368,16 @@ class RankWeights:
     code: float = 2.0  # +1 the row is under the 科目编码 asked, −1 another 科目's row
     named_table: float = 0.6  # the table the question names ("部门收支总体情况表中…")
     canonical_table: float = 0.6  # the table an item is reported in canonically (公务接待费 → 三公 table)
-    other_year: float = 1.0  # the column or row of the other year the question names
+    period_fit: float = 1.5  # share of the periods asked (上年, 年初预算, 决算, 完成预算%) the figure's column or words name
+    period_other: float = -1.0  # the figure names a period, none of those asked
+    period_unasked: float = -0.5  # no period asked: a figure of another period than this year's (or the 决算数)
     carried_over: float = -1.0  # 上年结转 money for a question about 当年/本年 money
     as_of: float = 1.0  # the sentence dated as the question's stock date ("截至2025年12月底")
     part_unnamed: float = -0.4  # a "其中" part whose own words the question does not say
     money_unit: float = 0.8  # +1 printed in the 万元/元 asked, −1 in the other
     change_named: float = 2.0  # change/reason questions: a figure stated as a change
-    change_unnamed: float = -0.5  # …and one that is not
+    states_change: float = 1.0  # …or the amount whose change the sentence states ("24.02万元，与上年预算数持平")
+    change_unnamed: float = -0.5  # …and one that is neither
     direction_mismatch: float = -1.0  # "为什么减少" answered by an increase
     rate_fit: float = 1.5  # change questions: +1 a % when a rate is asked, −1 a % when not / an amount when it is
     amount_fit: float = 0.6  # change questions, no rate asked: +1 money, −1 a %
@@ -420,10 +436,14 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
         x["column_hint"] = sum(c in said for c in q.columns) / len(q.columns)
     if q.codes and cand.is_cell:  # "2010801行政运行": the row of that 科目, never another's 行政运行
         x["code"] = 1.0 if _names_code(cand, q) else -1.0
-    asked_years = [y for y in q.years if y != f.year]
-    if asked_years and q.intent not in ("change", "compare"):
-        # "2025年三公经费（2026年预算表中列示）": the document's column or row of the other year named
-        x["other_year"] = float(any(str(y) in f"{cand.near} {f.column or ''} {f.label}" for y in asked_years))
+    asked, said = set(q.periods), set(f.periods)
+    if f.year and f.year - 1 in q.years and q.intent not in (Intent.CHANGE, Intent.COMPARE):
+        asked.add(Period.PREVIOUS)  # "2025年三公经费（2026年预算表中列示）": the 2026 document's 2025 column
+    if asked:  # "2025年…" of a 2026 document: its 2025年预算数 column; "年初预算": the 年初预算数, not the 决算数
+        x["period_fit"] = len(asked & said) / len(asked)
+        x["period_other"] = float(bool(said) and not asked & said)
+    else:  # this year's figure (the 决算数 of a 决算): not last year's column, not the 年初预算 beside it
+        x["period_unasked"] = float(bool(said - {Period.FINAL}))
     # "当年给…拨了多少" is this year's money, not what was carried over from last year
     x["carried_over"] = float(bool(_THIS_YEAR.search(q.text)) and "上年" not in q.text
                               and "上年" in f"{cand.near} {f.column or ''}")
@@ -434,7 +454,7 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
         x["money_unit"] = 1.0 if f.unit == asked_unit.group(1) else -1.0
     changed = _change_named(cand)
     if q.intent in ("change", "reason"):
-        x["change_named" if changed else "change_unnamed"] = 1.0
+        x["change_named" if changed else "states_change" if cand.states_change else "change_unnamed"] = 1.0
         asked, stated = direction(q.text), direction(_change_words(cand))
         x["direction_mismatch"] = float(bool(asked and stated and asked != stated))
         if _ASKS_PERCENT.search(q.text):  # "下降了百分之几"
@@ -445,6 +465,8 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
         x["share_percent" if f.unit == "%" else "share_not_percent"] = 1.0
     elif q.intent == "count":
         x["count_unit" if f.unit in _COUNT_UNITS else "count_not_unit"] = 1.0
+    elif Period.COMPLETION in asked:  # "完成年初预算的多少": a rate
+        x["rate_fit"] = 1.0 if f.unit == "%" else -1.0
     else:
         x["figure_money" if f.unit in _MONEY_UNITS or f.unit is None else "figure_other_unit"] = 1.0
         x["figure_cell"] = float(cand.is_cell)

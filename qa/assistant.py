@@ -10,6 +10,7 @@ from .check import warnings_for
 from .derive import derive, plan
 from .embedding import Embedder
 from .ingest import IngestResult, Ingestor
+from .period import Period
 from .question import Question, analyze
 from .retrieve import Retriever
 from .store import ChunkStore, DocRecord, index_path, make_client, server_url
@@ -68,8 +69,11 @@ class Assistant:
             return Answer(question, False, "未找到：索引中还没有文件，请先导入预决算公开文件（PDF）。")
         q, ans = self._lookup(question, k, mode, context, unit, year, kind, docs)
         computed = None if q.not_found else plan(q, docs)
-        stated = computed and computed.op == "share" and ans.found and ans.figures and ans.figures[0].unit == "%"
-        if computed and not stated:  # a share the document states is quoted, not recomputed
+        lead = ans.figures[0] if ans.found and ans.figures else None
+        # a share the document states is quoted, not recomputed; last year's figure it prints is read, not derived
+        stated = lead is not None and computed is not None and (
+            (computed.op == "share" and lead.unit == "%") or (computed.op == "previous" and Period.PREVIOUS in lead.periods))
+        if computed and not stated:
             def ask_one(text: str, unit: str | None = None, year: int | None = None) -> Answer:
                 return self._lookup(text, k, mode, None, unit, year, kind, docs)[1]  # inputs are looked up, never derived
 

@@ -262,15 +262,19 @@ def eval_cmd(questions, corpus_list, corpus_root, index_dir, small, split_name, 
     pool = [item for p in paths for item in load_items(p, small=small, split=split)]
     wanted = set(types.split(",")) if types else None
     items = [i for i in pool if split_name in ("all", i.split) and (wanted is None or i.type in wanted)]
-    reports = run_eval(a, items, modes=modes or ("lexical", "dense", "hybrid"), pool=pool)
+    with open(json_out or os.devnull, "w", encoding="utf-8") as results:
+        def write(mode, result):  # as each answer is judged: a run stopped early keeps what it measured
+            results.write(json.dumps({"mode": mode, **result.to_dict()}, ensure_ascii=False) + "\n")
+            results.flush()
+
+        reports = run_eval(a, items, modes=modes or ("lexical", "dense", "hybrid"), pool=pool, on_result=write)
     click.echo(f"{len(items)} questions over {len(a.documents())} documents\n" + format_table(reports))
     click.echo("\n" + format_splits(reports, SPLITS if split_name == "all" else (split_name,)))
-    for path, rows in ((failures, lambda rep: rep.failures), (json_out, lambda rep: [r.to_dict() for r in rep.results])):
-        if path:
-            with open(path, "w", encoding="utf-8") as fh:
-                for rep in reports.values():
-                    for row in rows(rep):
-                        fh.write(json.dumps({"mode": rep.mode, **row}, ensure_ascii=False) + "\n")
+    if failures:
+        with open(failures, "w", encoding="utf-8") as fh:
+            for rep in reports.values():
+                for row in rep.failures:
+                    fh.write(json.dumps({"mode": rep.mode, **row}, ensure_ascii=False) + "\n")
     hybrid = reports.get("hybrid")
     if min_accuracy is not None and hybrid is not None:
         acc = hybrid.row()["answer@1"] or 0.0

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .answer import Answer, Figure
-from .prose import stated_changes
+from .prose import dec, stated_changes
 from .lexicon import ITEMS
+from .period import Period
 from .question import DocInfo, Question, asks_previous_year
 
 AskOne = Callable[..., Answer]  # ask_one(text, unit=None, year=None) → the ordinary answer for one input
@@ -104,9 +105,11 @@ def plan(q: Question, docs: list[DocInfo]) -> Plan | None:
             return Plan("share", [a[0], b[0]], [(None, None)] * 2)
     if _SUM.search(text) and len(joined := _joined(item_text, items)) >= 2:
         return Plan("sum", joined, [(None, None)] * len(joined))
-    # "那上年呢？" names no item: the one asked before (analyze carried it over)
-    if asks_previous_year(text) and (items := _items(item_text) or q.items or items):
-        return Plan("previous", items[:1], [(None, None)])
+    # "那上年呢？" names no item: the one asked before (analyze carried it over); "2025年…" of a 2026 document
+    if (asks_previous_year(text) or Period.PREVIOUS in q.periods) and (items := _items(item_text) or q.items or items):
+        # the year of the document that prints or states it: "2025年…" may be read from the 2026 document
+        years = [d.year for d in docs if d.year and (q.doc_ids is None or d.id in q.doc_ids)]
+        return Plan("previous", items[:1], [(None, max(years, default=None))])
     return None
 
 
@@ -137,14 +140,16 @@ def _result(label: str, value: Decimal, unit: str, like: Figure) -> Figure:
 
 
 def _previous(q: Question, p: Plan, ask_one: AskOne) -> tuple[Figure, Figure, Decimal, Answer] | None:
-    """Last year's value from a stated change: "2,152.99万元，比2025年预算减少36.76万元" → 2,189.75."""
-    ans = ask_one(f"{p.items[0]}变化多少", unit=q.units[0] if q.units else None, year=max(q.years) if q.years else None)
+    """Last year's value from a stated change: "2,152.99万元，比2025年预算减少36.76万元" → 2,189.75;
+    "35.00万元，与2025年预算持平" → 35.00."""
+    ans = ask_one(f"{p.items[0]}变化多少", unit=q.units[0] if q.units else None, year=p.scopes[0][1])
     for f in ans.figures[:5]:
-        for c in stated_changes(f.context):
+        for c in stated_changes(f.context, unchanged=True):
             if f.raw in (c.change, c.current) and re.sub(r"[“”\"]", "", p.items[0]) in re.sub(r"[“”\"]", "", f.context):
                 current = Figure(p.items[0], Decimal(c.current.replace(",", "")), c.current, c.unit, f.table, f.page,
                                  f.doc, f.doc_id, f.unit_name, f.year, context=f.context, bbox=f.bbox)
-                change = Figure(f"{p.items[0]}比上年{'增加' if c.up else '减少'}", Decimal(c.change.replace(",", "")),
+                moved = "持平" if not dec(c.change) else "增加" if c.up else "减少"
+                change = Figure(f"{p.items[0]}比上年{moved}", dec(c.change),
                                 c.change, c.unit, f.table, f.page, f.doc, f.doc_id, f.unit_name, f.year, context=f.context,
                                 bbox=f.bbox)
                 return current, change, c.previous, ans
@@ -159,8 +164,9 @@ def derive(q: Question, p: Plan, ask_one: AskOne, k: int = 5) -> Answer:
             return Answer(q.text, False, f"未找到：文件中没有{p.items[0]}与上年相比的增减说明，无法推算上年数。", intent="derived")
         cur, chg, prev, stated = got
         sign = "−" if chg.label.endswith("增加") else "+"
-        formula = f"{cur.raw} {sign} {chg.raw} = {prev:f}（{cur.unit}）"
+        formula = (f"{cur.raw}（与上年持平）" if not chg.value else f"{cur.raw} {sign} {chg.raw}") + f" = {prev:f}（{cur.unit}）"
         res = _result(f"上年{p.items[0]}（推算）", prev, cur.unit or "", cur)
+        res.periods = [Period.PREVIOUS]
         text = (f"按{cur.unit_name or ''}{cur.year or ''}年文件所述（说明部分，第{cur.page}页：“{cur.context.strip()}”），"
                 f"上年{p.items[0]}为 {formula}。这是由本年数和增减额推算的，不是文件直接列出的数。")
         cited = sorted(stated.sources, key=lambda s: (s.doc, s.page) != (cur.doc, cur.page))  # the stating page first

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import statistics
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -201,10 +202,11 @@ def score_answer(rep: ModeReport, item: EvalItem, ans: Answer) -> None:
 
 
 def run_eval(assistant: Assistant, items: list[EvalItem], modes=MODES, k: int = 5,
-             pool: list[EvalItem] | None = None) -> dict[str, ModeReport]:
+             pool: list[EvalItem] | None = None, on_result: Callable[[str, Result], None] | None = None
+             ) -> dict[str, ModeReport]:
     """Ask every item with each retriever. A follow-up is asked with the analysis of the question it follows as
     context, right after that question (asked again, unscored, when it was not the one just asked; looked up in
-    pool, default items)."""
+    pool, default items). on_result(mode, result) after each scored answer (a long run keeps what it measured)."""
     by_file = {}
     for d in assistant.documents():
         by_file.setdefault(d.file, []).append(d)
@@ -227,6 +229,8 @@ def run_eval(assistant: Assistant, items: list[EvalItem], modes=MODES, k: int = 
     for item in items:
         for mode in modes:
             score_answer(reports[mode], item, ask(item, mode))
+            if on_result:
+                on_result(mode, reports[mode].results[-1])
     return reports
 
 

@@ -85,21 +85,23 @@ class StatedChange:
     start: int  # where X's words begin in the sentence (what precedes names the item); -1 for a 其中 total
 
 
-def stated_changes(sentence: str) -> list[StatedChange]:
-    out = []
+def stated_changes(sentence: str, unchanged: bool = False) -> list[StatedChange]:
+    """The changes a sentence states; with `unchanged`, "X万元，与上年持平" too, as a change of 0."""
+    out = [StatedChange(m.group(0), m.group("v"), "0", m.group("vu"), False, None, dec(m.group("v")), m.start())
+           for m in LEVEL_CHANGE.finditer(sentence)] if unchanged else []
     for m in CHANGE.finditer(sentence):
         v_raw = m.group("v")
         clause = re.split(r"[；;]", sentence[: m.start()])[-1]
         whole = list(re.finditer(r"其中", clause))
-        if whole:  # "总计X万元，其中：…上年结转Y万元，比上年减少D万元": the change is the total's
-            heads = [a for a in AMOUNT.finditer(clause[: whole[0].start()]) if a.group("unit") == m.group("vu")]
-            if not heads:
-                continue
+        # "总计X万元，其中：…上年结转Y万元，比上年减少D万元": the change is the total's; "其中：因公出国（境）费0万元，
+        # 比上年减少8万元" (no total before the 其中): the part's own
+        heads = [a for a in AMOUNT.finditer(clause[: whole[0].start()]) if a.group("unit") == m.group("vu")] if whole else []
+        if heads:
             v_raw = heads[-1].group("num")
         v, d = dec(v_raw), dec(m.group("d"))
-        if m.group("vu") != m.group("du") or not v:
-            continue
         up = m.group("dir") in UP_WORDS
+        if m.group("vu") != m.group("du") or (not v and up):  # nothing rose to 0
+            continue
         out.append(StatedChange(m.group(0), v_raw, m.group("d"), m.group("vu"), up, m.group("p"), v - d if up else v + d,
-                                m.start() if not whole else -1))
+                                m.start() if not heads else -1))
     return out

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from .lexicon import expand, named_items, printed_form
+from .period import PREVIOUS_YEAR, Period, periods_in
 from .units import Resolution, Status, registry_of
 
 
@@ -62,8 +63,6 @@ _INCLUDES = re.compile(r"[（(](?:不?含|包含|包括)[^）)]{1,12}[）)]|(?<!
 # A follow-up that leans on the question before: "那上年呢？", "那公务接待费呢", "它的决算数呢". Only these inherit
 # the year and what was asked; a full question ("机关运行经费比上年变化多少") starts afresh.
 _ELLIPTIC = re.compile(r"^(那么?|它的?|其|这个|该项?|还有)|呢[？?。]?$")
-# "上年的机关运行经费" asks about the year before; "比去年增加", "与上年相比", "上年结转", "上年结余" do not
-_PREVIOUS_YEAR = re.compile(r"(?<![比较与同跟和])(?:上一?年|去年)(?!度?(?:结转|结余))")
 _COLUMN_HINTS = ["一般公共预算", "政府性基金", "国有资本经营", "上年结转", "当年", "本年", "基本支出", "项目支出",
                  "人员经费", "公用经费", "财政拨款", "单位资金", "事业收入", "上年", "预算数", "决算数"]
 
@@ -81,6 +80,7 @@ class Question:
     codes: list[str] = field(default_factory=list)  # 科目编码 it names: ['2010801']
     columns: list[str] = field(default_factory=list)
     as_of: int | None = None  # the year of a stock date ("截至2025年12月底")
+    periods: list[Period] = field(default_factory=list)  # which of an item's figures: [上年], [年初预算], [完成预算%]
     not_found: str | None = None  # why the index cannot answer (other unit/year)
     resolutions: list[Resolution] = field(default_factory=list)  # each unit mention and what it resolved to
     candidates: list[str] = field(default_factory=list)  # units the question may mean, when it names none clearly
@@ -100,7 +100,7 @@ class Question:
 
 def asks_previous_year(text: str) -> bool:
     """The question asks about the year before the one it names ("上年的三公经费", "那去年呢")."""
-    return bool(_PREVIOUS_YEAR.search(text))
+    return bool(PREVIOUS_YEAR.search(text))
 
 
 def key_words(text: str, names: list[str | None]) -> str:
@@ -153,6 +153,7 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
     # column words, outside a table's name ("项目支出总表中…" names a table, not the 项目支出 column)
     said = re.sub(r"[\u4e00-\u9fff]*表", " ", plain)
     q.columns = [c for c in _COLUMN_HINTS if c in said and not any(c != o and c in o and o in said for o in _COLUMN_HINTS)]
+    q.periods = [p for p in Period if p in periods_in(plain, None)]
 
     q.resolutions = registry_of(docs).resolve(q.text)
     q.mention = q.resolutions[0].mention if q.resolutions else None
@@ -165,12 +166,15 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
         answered = context.years or sorted({d.year for d in docs if d.year and (context.doc_ids is None or d.id in context.doc_ids)})[-1:]
         q.years = [y - 1 for y in answered] if relative else ([] if q.mention else context.years)
         if relative and not any(d.year in q.years and (not context.units or d.unit in context.units) for d in docs):
-            q.years = answered  # no document of the year before: the answered one states its change from it (qa.derive)
+            q.years = answered  # no document of the year before: the answered one prints or states it (上年 column)
+        elif relative:
+            q.periods = [p for p in q.periods if p is not Period.PREVIOUS]  # the year before's own document
     if not q.mention and not q.units and context is not None and context.units:
         q.units = context.units  # the conversation's unit, until a question names another
     if elliptic and not q.items and len(re.sub(r"那|呢|上年|去年|上一年|今年|本年|吗", "", q.key)) <= 1:
         # "那上年呢？" asks the same thing again: keep what was asked and how
         q.items, q.key, q.columns = context.items, context.key, context.columns
+        q.periods = list(dict.fromkeys([*context.periods, *q.periods]))
         q.intent = context.intent if q.intent == "figure" else q.intent
         q.text_for_search = context.search_text
 
@@ -198,6 +202,10 @@ def _scope(q: Question, docs: list[DocInfo], unit: str | None) -> Question:
         # "2026年…比2025年增加多少" is about the 2026 document; only comparisons want every year named.
         years = q.years if q.intent == "compare" else [max(q.years)]
         in_year = [d for d in scope if d.year in years or d.year is None]  # an undated file may hold the year
+        if not in_year and q.intent != Intent.COMPARE:
+            # the next year's document prints this year's figures beside its own (2025年预算数, 上年执行数)
+            in_year = [d for d in scope if d.year == max(years) + 1]
+            q.periods = [p for p in Period if p in {*q.periods, Period.PREVIOUS}] if in_year else q.periods
         if not in_year:
             who = "、".join(q.units) if q.units else "索引中的文件"
             held = "、".join(str(y) for y in sorted({d.year for d in scope if d.year})) or "无"

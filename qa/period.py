@@ -1,0 +1,48 @@
+"""Which period a figure is of, and which a question asks for: one reading of the words for both sides.
+
+A disclosure prints several figures for one item: this year's budget, last year's (2026年 beside 2025年预算数, or
+上年预算数), and in a 决算 the 年初预算数, the 调整/全年预算数, the 决算数 and the 完成预算的百分比. The question says
+which it wants with the same words; a figure says which it is by its column header (cells) or the words right
+before it (prose).
+"""
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+
+class Period(StrEnum):
+    """One of the periods a budget figure is of (a str: serialises as the word itself)."""
+
+    PREVIOUS = "上年"  # the year before the document's: 上年预算数, 2025年预算数 in a 2026 budget
+    INITIAL = "年初预算"  # 决算: the budget as passed
+    ADJUSTED = "调整预算"  # 决算: the budget as adjusted during the year (调整预算数, 全年预算数)
+    FINAL = "决算"  # what was spent: 决算数, 执行数, 支出决算
+    COMPLETION = "完成预算%"  # 决算 ÷ 预算: "完成年初预算的85.60%"
+
+
+# "上年预算数" is of the year before; "比上年增加", "与上年相比" compare with it, and "上年结转/结余" is money
+# carried into this year: neither is last year's figure
+PREVIOUS_YEAR = re.compile(r"(?<![比较与同跟和])(?:上一?年|去年)(?!度?(?:结转|结余))")
+_WORDS = [
+    (Period.COMPLETION, re.compile(r"完成(?:了)?(?:年初|全年|调整)?预算(?:数)?的?|预算完成|完成率|执行率")),
+    (Period.INITIAL, re.compile(r"年初预算")),
+    (Period.ADJUSTED, re.compile(r"调整(?:后的?)?(?:全年)?预算|调整预算|全年预算")),
+    (Period.FINAL, re.compile(r"决算数|执行数|支出决算|决算支出|实际支出|实际执行|预算执行")),
+]
+_BARE_FINAL = re.compile(r"决算(?!表|报告|说明|情况)")  # a column headed "决算" (not a table's name)
+_YEAR = re.compile(r"(?<![比较与同跟和\d])(20\d\d)\s*年")
+
+
+def periods_in(text: str, doc_year: int | None, column: bool = False) -> set[Period]:
+    """The periods the words name: a question, a column header or the words before a prose number.
+    `doc_year` is the document's year (2025年 in a 2026 document is 上年); `column`: a header, where a bare 决算
+    names the 决算数 (in a question it names the kind of document)."""
+    found = {p for p, pattern in _WORDS if pattern.search(text)}
+    if Period.COMPLETION in found:  # "完成年初预算的" names the ratio, not the 年初预算 figure
+        found -= {Period.INITIAL, Period.ADJUSTED}
+    if column and _BARE_FINAL.search(text):
+        found.add(Period.FINAL)
+    if PREVIOUS_YEAR.search(text) or (doc_year and any(int(y) == doc_year - 1 for y in _YEAR.findall(text))):
+        found.add(Period.PREVIOUS)
+    return found
