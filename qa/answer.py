@@ -224,7 +224,8 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
             generic = not label or bool(_TOTAL_LABEL.match(label.strip())) or label == c.unit
             table_unit = c.table_unit or _printed_unit(body)  # a header parsed into the cells still says 单位：万元
             for i, cell in enumerate(c.cells):
-                unit = "%" if cell.raw.endswith("%") else table_unit
+                money = re.search(r"[（(](万元|元)[）)]", cell.header or "")  # "预算数（万元）"
+                unit = "%" if cell.raw.endswith("%") else money.group(1) if money else table_unit
                 last = cell.header.split("/")[-1] if cell.header else ""
                 # a wide table's total row is named by its column: "公务接待费", not "合计"
                 named_by_column = generic and last and not _TOTAL_LABEL.match(last)
@@ -246,6 +247,7 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                     out.append(_Candidate(f, c.row_label or "", c.table or "", subject=label, rank=rank, is_cell=True))
             continue
         topic = ""  # the subject of the sentences before: "行政运行1672.67万元。…比上年减少1.07%。" speaks of 行政运行
+        heading = ""  # a numbered line without figures, as printed: "（1）因公出国（境）费。" heads the figures after it
         for seg in segments(body):
             last, prev_near, whole = 0, "", ""
             numbers = list(_PROSE_NUMBER.finditer(seg))
@@ -256,6 +258,7 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
             if re.match(r"^(\d+|[一二三四五六七八九十]+)[、.．]|^[（(]", seg):
                 # a numbered item starts a new subject: "22.…疾病预防控制机构（项）。年初预算10423.69万元，…"
                 topic = head if numbers else key_words(seg, [c.unit])
+                heading = "" if numbers else _LABEL_PREFIX.sub("", seg).strip("。；;，,：: ")
             head, topic = (f"{topic} {head}" if topic and head else head or topic), topic or head
             for m in numbers:
                 if last and "其中" in seg[last : m.start()]:
@@ -269,7 +272,10 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                 unit = "%" if m.group("unit") in ("%", "％") else m.group("unit")
                 if unit in _COUNT_UNITS:  # "内设13个司局": what is counted follows the number
                     near += re.match(r"[\u4e00-\u9fff]{0,6}", seg[m.end():]).group(0)
-                f = _figure(c, near or head, m.group("num"), unit, None, seg)
+                label = near or head
+                if heading and not _norm(heading) in _norm(label):
+                    label = f"{heading}：{label}"  # "因公出国（境）费：2026年预算数", not the bare "2026年预算数"
+                f = _figure(c, label, m.group("num"), unit, None, seg)
                 if f:
                     f.periods = _ordered(periods_in(short or near, c.year))
                     out.append(_Candidate(f, key_words(near, [c.unit]), c.section or "", subject=head, short=short, rank=rank,
@@ -443,7 +449,7 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
         x["period_fit"] = len(asked & said) / len(asked)
         x["period_other"] = float(bool(said) and not asked & said)
     else:  # this year's figure (the 决算数 of a 决算): not last year's column, not the 年初预算 beside it
-        x["period_unasked"] = float(bool(said - {Period.FINAL}))
+        x["period_unasked"] = float(bool(said - {Period.CURRENT, Period.FINAL}))
     # "当年给…拨了多少" is this year's money, not what was carried over from last year
     x["carried_over"] = float(bool(_THIS_YEAR.search(q.text)) and "上年" not in q.text
                               and "上年" in f"{cand.near} {f.column or ''}")
@@ -482,11 +488,21 @@ _THIS_YEAR = re.compile(r"当年|本年|今年")
 _EXTREME = re.compile(r"最(?:(大|多|高)|小|少|低)")
 
 
+_PRINTED_GRAMS = 0.85  # share of an item's bigrams a text must hold to print it: 公务用车运行维护费 (7 of 8) in
+# 公务用车购置及运行维护费, 上年结转 in 上年结余、结转, 因公出国（境）费 in 因公出国(境)费用; 公务接待费 is not in 公务用车费
+
+
+def _prints(item: str, text: str) -> bool:
+    """A text prints a standard budget item, in full or with the words the disclosure joins to it."""
+    grams = _bigrams(item)
+    return bool(grams) and len(grams & _bigrams(text)) >= _PRINTED_GRAMS * len(grams)
+
+
 def _prints_item(cand: _Candidate, q: Question) -> bool:
     """The figure's row, column or table prints a budget item the question asks about (政府性基金, 公务用车购置费):
     it answers even when the question's other words are not the document's ("人工增雨等工程用了多少政府性基金")."""
-    said = _norm(f"{cand.near} {cand.figure.column or ''} {cand.where}")
-    return any(_norm(i) in said for i in q.items if i in ITEMS)
+    said = f"{cand.near} {cand.figure.column or ''} {cand.where}"
+    return any(_prints(i, said) for i in q.items if i in ITEMS)
 
 
 _ITEM_SEEN_IN = 30  # candidates looked through for the item asked: well past the first page of passages
@@ -495,11 +511,11 @@ _ITEM_SEEN_IN = 30  # candidates looked through for the item asked: well past th
 def _item_unprinted(cands: list[_Candidate], q: Question) -> bool:
     """The question names a standard budget item (机关运行经费, 人员经费, 政府购买服务) and no candidate figure's row,
     column, table or sentence prints it: the documents do not hold that item, whatever else they hold."""
-    asked = [_norm(i) for i in q.items if i in ITEMS]
+    asked = [i for i in q.items if i in ITEMS]
     if not asked or q.intent not in (Intent.FIGURE, Intent.CHANGE, Intent.REASON, Intent.SHARE):
         return False
-    seen = (_norm(f"{c.near} {c.subject} {c.where} {c.figure.column or ''} {c.figure.context}") for c in cands[:_ITEM_SEEN_IN])
-    return not any(a in text for text in seen for a in asked)
+    seen = (f"{c.near} {c.subject} {c.where} {c.figure.column or ''} {c.figure.context}" for c in cands[:_ITEM_SEEN_IN])
+    return not any(_prints(a, text) for text in seen for a in asked)
 
 
 def _extreme_first(cands: list[_Candidate], q: Question) -> list[_Candidate]:
@@ -586,8 +602,24 @@ def _passage(hits: list[Retrieved], q: Question) -> tuple[list[str], Chunk | Non
         return [], None
     sents = sentences(chunk.text.split("\n", 1)[-1])
     specific = _FACT_WORDS.sub("", key)
-    picked = [st for st in sents if len(specific) >= 2 and coverage(specific, st) >= _MIN_MATCH] or sents[:3]
-    return picked[:_PASSAGE_SENTENCES], chunk
+    picked = [i for i, st in enumerate(sents) if len(specific) >= 2 and coverage(specific, st) >= _MIN_MATCH][:_PASSAGE_SENTENCES]
+    shown = sorted({j for i in picked or range(min(3, len(sents))) for j in _with_list(sents, i)})
+    return [sents[j] for j in shown], chunk
+
+
+_LIST_OPENER = re.compile(r"[：:]$|分别是|分别为|包括|如下|有：")
+_LIST_ITEM = re.compile(r"^(?:\d+[.、．]|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+[、是]|[①-⑳])")
+_LIST_ITEMS = 20  # a list's items quoted at most (主要职责 run to 15–20)
+
+
+def _with_list(sents: list[str], i: int) -> range:
+    """Sentence i, and when it opens a list ("主要职能包括：", "下属单位有15家，分别是："), the numbered items after it."""
+    end = i + 1
+    if _LIST_OPENER.search(sents[i]):
+        end += 1 if end < len(sents) and not _LIST_ITEM.match(sents[end]) else 0  # "分别是：" then one run-on sentence
+        while end < len(sents) and end - i <= _LIST_ITEMS and _LIST_ITEM.match(sents[end]):
+            end += 1
+    return range(i, end)
 
 
 # The parts a total is explained by, part by part, in the 说明 (三公经费 → its three parts)
@@ -658,8 +690,7 @@ def _sentence_of(chunk: Chunk, segment: str) -> tuple[list[str], Chunk | None]:
     at = next((i for i, st in enumerate(sents) if segment in st), None)
     if at is None:
         return [], None
-    opens_list = sents[at].endswith(("：", ":")) or re.search(r"分别是|分别为|包括", sents[at])
-    return sents[at : at + (2 if opens_list else 1)], chunk
+    return [sents[j] for j in _with_list(sents, at)], chunk
 
 
 def _definition(hits: list[Retrieved], q: Question) -> tuple[list[str], Chunk | None]:
@@ -772,7 +803,7 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
         parts.append("分项：" + "；".join(p.describe() for p in breakdown) + "。")
         if flag := _contradiction(quotes, breakdown):
             parts.append(flag)
-    elif lead and q.intent != "definition":
+    elif lead and q.intent not in (Intent.DEFINITION, Intent.TEXT_FACT):
         parts.append(_describe(lead) + "。")
         others = [f for f in figures[1:4] if f.doc_id == lead.doc_id and f.label == lead.label and f.column != lead.column]
         if others:

@@ -77,7 +77,7 @@ class Assistant:
             def ask_one(text: str, unit: str | None = None, year: int | None = None) -> Answer:
                 return self._lookup(text, k, mode, None, unit, year, kind, docs)[1]  # inputs are looked up, never derived
 
-            ans = derive(q, computed, ask_one, k)
+            ans = derive(q, computed, ask_one, k, looked_up=ans)
         ans.warnings = warnings_for(ans.figures, {d.id: d.findings for d in docs})
         ans.elapsed_ms = (time.perf_counter() - t0) * 1000
         ans.analysis = q

@@ -15,7 +15,7 @@ from .answer import Answer, Figure
 from .prose import dec, stated_changes
 from .lexicon import ITEMS
 from .period import Period
-from .question import DocInfo, Question, asks_previous_year
+from .question import DocInfo, Question
 
 AskOne = Callable[..., Answer]  # ask_one(text, unit=None, year=None) → the ordinary answer for one input
 
@@ -106,7 +106,7 @@ def plan(q: Question, docs: list[DocInfo]) -> Plan | None:
     if _SUM.search(text) and len(joined := _joined(item_text, items)) >= 2:
         return Plan("sum", joined, [(None, None)] * len(joined))
     # "那上年呢？" names no item: the one asked before (analyze carried it over); "2025年…" of a 2026 document
-    if (asks_previous_year(text) or Period.PREVIOUS in q.periods) and (items := _items(item_text) or q.items or items):
+    if Period.PREVIOUS in q.periods and (items := _items(item_text) or q.items or items):
         # the year of the document that prints or states it: "2025年…" may be read from the 2026 document
         years = [d.year for d in docs if d.year and (q.doc_ids is None or d.id in q.doc_ids)]
         return Plan("previous", items[:1], [(None, max(years, default=None))])
@@ -139,11 +139,12 @@ def _result(label: str, value: Decimal, unit: str, like: Figure) -> Figure:
                   column=None, context="")
 
 
-def _previous(q: Question, p: Plan, ask_one: AskOne) -> tuple[Figure, Figure, Decimal, Answer] | None:
+def _previous(q: Question, p: Plan, ask_one: AskOne, looked_up: Answer | None) -> tuple[Figure, Figure, Decimal, Answer] | None:
     """Last year's value from a stated change: "2,152.99万元，比2025年预算减少36.76万元" → 2,189.75;
     "35.00万元，与2025年预算持平" → 35.00."""
     ans = ask_one(f"{p.items[0]}变化多少", unit=q.units[0] if q.units else None, year=p.scopes[0][1])
-    for f in ans.figures[:5]:
+    # the question's own figures first: "2025年三公经费" finds "2026年…5.58万元，较2025年年初预算增加0.00万元"
+    for source, f in [(a, f) for a in (looked_up, ans) if a is not None for f in a.figures[:5]]:
         for c in stated_changes(f.context, unchanged=True):
             if f.raw in (c.change, c.current) and re.sub(r"[“”\"]", "", p.items[0]) in re.sub(r"[“”\"]", "", f.context):
                 current = Figure(p.items[0], Decimal(c.current.replace(",", "")), c.current, c.unit, f.table, f.page,
@@ -152,14 +153,14 @@ def _previous(q: Question, p: Plan, ask_one: AskOne) -> tuple[Figure, Figure, De
                 change = Figure(f"{p.items[0]}比上年{moved}", dec(c.change),
                                 c.change, c.unit, f.table, f.page, f.doc, f.doc_id, f.unit_name, f.year, context=f.context,
                                 bbox=f.bbox)
-                return current, change, c.previous, ans
+                return current, change, c.previous, source
     return None
 
 
-def derive(q: Question, p: Plan, ask_one: AskOne, k: int = 5) -> Answer:
-    """Answer a planned computation from its inputs' ordinary answers."""
+def derive(q: Question, p: Plan, ask_one: AskOne, k: int = 5, looked_up: Answer | None = None) -> Answer:
+    """Answer a planned computation from its inputs' ordinary answers (`looked_up`: the question's own)."""
     if p.op == "previous":
-        got = _previous(q, p, ask_one)
+        got = _previous(q, p, ask_one, looked_up)
         if got is None:
             return Answer(q.text, False, f"未找到：文件中没有{p.items[0]}与上年相比的增减说明，无法推算上年数。", intent="derived")
         cur, chg, prev, stated = got

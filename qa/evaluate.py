@@ -3,6 +3,7 @@ overall and on the fit and validation documents of eval/split.tsv side by side."
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import zlib
 from collections.abc import Callable
@@ -165,13 +166,20 @@ def _figure_ok(ans: Answer, item: EvalItem, n: int) -> bool:
     return any(same_figure(f.value, f.unit, item) for f in ans.figures[:n])
 
 
+def quotes_all(item: EvalItem, ans: Answer) -> bool:
+    """Every answer_contains phrase is in the answer, whitespace aside (as eval/verify.py reads the page: "5 个" is
+    how the PDF's text layer spaces "5个")."""
+    said = re.sub(r"\s+", "", ans.answer)
+    return all(re.sub(r"\s+", "", c) in said for c in item.contains)
+
+
 def judge(item: EvalItem, ans: Answer, n: int = 1) -> bool | None:
     """Right or wrong, with the figure among the first n: a not-found question must be answered not found; a figure
     must be among the first n (a `why` also quotes every answer_contains phrase); a question without a figure
     (text_fact, …) must be answered with every phrase. None: an older type without a figure (its quotes count apart)."""
     if not item.found:
         return not ans.found
-    quoted = all(c in ans.answer for c in item.contains)
+    quoted = quotes_all(item, ans)
     if item.value is None:
         return (ans.found and quoted) if item.contains and item.type not in _QUOTES_APART else None
     return _figure_ok(ans, item, n) and (quoted or item.type != "why")
@@ -192,7 +200,7 @@ def score_answer(rep: ModeReport, item: EvalItem, ans: Answer) -> None:
         rank = ranks[0] if ranks else None
         if not ranks:
             problems.append(f"page {item.page} not in sources {[s.page for s in ans.sources]}")
-    quote_ok = all(c in ans.answer for c in item.contains) if item.found and item.contains else None
+    quote_ok = quotes_all(item, ans) if item.found and item.contains else None
     if quote_ok is False:
         problems.append("quote missing " + "/".join(item.contains))
     rep.results.append(Result(

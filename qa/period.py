@@ -14,6 +14,7 @@ from enum import StrEnum
 class Period(StrEnum):
     """One of the periods a budget figure is of (a str: serialises as the word itself)."""
 
+    CURRENT = "本年"  # the document's own year, said: 本年, 当年, 2026年 in a 2026 document
     PREVIOUS = "上年"  # the year before the document's: 上年预算数, 2025年预算数 in a 2026 budget
     INITIAL = "年初预算"  # 决算: the budget as passed
     ADJUSTED = "调整预算"  # 决算: the budget as adjusted during the year (调整预算数, 全年预算数)
@@ -24,6 +25,7 @@ class Period(StrEnum):
 # "上年预算数" is of the year before; "比上年增加", "与上年相比" compare with it, and "上年结转/结余" is money
 # carried into this year: neither is last year's figure
 PREVIOUS_YEAR = re.compile(r"(?<![比较与同跟和])(?:上一?年|去年)(?!度?(?:结转|结余))")
+_THIS_YEAR = re.compile(r"本年|当年|今年")
 _WORDS = [
     (Period.COMPLETION, re.compile(r"完成(?:了)?(?:年初|全年|调整)?预算(?:数)?的?|预算完成|完成率|执行率")),
     (Period.INITIAL, re.compile(r"年初预算")),
@@ -32,6 +34,9 @@ _WORDS = [
 ]
 _BARE_FINAL = re.compile(r"决算(?!表|报告|说明|情况)")  # a column headed "决算" (not a table's name)
 _YEAR = re.compile(r"(?<![比较与同跟和\d])(20\d\d)\s*年")
+# "…比2025年年初预算数99024.2万元": a year the words end on names the figure that follows, 比 or not
+# ("比2025年增加500万元" ends on the change instead)
+_YEAR_ENDING = re.compile(r"(?<!\d)(20\d\d)\s*年度?(?:年初|全年|调整)?(?:预算|决算|执行)数?$")
 
 
 def periods_in(text: str, doc_year: int | None, column: bool = False) -> set[Period]:
@@ -43,6 +48,9 @@ def periods_in(text: str, doc_year: int | None, column: bool = False) -> set[Per
         found -= {Period.INITIAL, Period.ADJUSTED}
     if column and _BARE_FINAL.search(text):
         found.add(Period.FINAL)
-    if PREVIOUS_YEAR.search(text) or (doc_year and any(int(y) == doc_year - 1 for y in _YEAR.findall(text))):
+    years = [int(y) for y in (*_YEAR.findall(text), *_YEAR_ENDING.findall(text.strip()))]
+    if PREVIOUS_YEAR.search(text) or (doc_year and doc_year - 1 in years):
         found.add(Period.PREVIOUS)
+    elif _THIS_YEAR.search(text) or (doc_year and doc_year in years):
+        found.add(Period.CURRENT)
     return found

@@ -45,7 +45,8 @@ INTENTS = [  # first match wins
         r"主要任务|是什么(单位|机构)|哪个部门|负责什么|承担.{0,12}(工作|职责)|购买服务.{0,8}(目录|内容|事项))")),
     # before count: "包括哪几项" lists, it does not count
     (Intent.LIST, re.compile(r"哪些|哪几|(包括|包含|分为)(哪|什么)|有什么|都有|列出|主要用于")),
-    (Intent.COUNT, re.compile(r"几个|多少个|几辆|多少辆|多少人|几人|几名|多少名|数量是|有多少(项|台|套|平方米)|几项|多少项|几台|多少台|多大面积|面积")),
+    (Intent.COUNT, re.compile(r"几个|多少个|几辆|多少辆|多少人|几人|几名|多少名|数量是|有多少(项|台|套|平方米)|几项|多少项|几台|多少台|"
+                              r"几家|多少家|几所|多少所|几处|多少处|多大面积|面积")),
     (Intent.DEFINITION, re.compile(r"什么是|是什么意思|指什么|含义|定义|何谓|是指|什么叫|解释一下|概念")),
 ]
 # A year is four digits standing alone: 2010801 and (2080506) are 科目编码, never the years 2010 and 2080.
@@ -98,11 +99,6 @@ class Question:
         return self.text + (" " + " ".join(extra) if extra else "")
 
 
-def asks_previous_year(text: str) -> bool:
-    """The question asks about the year before the one it names ("上年的三公经费", "那去年呢")."""
-    return bool(PREVIOUS_YEAR.search(text))
-
-
 def key_words(text: str, names: list[str | None]) -> str:
     """'阳泉二监2026年公务接待费是多少？' → '公务接待费'."""
     for name in sorted(filter(None, names), key=len, reverse=True):
@@ -153,13 +149,14 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
     # column words, outside a table's name ("项目支出总表中…" names a table, not the 项目支出 column)
     said = re.sub(r"[\u4e00-\u9fff]*表", " ", plain)
     q.columns = [c for c in _COLUMN_HINTS if c in said and not any(c != o and c in o and o in said for o in _COLUMN_HINTS)]
-    q.periods = [p for p in Period if p in periods_in(plain, None)]
+    # "本年/当年" is read as a column word (q.columns); a period asked is another than this year's
+    q.periods = [p for p in Period if p in periods_in(plain, None) and p is not Period.CURRENT]
 
     q.resolutions = registry_of(docs).resolve(q.text)
     q.mention = q.resolutions[0].mention if q.resolutions else None
     q.units = [unit] if unit else list(dict.fromkeys(u for r in q.resolutions for u in r.units))
     q.key = key_words(plain, [r.mention for r in q.resolutions] + q.units)
-    relative = asks_previous_year(q.text)
+    relative = bool(PREVIOUS_YEAR.search(q.text))  # "上年的三公经费", "那去年呢"
     elliptic = context is not None and bool(_ELLIPTIC.search(q.text))
     if elliptic and not q.years:
         # "那上年呢？" asks about the year before the one answered; "那公务接待费呢？" keeps the year
@@ -171,6 +168,13 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
             q.periods = [p for p in q.periods if p is not Period.PREVIOUS]  # the year before's own document
     if not q.mention and not q.units and context is not None and context.units:
         q.units = context.units  # the conversation's unit, until a question names another
+    if relative and not q.years and not elliptic:
+        # "上年的公务接待费": the year before the unit's latest document, from its own document where there is one
+        held = sorted({d.year for d in docs if d.year and (not q.units or d.unit in q.units)})
+        if len(held) >= 2 and held[-1] - 1 in held:
+            q.years, q.periods = [held[-1] - 1], [p for p in q.periods if p is not Period.PREVIOUS]
+        elif held:
+            q.years = held[-1:]
     if elliptic and not q.items and len(re.sub(r"那|呢|上年|去年|上一年|今年|本年|吗", "", q.key)) <= 1:
         # "那上年呢？" asks the same thing again: keep what was asked and how
         q.items, q.key, q.columns = context.items, context.key, context.columns

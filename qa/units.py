@@ -430,6 +430,8 @@ class UnitRegistry:
         for h in reversed(places):
             if run[h.end:h.end + 1] == "的":
                 run = run[: h.end] + run[h.end + 1:]
+        # 广州交通局|局本部, 市财政局|本级: the unit's own headquarters, no other body
+        run = re.sub(r"(?<=[局委厅办院])(?:[局委厅办院]?(?:本部|本级|机关本级))$", "", run)
         if "的" in run:  # 上海市卫健委直属的中医文献馆: the body after 的, in the places named before it
             tail = run[run.rindex("的") + 1:]
             lead = self.gaz.leading(run)
