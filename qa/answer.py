@@ -25,7 +25,7 @@ _PROSE_NUMBER = re.compile(
 )
 _SEGMENT = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
 _CHANGE_WORD = re.compile(r"增加|减少|增长|下降|上升|降低|持平|增|减|少|多")
-_REASON_WORD = re.compile(r"原因|由于|因为|主要是|主要用于|系|导致")
+_REASON_WORD = re.compile(r"原因|由于|因为|主要是|主要用于|主要系|系因|导致")  # not a bare 系 (关系, 体系)
 _COUNT_UNITS = {"个", "辆", "人", "台", "台（套）", "套", "项", "平方米", "家", "次", "名"}
 _MONEY_UNITS = {"万元", "亿元", "千元", "元"}
 _TOTAL_LABEL = re.compile(r"^(合计|总计|小计|部门合计|单位合计|本年.*合计)$")
@@ -277,7 +277,8 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                     label = f"{heading}：{label}"  # "因公出国（境）费：2026年预算数", not the bare "2026年预算数"
                 f = _figure(c, label, m.group("num"), unit, None, seg)
                 if f:
-                    f.periods = _ordered(periods_in(short or near, c.year))
+                    # a change is of neither year: "比2025年年初预算增加44.59万元" names the base it is measured from
+                    f.periods = [] if _CHANGE_WORD.search(short or near) else _ordered(periods_in(short or near, c.year))
                     out.append(_Candidate(f, key_words(near, [c.unit]), c.section or "", subject=head, short=short, rank=rank,
                                           whole=whole, states_change=m.start() in changed_at))
                 last, prev_near = m.end(), near
@@ -559,19 +560,33 @@ def _quote(hits: list[Retrieved], q: Question, pattern: re.Pattern) -> tuple[lis
     return [], None
 
 
+def _lead_change(hits: list[Retrieved], cands: list[_Candidate]) -> tuple[Chunk, list[str], int] | None:
+    """The best-matching change stated in prose: its passage, the passage's segments and the change's segment."""
+    lead = next((c for c in cands if not c.is_cell and c.match >= _MIN_MATCH and _change_named(c)), None)
+    if lead is None or hits[lead.rank].chunk.type != "section":
+        return None
+    chunk = hits[lead.rank].chunk
+    segs = segments(chunk.text.split("\n", 1)[-1])
+    at = next((i for i, seg in enumerate(segs) if lead.figure.context == seg), None)
+    return None if at is None else (chunk, segs, at)
+
+
+def _change_stated(hits: list[Retrieved], cands: list[_Candidate]) -> tuple[list[str], Chunk | None]:
+    """The sentence stating the change, where the document gives no reason word: its own words are what it says
+    of why ("…增加44.59万元，增长0.59%，结合公安交通管理工作需要和车辆实际状况，2026年公务用车更新购置预算略有增加。")."""
+    found = _lead_change(hits, cands)
+    return ([found[1][found[2]]], found[0]) if found else ([], None)
+
+
 def _reason_after(hits: list[Retrieved], cands: list[_Candidate]) -> tuple[list[str], Chunk | None]:
     """The explanation of the best-matching change stated in prose, from its own clause on:
     "公务接待费…增加1.24万元，主要原因是…" rather than the first reason that mentions the item.
     The reason runs on over "；" to its sentence's end ("主要原因是：一、…；二、…。") but stops at the next
     item's change."""
-    lead = next((c for c in cands if not c.is_cell and c.match >= _MIN_MATCH and _change_named(c)), None)
-    if lead is None or hits[lead.rank].chunk.type != "section":
+    found = _lead_change(hits, cands)
+    if found is None:
         return [], None
-    chunk = hits[lead.rank].chunk
-    segs = segments(chunk.text.split("\n", 1)[-1])
-    at = next((i for i, seg in enumerate(segs) if lead.figure.context == seg), None)
-    if at is None:
-        return [], None
+    chunk, segs, at = found
 
     def next_change(i: int) -> bool:
         return bool(_PROSE_NUMBER.search(segs[i]) and _CHANGE_WORD.search(segs[i]))
@@ -652,7 +667,7 @@ def _breakdown(chunk: Chunk, q: Question) -> list[Part]:
     names = next((ps for total, ps in PARTS.items() if total in q.items), None)
     if not names:
         return []
-    clauses = [re.sub(r"^\s*(?:其中[：:]\s*)?", "", c) for c in _PART_CLAUSE.findall(chunk.text.split("\n", 1)[-1])]
+    clauses = [_LABEL_PREFIX.sub("", re.sub(r"\s+", "", c)) for c in _PART_CLAUSE.findall(chunk.text.split("\n", 1)[-1])]
     out = []
     for name in names:
         head = next((c for c in clauses if c.startswith(name) and AMOUNT.search(c)), None)
@@ -757,6 +772,8 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
         quotes, quote_chunk = _reason_after(hits, cands)
         if not quotes:
             quotes, quote_chunk = _quote(hits, q, _REASON_WORD)
+        if not quotes:
+            quotes, quote_chunk = _change_stated(hits, cands)
     elif q.intent == "definition":
         quotes, quote_chunk = _definition(hits, q)
     elif q.intent == Intent.LIST:
@@ -798,7 +815,11 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
             f"{quote_chunk.unit or ''}{quote_chunk.year or ''}年{quote_chunk.kind or ''}文件（{where}，第{quote_chunk.page}页）写道："
             + "".join(f"“{s}”" for s in quotes)
         )
-    breakdown = _breakdown(quote_chunk, q) if q.intent == Intent.REASON and quote_chunk is not None else []
+    breakdown = []
+    if q.intent == Intent.REASON:  # from the quoted passage, else the one stating the total's change (其中：…)
+        stating = _lead_change(hits, cands)
+        breakdown = next((b for ch in (quote_chunk, stating and stating[0]) if ch is not None
+                          for b in [_breakdown(ch, q)] if b), [])
     if breakdown:
         parts.append("分项：" + "；".join(p.describe() for p in breakdown) + "。")
         if flag := _contradiction(quotes, breakdown):

@@ -64,6 +64,10 @@ _INCLUDES = re.compile(r"[（(](?:不?含|包含|包括)[^）)]{1,12}[）)]|(?<!
 # A follow-up that leans on the question before: "那上年呢？", "那公务接待费呢", "它的决算数呢". Only these inherit
 # the year and what was asked; a full question ("机关运行经费比上年变化多少") starts afresh.
 _ELLIPTIC = re.compile(r"^(那么?|它的?|其|这个|该项?|还有)|呢[？?。]?$")
+# What a question says besides its item: a question of these words alone ("为什么比上年少？", "完成了年初预算的多少？")
+# names no item and leans on the one before just as "那上年呢？" does
+_LEANING = re.compile(r"那|呢|吗|上一?年|去年|今年|本年|为什么|为何|原因|比|较|多|少|增加|减少|增长|下降|变化|完成|"
+                      r"年初预算|调整预算|全年预算|决算数|执行数|预算数|百分比|比例|是")
 _COLUMN_HINTS = ["一般公共预算", "政府性基金", "国有资本经营", "上年结转", "当年", "本年", "基本支出", "项目支出",
                  "人员经费", "公用经费", "财政拨款", "单位资金", "事业收入", "上年", "预算数", "决算数"]
 
@@ -157,7 +161,8 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
     q.units = [unit] if unit else list(dict.fromkeys(u for r in q.resolutions for u in r.units))
     q.key = key_words(plain, [r.mention for r in q.resolutions] + q.units)
     relative = bool(PREVIOUS_YEAR.search(q.text))  # "上年的三公经费", "那去年呢"
-    elliptic = context is not None and bool(_ELLIPTIC.search(q.text))
+    bare = not q.items and not q.codes and not q.mention and len(_LEANING.sub("", q.key)) <= 1
+    elliptic = context is not None and (bool(_ELLIPTIC.search(q.text)) or bare)
     if elliptic and not q.years:
         # "那上年呢？" asks about the year before the one answered; "那公务接待费呢？" keeps the year
         answered = context.years or sorted({d.year for d in docs if d.year and (context.doc_ids is None or d.id in context.doc_ids)})[-1:]
@@ -175,7 +180,7 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
             q.years, q.periods = [held[-1] - 1], [p for p in q.periods if p is not Period.PREVIOUS]
         elif held:
             q.years = held[-1:]
-    if elliptic and not q.items and len(re.sub(r"那|呢|上年|去年|上一年|今年|本年|吗", "", q.key)) <= 1:
+    if elliptic and bare:
         # "那上年呢？" asks the same thing again: keep what was asked and how
         q.items, q.key, q.columns = context.items, context.key, context.columns
         q.periods = list(dict.fromkeys([*context.periods, *q.periods]))

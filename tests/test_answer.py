@@ -201,3 +201,29 @@ def test_a_parts_reason_ends_where_the_next_figure_begins():
                         "预算数增加18.00万元，主要原因是：本年度购置公务用车一辆，公务用车运行维护费56.00万元，与上年预算数相同。", 22)
     parts = {p["part"]: p for p in _ask("三公经费为何增加", [passage]).breakdown}
     assert parts["公务用车购置及运行费"]["reason"] == "本年度购置公务用车一辆"
+
+
+def test_a_numbered_heading_names_the_figures_under_it():
+    text = ("（1）因公出国（境）费用。2026年预算数59万元，主要用于出国（境）考察经费。"
+            "（2）公务接待费。2026年预算数1.27万元，主要用于公务接待活动经费。")
+    ans = _ask("阳泉第二监狱2026年出国考察的钱预算多少？", [_chunk(1, text, 8)])
+    assert ans.found and ans.figures[0].raw == "59" and ans.figures[0].label.startswith("因公出国（境）费用")
+    assert _ask("阳泉第二监狱2026年招待费是多少？", [_chunk(1, text, 8)]).figures[0].raw == "1.27"
+
+
+def test_an_item_printed_with_the_words_a_disclosure_joins_to_it_is_not_absent():
+    text = "公务用车购置及运行维护费2026年预算数25.4万元。"
+    ans = _ask("阳泉第二监狱2026年公务用车运行维护费是多少？", [_chunk(1, text, 8)])
+    assert ans.found and ans.figures[0].raw == "25.4"
+    assert not _ask("阳泉第二监狱2026年机关运行经费是多少？", [_chunk(1, "办公费89.4万元。", 8)]).found
+
+
+def test_a_list_is_quoted_whole():
+    text = ("北京市住房和城乡建设委员会下属单位有15家，分别是：\n1.北京市建设工程造价管理总站；\n2.北京市住宅建设发展中心；\n"
+            "3.北京市建设工程安全质量监督总站。\n本部门无其他单位。")
+    count = _ask("阳泉第二监狱下属单位有几家？", [_chunk(1, text, 5)])
+    assert count.found and count.figures[0].raw == "15" and "北京市建设工程安全质量监督总站" in count.answer
+    duties = ("主要职能包括：\n1.贯彻执行戒毒康复工作有关法律法规；\n2.实施生理、心理、社会功能康复训练；\n3.提供戒毒医疗服务。\n"
+              "本单位机构级别为正处级。")
+    facts = _ask("阳泉第二监狱的主要职能有哪些？", [_chunk(1, duties, 3, section="主要职能")])
+    assert facts.found and "提供戒毒医疗服务" in facts.answer and "正处级" not in facts.answer

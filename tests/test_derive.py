@@ -88,3 +88,25 @@ def test_within_one_document_on_the_index(sample_assistant):
     assert ans.figures[0].raw == "322.59"
     stated = sample_assistant.ask("基本支出占支出预算的比重是多少")  # the document states 87.22%: quoted, not recomputed
     assert stated.figures[0].raw == "87.22" and stated.derived is None
+
+
+def _stating(sentence: str, raw: str):
+    """An ordinary lookup whose figure stands in a sentence stating its change from last year."""
+    def ask(text, unit=None, year=None):
+        f = Figure("公务接待费", Decimal(raw), raw, "万元", None, 22, "x.pdf", "c", "北京市审计局", 2026, context=sentence)
+        return Answer(text, True, "…", figures=[f])
+    return ask
+
+
+def test_last_year_from_a_stated_change_a_part_after_qizhong_and_an_unchanged_figure():
+    q = analyze("北京市审计局2026年上年公务接待费是多少", DOCS)
+    p = plan(q, DOCS)
+    assert (p.op, p.scopes) == ("previous", [(None, 2026)])
+    part = derive(q, p, _stating("其中：公务接待费0万元，比上年减少8万元，下降100%；", "0"))
+    assert part.found and part.derived["formula"] == "0 + 8 = 8（万元）" and part.figures[0].periods == ["上年"]
+    level = derive(q, p, _stating("公务接待费35.00万元，与2025年预算持平。", "35.00"))
+    assert level.found and level.derived["result"]["value"] == "35.00" and "持平" in level.derived["formula"]
+    looked_up = _stating("2026年公务接待费预算5.58万元，较2025年年初预算增加0.00万元。", "5.58")("")
+    nothing = _stating("公务接待费5.58万元。", "5.58")
+    assert derive(q, p, nothing, looked_up=looked_up).derived["result"]["value"] == "5.58"  # the question's own figure
+    assert not derive(q, p, nothing).found
