@@ -14,7 +14,7 @@ from itertools import zip_longest
 from .model import BBox, Chunk
 from .numbers import parse_decimal
 from .prose import AMOUNT, NUMBER, direction, stated_changes
-from .lexicon import CANONICAL_TABLE, ITEMS
+from .lexicon import CANONICAL_TABLE, FACT_TERMS, ITEMS
 from .period import Period, periods_in
 from .question import Intent, Question, key_words
 from .retrieve import Retrieved
@@ -380,6 +380,7 @@ class RankWeights:
     period_unasked: float = -0.5  # no period asked: a figure of another period than this year's (or the 决算数)
     carried_over: float = -1.0  # 上年结转 money for a question about 当年/本年 money
     as_of: float = 1.0  # the sentence dated as the question's stock date ("截至2025年12月底")
+    indicator_unasked: float = -1.0  # a 绩效指标 value or 备注 where the question asks no indicator
     part_unnamed: float = -0.4  # a "其中" part whose own words the question does not say
     money_unit: float = 0.8  # +1 printed in the 万元/元 asked, −1 in the other
     change_named: float = 2.0  # change/reason questions: a figure stated as a change
@@ -456,6 +457,9 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
                               and "上年" in f"{cand.near} {f.column or ''}")
     x["part_unnamed"] = float(bool(cand.whole) and not (
         _bigrams(key_words(cand.short, [])) - _bigrams(key_words(cand.whole, [])) - _GENERIC_GRAMS) & _bigrams(key))
+    # "…项目预算多少" asks the project's money, not one 绩效指标 value (成本指标 120万元) or a 备注
+    x["indicator_unasked"] = float(bool(_INDICATOR.search(f"{f.column or ''} {cand.subject} {f.label}"))
+                                   and not _ASKS_INDICATOR.search(q.text))
     asked_unit = re.search(r"(万元|元)", q.text)
     if asked_unit and f.unit in _MONEY_UNITS:
         x["money_unit"] = 1.0 if f.unit == asked_unit.group(1) else -1.0
@@ -472,7 +476,7 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
         x["share_percent" if f.unit == "%" else "share_not_percent"] = 1.0
     elif q.intent == "count":
         x["count_unit" if f.unit in _COUNT_UNITS else "count_not_unit"] = 1.0
-    elif Period.COMPLETION in asked:  # "完成年初预算的多少": a rate
+    elif Period.COMPLETION in asked or _ASKS_RATE.search(q.text):  # "完成年初预算的多少", "普及率目标": a rate
         x["rate_fit"] = 1.0 if f.unit == "%" else -1.0
     else:
         x["figure_money" if f.unit in _MONEY_UNITS or f.unit is None else "figure_other_unit"] = 1.0
@@ -486,6 +490,9 @@ def score(cand: _Candidate, q: Question, weights: RankWeights = WEIGHTS) -> floa
 
 
 _THIS_YEAR = re.compile(r"当年|本年|今年")
+_INDICATOR = re.compile(r"指标|备注")
+_ASKS_RATE = re.compile(r"率|百分比|百分之|几成")
+_ASKS_INDICATOR = re.compile(r"指标|目标|达到|满意度|率|数量|时效|时限|多少(?:人|个|项|次|家|台|套|件|户|场|辆)|几(?:人|个|项|次|家|台|辆)")
 _EXTREME = re.compile(r"最(?:(大|多|高)|小|少|低)")
 
 
@@ -612,12 +619,19 @@ def _passage(hits: list[Retrieved], q: Question) -> tuple[list[str], Chunk | Non
     if not sections:
         return [], None
     key = q.key or q.text
-    chunk = max(sections, key=lambda c: coverage(key, c.section or "", c.text.split("\n", 1)[-1]))
-    if coverage(key, chunk.section or "", chunk.text.split("\n", 1)[-1]) < _MIN_MATCH:
+    terms = [t for asked, said in FACT_TERMS.items() if asked in q.text for t in said]  # 性质 → 事业单位, 行政单位…
+
+    def fit(c: Chunk) -> float:
+        body = c.text.split("\n", 1)[-1]
+        return coverage(key, c.section or "", body) + (_MIN_MATCH if any(t in body for t in terms) else 0.0)
+
+    chunk = max(sections, key=fit)
+    if fit(chunk) < _MIN_MATCH:
         return [], None
     sents = sentences(chunk.text.split("\n", 1)[-1])
     specific = _FACT_WORDS.sub("", key)
-    picked = [i for i, st in enumerate(sents) if len(specific) >= 2 and coverage(specific, st) >= _MIN_MATCH][:_PASSAGE_SENTENCES]
+    picked = [i for i, st in enumerate(sents) if (len(specific) >= 2 and coverage(specific, st) >= _MIN_MATCH)
+              or any(t in st for t in terms)][:_PASSAGE_SENTENCES]
     shown = sorted({j for i in picked or range(min(3, len(sents))) for j in _with_list(sents, i)})
     return [sents[j] for j in shown], chunk
 
@@ -845,7 +859,7 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
         first_chunk_id = next((h.chunk.id for h in hits if h.chunk.doc_id == lead.doc_id and h.chunk.page == lead.page
                                and lead.context in h.chunk.text), None)
     sources = _sources(_by_evidence(hits, cands), k, first_chunk_id)
-    return Answer(q.text, True, "".join(parts) + _ocr_note(sources), figures=figures if q.intent != "definition" else [],
+    return Answer(q.text, True, "".join(parts) + _ocr_note(sources), figures=figures if q.intent not in (Intent.DEFINITION, Intent.TEXT_FACT) else [],
                   sources=sources, intent=q.intent, quotes=quotes, breakdown=[p.to_dict() for p in breakdown])
 
 
