@@ -620,6 +620,7 @@ def _passage(hits: list[Retrieved], q: Question) -> tuple[list[str], Chunk | Non
         return [], None
     key = q.key or q.text
     terms = [t for asked, said in FACT_TERMS.items() if asked in q.text for t in said]  # 性质 → 事业单位, 行政单位…
+    terms += [q.member] if q.member else []  # a unit under the one searched: where its department's text names it
 
     def fit(c: Chunk) -> float:
         body = c.text.split("\n", 1)[-1]
@@ -767,6 +768,8 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
     if not hits:
         return Answer(q.text, False, "未找到：所选范围（单位、年度、预算/决算）内没有已收录的文件。", intent=q.intent)
     cands = candidates(hits)
+    if q.member:  # a unit without documents of its own: only what its department's documents print of it
+        cands = [c for c in cands if _prints(q.member, f"{c.near} {c.subject} {c.where} {c.figure.context}")]
     for c in cands:
         c.score = score(c, q)
     cands.sort(key=lambda c: -c.score)
@@ -799,12 +802,17 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
     elif q.intent == Intent.TEXT_FACT:
         quotes, quote_chunk = _passage(hits, q)
 
+    if q.member and quotes and not _prints(q.member, "".join(quotes)):
+        quotes, quote_chunk = [], None  # the department's words, not the member's
     answered = bool(cands) and (best_rel >= _MIN_MATCH or _prints_item(cands[0], q))
     if q.codes and cands and not _names_code(cands[0], q):
         answered = False  # a 科目编码 the documents do not print: no other 科目's row stands in for it
     if answered and _item_unprinted(cands, q):
         answered = False  # 机关运行经费 asked of a file that prints none: no 办公费 row stands in for it
     found = bool(quotes) or (bool(figures) and answered and q.intent != "definition")
+    if not found and q.member:
+        return Answer(q.text, False, f"未找到：“{q.member}”没有单独的公开文件；它所属的{_scope_words(hits)}中也没有列明它的"
+                      f"{'、'.join(q.items) or '所问内容'}。", sources=_sources(hits, k, None), intent=q.intent)
     if not found:
         items = "、".join([*(f"科目编码{c}" for c in q.codes), *q.items]) or "所问内容"
         held = list(dict.fromkeys(h.chunk.table or (h.chunk.section or "").split(" › ")[-1] for h in hits[:10]))
@@ -822,7 +830,7 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
         quotes, quote_chunk = _sentence_of(hits[cands[0].rank].chunk, cands[0].figure.context)
     figures = _convert(figures, q) + figures
     lead = figures[0] if figures else None
-    parts: list[str] = []
+    parts = [f"（“{q.member}”没有单独的公开文件；以下出自它所属单位文件中列明它的内容。）"] if q.member else []
     if quotes and quote_chunk is not None:
         where = quote_chunk.section or quote_chunk.table or ""
         parts.append(

@@ -89,6 +89,7 @@ class Question:
     not_found: str | None = None  # why the index cannot answer (other unit/year)
     resolutions: list[Resolution] = field(default_factory=list)  # each unit mention and what it resolved to
     candidates: list[str] = field(default_factory=list)  # units the question may mean, when it names none clearly
+    member: str | None = None  # a unit without documents of its own, under the unit searched: '广州血液中心' 
     key: str = ""  # what is asked about: the question without unit, year and question words, in printed terms
     text_for_search: str | None = None  # a follow-up searches with the question it follows
 
@@ -113,12 +114,11 @@ def key_words(text: str, names: list[str | None]) -> str:
 def _unit_not_found(resolutions: list[Resolution], known: list[str]) -> tuple[str, list[str]] | None:
     """Why the units a question names cannot be answered, and the units offered instead."""
     for r in resolutions:
+        if r.under:
+            continue  # a unit under an indexed one: its documents are searched for rows that name it (Question.member)
         shown = "、".join(r.candidates)
         if r.status is Status.AMBIGUOUS:
             return f"“{r.mention}”可能指索引中的多个单位：{shown}。您指的是哪一个？请写明单位名称再问。", r.candidates
-        if r.status is Status.NOT_INDEXED and r.member_of:
-            return (f"索引中没有“{r.mention}”单独的公开文件；它是{r.member_of}的预算单位之一，"
-                    f"其预算包含在{r.member_of}的部门预算中。", r.candidates)
         if r.status is Status.NOT_INDEXED:
             held = f"索引中有相近的单位：{shown}，您指的是它吗？" if shown else \
                 f"目前收录的单位有：{'、'.join(sorted(set(known))[:8]) or '（空）'}"
@@ -158,7 +158,8 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
 
     q.resolutions = registry_of(docs).resolve(q.text)
     q.mention = q.resolutions[0].mention if q.resolutions else None
-    q.units = [unit] if unit else list(dict.fromkeys(u for r in q.resolutions for u in r.units))
+    q.units = [unit] if unit else list(dict.fromkeys(u for r in q.resolutions for u in r.units or r.under))
+    q.member = next((r.member for r in q.resolutions if r.under), None)
     q.key = key_words(plain, [r.mention for r in q.resolutions] + q.units)
     relative = bool(PREVIOUS_YEAR.search(q.text))  # "上年的三公经费", "那去年呢"
     bare = not q.items and not q.codes and not q.mention and len(_LEANING.sub("", q.key)) <= 1

@@ -261,6 +261,9 @@ class Resolution:
                 （本级） has both), empty unless routed
     candidates: ['北京市审计局', '上海市审计局'] — unless routed: the units it may mean, or the near names indexed
     member_of:  '北京市文化和旅游局' — not indexed, but listed in that indexed department's 单位构成 (首都图书馆)
+    under:      ['广州市卫生健康委员会'] — not indexed, but named after an indexed unit it belongs to (广州市卫健委|广州血液
+                中心), or listed in its 单位构成: the printed names of that unit, whose documents may print it
+    member:     '广州血液中心' — the words naming the unit under it, as the question writes them
     """
 
     mention: str
@@ -268,6 +271,8 @@ class Resolution:
     units: list[str] = field(default_factory=list)
     candidates: list[str] = field(default_factory=list)
     member_of: str | None = None
+    under: list[str] = field(default_factory=list)
+    member: str | None = None
 
 
 @dataclass(frozen=True)
@@ -621,16 +626,31 @@ class UnitRegistry:
         pool = self._pool(mention)
         if scored := self._scored(mention, pool):
             return self._decide(mention, scored)
-        parent = self._member_of(mention)
+        listed = self._member_of(mention)
+        parent, member = listed or self._named_under(mention) or (None, None)
         near = self._near(mention, pool, tried)
         if parent:
             near = [parent, *(k for k in near if k != parent)]
         return Resolution(mention, Status.NOT_INDEXED, candidates=self._names(near),
-                          member_of=self.names[parent][0] if parent else None)
+                          member_of=self.names[listed[0]][0] if listed else None,
+                          under=self._printed(parent, mention) if parent else [], member=member)
 
-    def _member_of(self, mention: str) -> str | None:
-        """The key of the indexed department whose 单位构成 lists the unit the mention ends in."""
-        return next((self._members[mention[i:]] for i in range(len(mention)) if mention[i:] in self._members), None)
+    def _member_of(self, mention: str) -> tuple[str, str] | None:
+        """(key of the indexed department whose 单位构成 lists the unit the mention ends in, the member's form)."""
+        return next(((self._members[mention[i:]], mention[i:]) for i in range(len(mention)) if mention[i:] in self._members),
+                    None)
+
+    def _named_under(self, mention: str) -> tuple[str, str] | None:
+        """'广州市卫健委广州血液中心' → (key of 广州市卫生健康委员会, '广州血液中心'): an indexed unit's exact name, then a
+        subordinate's own name (…中心, …医院, …分局, …所) that no indexed unit has."""
+        for cut in range(len(mention) - 2, _MIN_FORM - 1, -1):
+            head, tail = mention[:cut], mention[cut:]
+            if not _SUBORDINATE.search(tail) or not (exact := self._exact(head)) or exact[0] != head:
+                continue
+            fitting = [k for k in exact[1] if self._fits(head, k, numerals=False)]
+            if len(fitting) == 1:
+                return fitting[0], re.sub(r"^(?:下属|所属|直属)的?", "", tail)
+        return None
 
     def _near(self, mention: str, pool: list[_Choice], tried: list[str]) -> list[str]:
         """What the index holds near a mention it does not: a parent or subordinate in the places named first

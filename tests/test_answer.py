@@ -227,3 +227,16 @@ def test_a_list_is_quoted_whole():
               "本单位机构级别为正处级。")
     facts = _ask("阳泉第二监狱的主要职能有哪些？", [_chunk(1, duties, 3, section="主要职能")])
     assert facts.found and "提供戒毒医疗服务" in facts.answer and "正处级" not in facts.answer
+
+
+def test_a_unit_under_the_one_searched_is_answered_only_from_rows_that_name_it():
+    q = analyze("阳泉第二监狱医院2026年办公费是多少？", DOCS)
+    assert q.member == "医院" and q.units == [UNIT] and q.not_found is None
+    named = _row(1, "监狱医院 › 办公费", {"合计": "3.00"}, 30, "项目支出表")
+    other = _row(2, "302 商品和服务支出 › 30201 办公费", {"合计": "89.40"}, 18, "基本支出表")
+    hits = [Retrieved(c, 1.0 / (60 + i)) for i, c in enumerate([other, named])]
+    ans = compose(q, hits)
+    assert ans.found and ans.figures[0].raw == "3.00" and "没有单独的公开文件" in ans.answer
+    alone = compose(q, hits[:1])
+    assert not alone.found and "医院" in alone.answer  # never the department's own 办公费
+

@@ -112,8 +112,14 @@ def test_signboards_are_read_as_aliases():
         "北京市住房保障办公室", "北京市人民政府新闻办公室", "北京市电影局"]
 
 
-def test_a_unit_a_department_lists_as_its_own_is_refused_naming_the_department():
-    reg = UnitRegistry({"北京市文化和旅游局": ()}, {"北京市文化和旅游局": ["首都图书馆", "北京画院"]})
-    (r,) = reg.resolve("首都图书馆2026年三公经费是多少")
+def test_a_unit_without_documents_is_searched_for_in_its_departments():
+    reg = UnitRegistry({"北京市文化和旅游局": (), "广州市卫生健康委员会": ()}, {"北京市文化和旅游局": ["首都图书馆", "北京画院"]})
+    (r,) = reg.resolve("首都图书馆2026年三公经费是多少")  # listed in the department's 单位构成
     assert r.status is Status.NOT_INDEXED and r.member_of == "北京市文化和旅游局" and r.candidates[0] == "北京市文化和旅游局"
+    assert (r.under, r.member) == (["北京市文化和旅游局"], "首都图书馆")
+    (r,) = reg.resolve("广州市卫健委广州血液中心专用卫生材料2026年预算多少？")  # named after the unit it belongs to
+    assert r.status is Status.NOT_INDEXED and r.member_of is None
+    assert (r.under, r.member) == (["广州市卫生健康委员会"], "广州血液中心")
+    (r,) = reg.resolve("广州市审计局2026年三公经费是多少")
+    assert r.status is Status.NOT_INDEXED and r.under == []  # another unit, not one under an indexed one
     assert [u for r in reg.resolve("北京市文旅局2026年三公经费") for u in r.units] == ["北京市文化和旅游局"]
