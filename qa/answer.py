@@ -371,7 +371,8 @@ class RankWeights:
     column_hint: float = 0.5  # share of the column words asked (基本支出, 上年结转) in its column or table
     first_value: float = 0.15  # the row's first value (合计 where there is one)
     contradicts_table: float = -1.0  # （不含上年结转） where the question includes it, or the reverse
-    stated_number: float = -1.5  # the number the question itself states ("为什么增长604.1%")
+    stated_number: float = -1.5  # the number the question itself states ("…增长604.1%，增加了多少")
+    stated_change: float = 1.5  # why-questions: the change the question states is the figure it asks about
     code: float = 2.0  # +1 the row is under the 科目编码 asked, −1 another 科目's row
     named_table: float = 0.6  # the table the question names ("部门收支总体情况表中…")
     canonical_table: float = 0.6  # the table an item is reported in canonically (公务接待费 → 三公 table)
@@ -434,7 +435,9 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
         "exact_label": float(_norm(_LABEL_PREFIX.sub("", cand.near)) == _norm(item)),
         "first_value": float(cand.first),
         "contradicts_table": float(_contradicts(q.text, f"{cand.where} {f.column or ''}")),
-        "stated_number": float(f.raw.replace(",", "") in _stated_numbers(q.text)),
+        # "为什么增长604.1%" asks for the amount of that change, not 604.1; "为什么减少了65151.4万元" names its amount
+        "stated_change" if q.intent == Intent.REASON and f.unit in _MONEY_UNITS else "stated_number":
+            float(f.raw.replace(",", "") in _stated_numbers(q.text)),
         "named_table": float(cand.is_cell and _named_table(key) in _norm(where)),
         "canonical_table": float(bool(f.table) and any(CANONICAL_TABLE.get(i, "\0") in f.table for i in q.items)),
         "as_of": float(bool(q.as_of) and f"{q.as_of}年" in f.context),

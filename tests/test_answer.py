@@ -240,3 +240,11 @@ def test_a_unit_under_the_one_searched_is_answered_only_from_rows_that_name_it()
     alone = compose(q, hits[:1])
     assert not alone.found and "医院" in alone.answer  # never the department's own 办公费
 
+
+
+def test_a_why_question_stating_its_change_gets_that_change_first():
+    text = "2026年本部门收入预算163,539.07万元，比上年减少65,151.4万元，下降28.5%，主要原因是专项资金收入预算相应减少。"
+    ans = _ask("阳泉第二监狱2026年收入预算为什么减少了65151.4万元？", [_chunk(1, text, 30)])
+    assert ans.figures[0].raw == "65,151.4" and "相应减少" in ans.answer
+    text = "公务用车购置费2026年预算数0.00万元，较2025年年初预算减少187.20万元，主要是2026年未安排经费于公务用车购置。"
+    assert _ask("阳泉第二监狱2026年买车的钱为什么比上年少了187.20万元？", [_chunk(1, text, 12)]).figures[0].raw == "187.20"
