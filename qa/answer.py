@@ -632,12 +632,24 @@ def _passage(hits: list[Retrieved], q: Question) -> tuple[list[str], Chunk | Non
     chunk = max(sections, key=fit)
     if fit(chunk) < _MIN_MATCH:
         return [], None
-    sents = sentences(chunk.text.split("\n", 1)[-1])
+    sents = _section_sentences(chunk, hits)
     specific = _FACT_WORDS.sub("", key)
     picked = [i for i, st in enumerate(sents) if (len(specific) >= 2 and coverage(specific, st) >= _MIN_MATCH)
               or any(t in st for t in terms)][:_PASSAGE_SENTENCES]
     shown = sorted({j for i in picked or range(min(3, len(sents))) for j in _with_list(sents, i)})
     return [sents[j] for j in shown], chunk
+
+
+def _section_sentences(chunk: Chunk, hits: list[Retrieved]) -> list[str]:
+    """A passage's sentences, run on into the retrieved passages that continue its section (a list of 主要职责 or
+    of 预算单位 is often cut between two chunks)."""
+    out = sentences(chunk.text.split("\n", 1)[-1])
+    by_id = {h.chunk.id: h.chunk for h in hits}
+    prefix, _, n = chunk.id.rpartition(":")
+    while n.isdigit() and (nxt := by_id.get(f"{prefix}:{int(n) + 1:0{len(n)}d}")) and nxt.section == chunk.section:
+        out += sentences(nxt.text.split("\n", 1)[-1])
+        n = str(int(n) + 1).zfill(len(n))
+    return out
 
 
 _LIST_OPENER = re.compile(r"[：:]$|分别是|分别为|包括|如下|有：")
@@ -717,9 +729,9 @@ def _contradiction(quotes: list[str], parts: list[Part]) -> str:
             f"{'增加' if said == 'up' else '减少'}的项目；实际{'增加' if total.up else '减少'}的是：{which}。")
 
 
-def _sentence_of(chunk: Chunk, segment: str) -> tuple[list[str], Chunk | None]:
+def _sentence_of(chunk: Chunk, segment: str, hits: list[Retrieved]) -> tuple[list[str], Chunk | None]:
     """The whole sentence a counted number stands in, and the list it opens ("下属单位有15家，分别是：…")."""
-    sents = sentences(chunk.text.split("\n", 1)[-1])
+    sents = _section_sentences(chunk, hits)
     at = next((i for i, st in enumerate(sents) if segment in st), None)
     if at is None:
         return [], None
@@ -830,7 +842,7 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
         quoted = [f for f in figures if any(f.context in qt for qt in quotes)]
         figures = quoted + [f for f in figures if f not in quoted]
     if not quotes and q.intent == Intent.COUNT and cands and not cands[0].is_cell:
-        quotes, quote_chunk = _sentence_of(hits[cands[0].rank].chunk, cands[0].figure.context)
+        quotes, quote_chunk = _sentence_of(hits[cands[0].rank].chunk, cands[0].figure.context, hits)
     figures = _convert(figures, q) + figures
     lead = figures[0] if figures else None
     parts = [f"（“{q.member}”没有单独的公开文件；以下出自它所属单位文件中列明它的内容。）"] if q.member else []
