@@ -39,13 +39,12 @@ _SKIP = {"followup", "compare", "derived", "multi_doc"}  # asked with a context 
 def question_sets(items: list[EvalItem], a: Assistant, mode: str) -> list[tuple[EvalItem, np.ndarray, np.ndarray]]:
     """(item, feature matrix, right-or-not) per question whose candidates hold its expected figure."""
     docs = a.documents()
-    committed = sorted(d.id for d in docs)
     out = []
     for item in items:
         q = a.analyze(item.question, docs=docs)
         if q.not_found:
             continue
-        cands = candidates(a.retriever.search(q, k=20, mode=mode, committed=committed))
+        cands = candidates(a.retrieve(q, docs, mode=mode))
         if not cands:
             continue
         x = np.array([[features(c, q).get(n, 0.0) for n in NAMES] for c in cands])

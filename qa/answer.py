@@ -522,7 +522,9 @@ _ITEM_SEEN_IN = 30  # candidates looked through for the item asked: well past th
 def _item_unprinted(cands: list[_Candidate], q: Question) -> bool:
     """The question names a standard budget item (机关运行经费, 人员经费, 政府购买服务) and no candidate figure's row,
     column, table or sentence prints it: the documents do not hold that item, whatever else they hold."""
-    asked = [i for i in q.items if i in ITEMS]
+    # items the question prints itself: "四环主路维修专项工程" says 维修, which the lexicon reads as 维修（护）费, but
+    # asks about a project, not about that item
+    asked = [i for i in q.items if i in ITEMS and _norm(i) in _norm(q.text.replace("三公经费", "“三公”经费"))]
     if not asked or q.intent not in (Intent.FIGURE, Intent.CHANGE, Intent.REASON, Intent.SHARE):
         return False
     seen = (f"{c.near} {c.subject} {c.where} {c.figure.column or ''} {c.figure.context}" for c in cands[:_ITEM_SEEN_IN])

@@ -12,7 +12,7 @@ from .embedding import Embedder
 from .ingest import IngestResult, Ingestor
 from .period import Period
 from .question import Question, analyze
-from .retrieve import Retriever
+from .retrieve import Retrieved, Retriever
 from .store import ChunkStore, DocRecord, index_path, make_client, server_url
 from .units import registry_of
 
@@ -87,5 +87,9 @@ class Assistant:
                 year: int | None, kind: str | None, docs: list[DocRecord]) -> tuple[Question, Answer]:
         """Question analysis, retrieval and the composed answer, without derived figures."""
         q = self.analyze(question, context, unit, year, kind, docs=docs)
-        hits = [] if q.not_found else self.retriever.search(q, k=max(20, k), mode=mode, committed=sorted(d.id for d in docs))
-        return q, compose(q, hits, k=k)
+        return q, compose(q, self.retrieve(q, docs, k, mode), k=k)
+
+    def retrieve(self, q: Question, docs: list[DocRecord], k: int = 5, mode: str = "hybrid") -> list[Retrieved]:
+        """The passages an analysed question is answered from (none when it cannot be): at least 20, since the
+        answer layer reads every figure they hold."""
+        return [] if q.not_found else self.retriever.search(q, k=max(20, k), mode=mode, committed=sorted(d.id for d in docs))
