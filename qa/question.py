@@ -184,7 +184,9 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
     if elliptic and bare:
         # "那上年呢？" asks the same thing again: keep what was asked and how
         q.items, q.key, q.columns = context.items, context.key, context.columns
-        q.periods = list(dict.fromkeys([*context.periods, *q.periods]))
+        # …in the period asked before, unless it names its own year ("那2026年呢？" after "2025年…")
+        kept = [p for p in context.periods if not (q.years and p is Period.PREVIOUS)]
+        q.periods = list(dict.fromkeys([*kept, *q.periods]))
         q.intent = context.intent if q.intent == "figure" else q.intent
         q.text_for_search = context.search_text
 

@@ -63,3 +63,9 @@ def test_a_question_of_leaning_words_alone_follows_the_one_before():
     rate = analyze("完成了年初预算的多少？", DOCS, context=first)
     assert rate.items == first.items and rate.periods == [Period.COMPLETION]
     assert analyze("主要职责是什么", DOCS, context=first).items == []  # a question of its own
+
+
+def test_a_follow_up_naming_its_own_year_leaves_the_previous_years_column():
+    first = analyze("北京市审计局2025年公务接待费是多少？", DOCS)  # read from the 2026 document's 2025 column
+    assert first.periods == [Period.PREVIOUS]
+    assert analyze("那2026年呢？", DOCS, context=first).periods == []
