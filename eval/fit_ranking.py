@@ -101,11 +101,11 @@ def main() -> None:
     print(f"{len(items)} questions with a figure; {len(sets)} whose candidates hold it "
           f"({len(fit)} fit, {len(sets) - len(fit)} validation); {len(x) // 2} training pairs\n")
     print(f"{'rank@1':<26}" + "".join(f"{s + ' hand':>17}{s + ' fitted':>19}" for s in SPLITS))
-    keys = list(SPLITS) + sorted({k.split(":", 1)[1] for k in by_hand if ":" in k})
+    keys = ["all"] + sorted({k.split(":", 1)[1] for k in by_hand if ":" in k})
     for key in keys:
         cells = []
         for s in SPLITS:
-            k = s if key in SPLITS else f"{s}:{key}"
+            k = s if key == "all" else f"{s}:{key}"
             h, f = by_hand.get(k, []), by_fit.get(k, [])
             cells += [f"{sum(h) / len(h):.3f} ({len(h)})" if h else "–", f"{sum(f) / len(f):.3f}" if f else "–"]
         print(f"{key:<26}" + "".join(f"{c:>17}{d:>19}" for c, d in zip(cells[::2], cells[1::2])))
