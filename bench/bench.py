@@ -4,6 +4,7 @@
                                                                    ingest the first N corpus files per worker count
     python bench/bench.py scale      [--sizes 10 50 0]             one index grown to each size (0 = all), eval at each
     python bench/bench.py baselines                                naive RAG and BM25 over page text vs ours
+    python bench/bench.py query      --index DIR [--answers FILE]  warm `Assistant.ask` latency over a fixed question list
     python bench/bench.py all                                      the three above, in one run
 
 Corpus: eval/corpus.txt's documents first (the eval questions are about them), then every PDF of
@@ -164,6 +165,33 @@ def cmd_scale(args) -> None:
         shutil.rmtree(index, ignore_errors=True)
 
 
+def cmd_query(args) -> None:
+    """Warm latency of the whole `Assistant.ask` on an existing index over a fixed list of questions (every
+    ``--every``-th of eval/questions.jsonl), ``--rounds`` times; ``--answers`` writes each answer (its JSON without
+    elapsed_ms), so two versions of the code can be checked to answer identically."""
+    from qa.assistant import Assistant
+
+    lines = (ROOT / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = [json.loads(line)["question"] for line in lines[:: args.every]]
+    a = Assistant(index_dir=args.index)
+    a.warm()
+    a.ask(questions[0])
+    ms, answers = [], []
+    for _ in range(args.rounds):
+        for q in questions:
+            t0 = time.perf_counter()
+            ans = a.ask(q)
+            ms.append((time.perf_counter() - t0) * 1000)
+            answers.append({k: v for k, v in ans.to_dict().items() if k != "elapsed_ms"})
+    if args.answers:
+        Path(args.answers).write_text("".join(json.dumps(d, ensure_ascii=False, sort_keys=True) + "\n"
+                                              for d in answers[: len(questions)]), encoding="utf-8")
+    ms.sort()
+    record("query", [{"documents": len(a.documents()), "chunks": a.store.chunks.count(), "questions": len(questions),
+                      "rounds": args.rounds, "p50 ms": round(ms[len(ms) // 2], 1),
+                      "p95 ms": round(ms[int(0.95 * (len(ms) - 1))], 1)}])
+
+
 # --------------------------------------------------------------------------- baselines
 
 
@@ -243,6 +271,11 @@ def main() -> None:
     p.add_argument("--sizes", type=int, nargs="+", default=[10, 50, 0], help="documents indexed at each step (0 = all)")
     p.add_argument("--ingest-workers", type=int, default=2)
     p.add_argument("--index", help="keep the grown index here (default: a temporary folder)")
+    p = sub.add_parser("query")
+    p.add_argument("--index", required=True, help="an index built beforehand (`qa ingest`)")
+    p.add_argument("--every", type=int, default=10, help="ask every N-th question of eval/questions.jsonl")
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--answers", help="write the first round's answers here (JSON lines, elapsed_ms left out)")
     p = sub.add_parser("baselines")
     p.add_argument("--index", help="our index of the eval corpus (default eval/.index)")
     sub.add_parser("all")
@@ -254,7 +287,7 @@ def main() -> None:
         for step in (cmd_ingest, cmd_scale, cmd_baselines):
             step(argparse.Namespace(**defaults))
         return
-    {"ingest": cmd_ingest, "scale": cmd_scale, "baselines": cmd_baselines}[args.step](args)
+    {"ingest": cmd_ingest, "scale": cmd_scale, "query": cmd_query, "baselines": cmd_baselines}[args.step](args)
 
 
 if __name__ == "__main__":

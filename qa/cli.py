@@ -48,7 +48,9 @@ def ingest(paths, index_dir, chroma_url, embed_model, as_json, workers):
         if as_json:
             click.echo(json.dumps(r.to_dict(), ensure_ascii=False))
         elif r.ok:
-            click.echo(f"{r.status:9s} {r.file}  [{r.unit or '?'} {r.year or '?'}] {r.pages} pages, {r.tables} tables, {r.chunks} chunks")
+            embedded = f" ({r.embedded} embedded, the others' vectors stored already)" if r.status in ("added", "replaced") else ""
+            click.echo(f"{r.status:9s} {r.file}  [{r.unit or '?'} {r.year or '?'}] {r.pages} pages, {r.tables} tables, "
+                       f"{r.chunks} chunks{embedded}")
         else:
             click.echo(f"FAILED    {r.file}  ({r.reason}) {r.message}", err=True)
     failed = [r for r in results if not r.ok]
