@@ -1,10 +1,12 @@
-"""Hybrid retrieval: BM25 over character n-grams + dense chromadb search, fused by reciprocal rank."""
+"""Hybrid retrieval: BM25 over character n-grams + dense search over the stored vectors, fused by reciprocal rank.
+Both search the committed chunks as read into memory once per change of the committed documents."""
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from .dense import DenseIndex
 from .embedding import Embedder
 from .lexical import LexicalIndex
 from .model import Chunk
@@ -30,7 +32,7 @@ class Retrieved:
 
 
 class Retriever:
-    """Search the committed documents. The lexical index is rebuilt from the store when documents change.
+    """Search the committed documents. Their chunks and vectors are read from the store again when they change.
 
     Safe to share between threads: indexes are built under a lock and never changed once built.
     """
@@ -39,11 +41,21 @@ class Retriever:
         self.store = store
         self.embedder = embedder
         self._lock = threading.Lock()
-        self._lexical: tuple[tuple[str, ...], LexicalIndex] | None = None  # (committed ids, index over them)
+        # (committed ids, BM25 and vectors of their chunks)
+        self._indexes: tuple[tuple[str, ...], LexicalIndex, DenseIndex] | None = None
         self._scoped: OrderedDict[tuple[str, ...], LexicalIndex] = OrderedDict()
 
     def committed(self) -> list[str]:
         return sorted(r.id for r in self.store.documents())
+
+    def _read(self, committed: list[str]) -> tuple[LexicalIndex, DenseIndex]:
+        """The indexes of these committed documents, read from the store when they changed. Holds the lock."""
+        generation = tuple(committed)
+        if self._indexes is None or self._indexes[0] != generation:
+            chunks, vectors = self.store.committed_chunks(committed)
+            self._indexes = (generation, LexicalIndex(chunks), DenseIndex(chunks, vectors))
+            self._scoped.clear()
+        return self._indexes[1], self._indexes[2]
 
     def lexical(self, committed: list[str], scope: list[str] | None = None) -> LexicalIndex:
         """BM25 over the committed chunks, or over only the scope's documents.
@@ -51,22 +63,22 @@ class Retriever:
         A scoped index weighs terms (IDF) by the documents asked about alone, so an answer about one
         document does not change when another document is added to the index.
         """
-        generation = tuple(committed)
         with self._lock:
-            if self._lexical is None or self._lexical[0] != generation:
-                self._lexical = (generation, LexicalIndex(self.store.all_chunks(committed)))
-                self._scoped.clear()
-            full = self._lexical[1]
+            full = self._read(committed)[0]
             if scope is None or set(scope) >= set(committed):
                 return full
             key = tuple(sorted(scope))
             if key not in self._scoped:
-                wanted = set(key)
-                self._scoped[key] = LexicalIndex([c for c in full.chunks if c.doc_id in wanted])
+                self._scoped[key] = full.subset(key)
                 if len(self._scoped) > _SCOPED_INDEXES:
                     self._scoped.popitem(last=False)
             self._scoped.move_to_end(key)
             return self._scoped[key]
+
+    def dense(self, committed: list[str]) -> DenseIndex:
+        """The committed chunks' vectors."""
+        with self._lock:
+            return self._read(committed)[1]
 
     def search(self, q: Question, k: int = 20, mode: str = "hybrid", committed: list[str] | None = None) -> list[Retrieved]:
         if mode not in MODES:
@@ -84,8 +96,8 @@ class Retriever:
                 r.score += 1.0 / (_RRF_K + rank)
         if mode in ("dense", "hybrid"):
             vector = self.embedder.embed_queries([q.search_text])[0]
-            for rank, hit in enumerate(self.store.query(vector, _POOL, scope)):
-                r = fused.setdefault(hit.chunk.id, Retrieved(hit.chunk, 0.0))
+            for rank, (chunk, _) in enumerate(self.dense(committed).search(vector, _POOL, scope)):
+                r = fused.setdefault(chunk.id, Retrieved(chunk, 0.0))
                 r.dense_rank = rank
                 r.score += _DENSE_WEIGHT / (_RRF_K + rank)
         ranked = sorted(fused.values(), key=lambda r: -r.score)

@@ -83,12 +83,6 @@ class DocRecord:
         )
 
 
-@dataclass
-class Hit:
-    chunk: Chunk
-    score: float
-
-
 def chunk_metadata(c: Chunk) -> dict:
     meta = {
         "doc_id": c.doc_id, "file": c.file, "type": c.type, "page": c.page, "unit": c.unit, "year": c.year,
@@ -265,7 +259,7 @@ class ChunkStore:
         """Delete chunks no committed document owns: an ingest killed midway, or a version replaced. Returns how many."""
         committed = {r.id: r.version for r in self.documents()}
         stale = [
-            i for i, _, m in self._scan(["metadatas"])
+            i for got in self._pages(["metadatas"]) for i, m in zip(got["ids"], got["metadatas"])
             if m["doc_id"] not in committed or not i.startswith(f"{m['doc_id']}:{committed[m['doc_id']]}:")
         ]
         for j in range(0, len(stale), _BATCH):
@@ -273,43 +267,26 @@ class ChunkStore:
         return len(stale)
 
     # --- reads ----------------------------------------------------------------------------------
-    def _scan(self, include: list[str], where: dict | None = None) -> Iterator[tuple[str, str | None, dict]]:
-        """(id, text, metadata) of the chunks, a page at a time: one unbounded get fails past ~32k chunks
+    def _pages(self, include: list[str], where: dict | None = None) -> Iterator[dict]:
+        """The chunks, a page at a time (chroma ``get`` results): one unbounded get fails past ~32k chunks
         (SQLite's limit on variables in one statement, met with the 112-document scale corpus)."""
         offset = 0
         while True:
             got = self.chunks.get(where=where, include=include, limit=_SCAN_PAGE, offset=offset)
-            texts = got["documents"] if "documents" in include else [None] * len(got["ids"])
-            yield from zip(got["ids"], texts, got["metadatas"])
+            yield got
             if len(got["ids"]) < _SCAN_PAGE:
                 return
             offset += _SCAN_PAGE
 
-    def all_chunks(self, doc_ids: list[str]) -> list[Chunk]:
-        """The chunks of these documents, read document by document: a page boundary can then only shift
-        while that one document is being replaced, not whenever any other document is written."""
-        return [
-            chunk_from_record(i, t, m)
-            for d in doc_ids
-            for i, t, m in self._scan(["documents", "metadatas"], where={"doc_id": d})
-        ]
-
-    def query(self, vector, k: int, doc_ids: list[str] | None = None) -> list[Hit]:
-        """Nearest chunks by cosine similarity, optionally only from the given documents."""
-        n = self.chunks.count()
-        if not n:
-            return []
-        where = None
-        if doc_ids is not None:
-            if not doc_ids:
-                return []
-            where = {"doc_id": doc_ids[0]} if len(doc_ids) == 1 else {"doc_id": {"$in": list(doc_ids)}}
-        res = self.chunks.query(
-            query_embeddings=[list(map(float, vector))], n_results=min(k, n), where=where,
-            include=["documents", "metadatas", "distances"],
-        )
-        return [
-            Hit(chunk_from_record(i, t, m), 1.0 - float(d))
-            for i, t, m, d in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])
-        ]
-
+    def committed_chunks(self, doc_ids: list[str]) -> tuple[list[Chunk], np.ndarray]:
+        """The chunks of these documents and their vectors (one row each, in the same order), read document by
+        document: a page boundary can then only shift while that one document is being replaced, not whenever
+        any other document is written."""
+        chunks: list[Chunk] = []
+        vectors: list[np.ndarray] = []
+        for d in doc_ids:
+            for got in self._pages(["documents", "metadatas", "embeddings"], where={"doc_id": d}):
+                if got["ids"]:
+                    chunks += map(chunk_from_record, got["ids"], got["documents"], got["metadatas"])
+                    vectors.append(np.asarray(got["embeddings"], dtype=np.float32))
+        return chunks, np.concatenate(vectors) if vectors else np.zeros((0, 0), np.float32)
