@@ -1,12 +1,11 @@
-"""Hybrid retrieval: BM25 over character n-grams + dense search over the stored vectors, fused by reciprocal rank.
-Both search the committed chunks as read into memory once per change of the committed documents."""
+"""Hybrid retrieval: BM25 over character n-grams + dense chromadb search, fused by reciprocal rank. The committed
+chunks are read into memory once per change of the committed documents; dense search returns ids into them."""
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from .dense import DenseIndex
 from .embedding import Embedder
 from .lexical import LexicalIndex
 from .model import Chunk
@@ -32,7 +31,7 @@ class Retrieved:
 
 
 class Retriever:
-    """Search the committed documents. Their chunks and vectors are read from the store again when they change.
+    """Search the committed documents. Their chunks are read from the store again when they change.
 
     Safe to share between threads: indexes are built under a lock and never changed once built.
     """
@@ -41,19 +40,19 @@ class Retriever:
         self.store = store
         self.embedder = embedder
         self._lock = threading.Lock()
-        # (committed ids, BM25 and vectors of their chunks)
-        self._indexes: tuple[tuple[str, ...], LexicalIndex, DenseIndex] | None = None
+        # (committed ids, BM25 over their chunks, their chunks by id)
+        self._indexes: tuple[tuple[str, ...], LexicalIndex, dict[str, Chunk]] | None = None
         self._scoped: OrderedDict[tuple[str, ...], LexicalIndex] = OrderedDict()
 
     def committed(self) -> list[str]:
         return sorted(r.id for r in self.store.documents())
 
-    def _read(self, committed: list[str]) -> tuple[LexicalIndex, DenseIndex]:
+    def _read(self, committed: list[str]) -> tuple[LexicalIndex, dict[str, Chunk]]:
         """The indexes of these committed documents, read from the store when they changed. Holds the lock."""
         generation = tuple(committed)
         if self._indexes is None or self._indexes[0] != generation:
-            chunks, vectors = self.store.committed_chunks(committed)
-            self._indexes = (generation, LexicalIndex(chunks), DenseIndex(chunks, vectors))
+            chunks = self.store.all_chunks(committed)
+            self._indexes = (generation, LexicalIndex(chunks), {c.id: c for c in chunks})
             self._scoped.clear()
         return self._indexes[1], self._indexes[2]
 
@@ -75,10 +74,12 @@ class Retriever:
             self._scoped.move_to_end(key)
             return self._scoped[key]
 
-    def dense(self, committed: list[str]) -> DenseIndex:
-        """The committed chunks' vectors."""
+    def dense(self, committed: list[str], vector, k: int, scope: list[str]) -> list[Chunk]:
+        """The k chunks of the scope's documents nearest to ``vector``, best first. A chunk written since the
+        committed documents were read (one of them written again under the same id) is left out until they change."""
         with self._lock:
-            return self._read(committed)[1]
+            by_id = self._read(committed)[1]
+        return [by_id[i] for i in self.store.nearest(vector, k, scope) if i in by_id]
 
     def search(self, q: Question, k: int = 20, mode: str = "hybrid", committed: list[str] | None = None) -> list[Retrieved]:
         if mode not in MODES:
@@ -96,7 +97,7 @@ class Retriever:
                 r.score += 1.0 / (_RRF_K + rank)
         if mode in ("dense", "hybrid"):
             vector = self.embedder.embed_queries([q.search_text])[0]
-            for rank, (chunk, _) in enumerate(self.dense(committed).search(vector, _POOL, scope)):
+            for rank, chunk in enumerate(self.dense(committed, vector, _POOL, scope)):
                 r = fused.setdefault(chunk.id, Retrieved(chunk, 0.0))
                 r.dense_rank = rank
                 r.score += _DENSE_WEIGHT / (_RRF_K + rank)

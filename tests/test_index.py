@@ -98,14 +98,13 @@ def test_reads_page_through_a_large_index(index, monkeypatch):
     a = Assistant(**index)
     a.ingest([DATA / "bj_audit-bureau_2026_dept-budget-text.pdf", DATA / "bj_audit-bureau_2026_dept-budget-tables.pdf"])
     docs = sorted(d.id for d in a.documents())
-    chunks, vectors = a.store.committed_chunks(docs)
-    whole = {c.id: (c.text, tuple(v)) for c, v in zip(chunks, vectors)}
+    whole = {c.id: c.text for c in a.store.all_chunks(docs)}
     monkeypatch.setattr(qa.store, "_SCAN_PAGE", 7)
-    paged, paged_vectors = a.store.committed_chunks(docs)
-    assert len(paged) == len(paged_vectors) == len(whole) == a.store.chunks.count() > 7 * 10
-    assert {c.id: (c.text, tuple(v)) for c, v in zip(paged, paged_vectors)} == whole
+    paged = a.store.all_chunks(docs)
+    assert len(paged) == len(whole) == a.store.chunks.count() > 7 * 10
+    assert {c.id: c.text for c in paged} == whole
     first = next(d for d in a.documents() if d.id == docs[0])
-    assert [c.doc_id for c in a.store.committed_chunks(docs[:1])[0]] == [docs[0]] * first.chunks
+    assert [c.doc_id for c in a.store.all_chunks(docs[:1])] == [docs[0]] * first.chunks
     assert a.store.cleanup() == 0  # every chunk seen, none taken for an orphan
     a.warm()  # the web page builds the lexical index ahead of the first question
     assert a.retriever._indexes[0] == tuple(docs) and len(a.retriever._indexes[1].chunks) == len(whole)
