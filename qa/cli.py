@@ -52,7 +52,7 @@ def ingest(paths, index_dir, chroma_url, embed_model, device, as_json, workers):
         if as_json:
             click.echo(json.dumps(r.to_dict(), ensure_ascii=False))
         elif r.ok:
-            embedded = f" ({r.embedded} embedded, the others' vectors stored already)" if r.status in ("added", "replaced") else ""
+            embedded = f", {r.embedded} embedded" if r.status in ("added", "replaced") else ""  # the others were stored
             click.echo(f"{r.status:9s} {r.file}  [{r.unit or '?'} {r.year or '?'}] {r.pages} pages, {r.tables} tables, "
                        f"{r.chunks} chunks{embedded}")
         else:
