@@ -2,8 +2,10 @@
 
     python bench/bench.py ingest     [--workers 1 2] [--files N] [--scale-only]
                                                                    ingest the first N corpus files per worker count
+    python bench/bench.py reingest   [--files 12] [--every 9]      scale/ files ingested, then again after a parser change
     python bench/bench.py scale      [--sizes 10 50 0]             one index grown to each size (0 = all), eval at each
     python bench/bench.py baselines                                naive RAG and BM25 over page text vs ours
+    python bench/bench.py query      --index DIR [--answers FILE]  warm `Assistant.ask` latency over a fixed question list
     python bench/bench.py all                                      the three above, in one run
 
 Corpus: eval/corpus.txt's documents first (the eval questions are about them), then every PDF of
@@ -89,11 +91,12 @@ class TreeMemory:
         return self.peak
 
 
-def run_ingest(files: list[Path], index: Path, workers: int) -> dict:
-    """`qa ingest --json` as a user runs it; returns throughput, wall time, CPU, peak memory, index size."""
+def run_ingest(files: list[Path], index: Path, workers: int, code: Path = ROOT) -> dict:
+    """`qa ingest --json` as a user runs it (with the qa package of ``code``); returns throughput, wall time, CPU,
+    peak memory, index size."""
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "ingest", "--json", "--workers", str(workers),
-                             "--index", str(index), *map(str, files)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+                             "--index", str(index), *map(str, files)], stdout=subprocess.PIPE, text=True, cwd=code)
     mem = TreeMemory(proc.pid)
     out, _ = proc.communicate()
     wall = time.perf_counter() - t0
@@ -105,6 +108,7 @@ def run_ingest(files: list[Path], index: Path, workers: int) -> dict:
     return {
         "workers": workers, "files": len(files), "indexed": len(parsed),
         "failed": sum(r["status"] == "failed" for r in results), "pages": pages, "chunks": chunks,
+        "embedded": sum(r.get("embedded", r["chunks"]) for r in parsed),  # code before the vector reuse: all
         "parse pages/s per worker": round(pages / parse_s, 1) if parse_s else None,
         "embed chunks/s per embedder": round(chunks / embed_s, 1) if embed_s else None,
         "wall s": round(wall, 1), "wall pages/s": round(pages / wall, 1),
@@ -122,6 +126,25 @@ def cmd_ingest(args) -> None:
         finally:
             shutil.rmtree(index, ignore_errors=True)
     record("ingest", rows)
+
+
+def cmd_reingest(args) -> None:
+    """Every ``--every``-th file of scale/ (``--files`` of them) ingested into a fresh index, then ingested again as
+    after a parser change: by a copy of qa/ whose chunk.py differs by a comment, so every document's pipeline
+    version changes and each is parsed and written again, its texts mostly unchanged."""
+    files = scale_files()[:: args.every][: args.files]
+    index = Path(tempfile.mkdtemp(prefix="bench-reingest-"))
+    changed = Path(tempfile.mkdtemp(prefix="bench-changed-code-"))
+    try:
+        shutil.copytree(ROOT / "qa", changed / "qa", ignore=shutil.ignore_patterns("__pycache__"))
+        with (changed / "qa" / "chunk.py").open("a", encoding="utf-8") as fh:
+            fh.write("\n# bench/bench.py reingest: a parser change\n")
+        rows = [{"run": "first ingest", **run_ingest(files, index, args.workers)},
+                {"run": "after a parser change", **run_ingest(files, index, args.workers, code=changed)}]
+    finally:
+        shutil.rmtree(index, ignore_errors=True)
+        shutil.rmtree(changed, ignore_errors=True)
+    record("reingest", rows)
 
 
 def cmd_scale(args) -> None:
@@ -162,6 +185,33 @@ def cmd_scale(args) -> None:
     record("scale", rows)
     if not args.index:
         shutil.rmtree(index, ignore_errors=True)
+
+
+def cmd_query(args) -> None:
+    """Warm latency of the whole `Assistant.ask` on an existing index over a fixed list of questions (every
+    ``--every``-th of eval/questions.jsonl), ``--rounds`` times; ``--answers`` writes each answer (its JSON without
+    elapsed_ms), so two versions of the code can be checked to answer identically."""
+    from qa.assistant import Assistant
+
+    lines = (ROOT / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = [json.loads(line)["question"] for line in lines[:: args.every]]
+    a = Assistant(index_dir=args.index)
+    a.warm()
+    a.ask(questions[0])
+    ms, answers = [], []
+    for _ in range(args.rounds):
+        for q in questions:
+            t0 = time.perf_counter()
+            ans = a.ask(q)
+            ms.append((time.perf_counter() - t0) * 1000)
+            answers.append({k: v for k, v in ans.to_dict().items() if k != "elapsed_ms"})
+    if args.answers:
+        Path(args.answers).write_text("".join(json.dumps(d, ensure_ascii=False, sort_keys=True) + "\n"
+                                              for d in answers[: len(questions)]), encoding="utf-8")
+    ms.sort()
+    record("query", [{"documents": len(a.documents()), "chunks": a.store.chunks.count(), "questions": len(questions),
+                      "rounds": args.rounds, "p50 ms": round(ms[len(ms) // 2], 1),
+                      "p95 ms": round(ms[int(0.95 * (len(ms) - 1))], 1)}])
 
 
 # --------------------------------------------------------------------------- baselines
@@ -239,10 +289,19 @@ def main() -> None:
     p.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     p.add_argument("--files", type=int, default=0, help="first N corpus files (0 = all)")
     p.add_argument("--scale-only", action="store_true", help="only ../shared/corpus/scale (the 15-minute target's set)")
+    p = sub.add_parser("reingest")
+    p.add_argument("--files", type=int, default=12)
+    p.add_argument("--every", type=int, default=9, help="every N-th file of sorted scale/ (issue 18's ingest set)")
+    p.add_argument("--workers", type=int, default=2)
     p = sub.add_parser("scale")
     p.add_argument("--sizes", type=int, nargs="+", default=[10, 50, 0], help="documents indexed at each step (0 = all)")
     p.add_argument("--ingest-workers", type=int, default=2)
     p.add_argument("--index", help="keep the grown index here (default: a temporary folder)")
+    p = sub.add_parser("query")
+    p.add_argument("--index", required=True, help="an index built beforehand (`qa ingest`)")
+    p.add_argument("--every", type=int, default=10, help="ask every N-th question of eval/questions.jsonl")
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--answers", help="write the first round's answers here (JSON lines, elapsed_ms left out)")
     p = sub.add_parser("baselines")
     p.add_argument("--index", help="our index of the eval corpus (default eval/.index)")
     sub.add_parser("all")
@@ -254,7 +313,7 @@ def main() -> None:
         for step in (cmd_ingest, cmd_scale, cmd_baselines):
             step(argparse.Namespace(**defaults))
         return
-    {"ingest": cmd_ingest, "scale": cmd_scale, "baselines": cmd_baselines}[args.step](args)
+    {"ingest": cmd_ingest, "reingest": cmd_reingest, "scale": cmd_scale, "query": cmd_query, "baselines": cmd_baselines}[args.step](args)
 
 
 if __name__ == "__main__":

@@ -21,8 +21,8 @@ class Assistant:
     """`Assistant(index_dir="index").ask("…")` — load models once, then ingest and ask."""
 
     def __init__(self, index_dir: str | Path | None = None, chroma_url: str | None = None,
-                 embed_model: str | None = None):
-        self.embedder = Embedder(embed_model)
+                 embed_model: str | None = None, device: str | None = None):
+        self.embedder = Embedder(embed_model, device)
         url = server_url(chroma_url)
         self.index_dir = None if url else index_path(index_dir)
         self.store = ChunkStore(make_client(index_dir, url), embed_model=self.embedder.name, lock_dir=self.index_dir)

@@ -10,19 +10,22 @@ from pathlib import Path
 import click
 
 from .chunk import table_caption
+from .embedding import DEVICES
 
 _index = click.option("--index", "index_dir", envvar="QA_INDEX", default=None, help="index folder (default ./index, env QA_INDEX)")
 _chroma = click.option("--chroma-url", envvar="QA_CHROMA_URL", default=None, help="Chroma server URL instead of the embedded store")
 _model = click.option("--embed-model", envvar="QA_EMBED_MODEL", default=None,
                       help="sentence-transformers name or folder, '+int8' to quantize (default multilingual-e5-small, offline)")
+_device = click.option("--device", envvar="QA_DEVICE", type=click.Choice(DEVICES), default=None,
+                       help="where to embed: cuda, cpu, or auto (default: cuda where torch sees a GPU; env QA_DEVICE)")
 
 
-def _assistant(index_dir, chroma_url, embed_model):
+def _assistant(index_dir, chroma_url, embed_model, device=None):
     from .assistant import Assistant
     from .store import IndexModelMismatch
 
     try:
-        return Assistant(index_dir=index_dir, chroma_url=chroma_url, embed_model=embed_model)
+        return Assistant(index_dir=index_dir, chroma_url=chroma_url, embed_model=embed_model, device=device)
     except IndexModelMismatch as e:
         raise click.ClickException(str(e)) from e
 
@@ -37,18 +40,21 @@ def main() -> None:
 @_index
 @_chroma
 @_model
+@_device
 @click.option("--json", "as_json", is_flag=True, help="one JSON line per file")
 @click.option("--workers", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True,
-              help="processes parsing files while this one embeds and writes")
-def ingest(paths, index_dir, chroma_url, embed_model, as_json, workers):
+              help="processes parsing and embedding files while this one writes")
+def ingest(paths, index_dir, chroma_url, embed_model, device, as_json, workers):
     """Parse and index PDF files or folders (recursive). Bad files are reported and skipped."""
-    a = _assistant(index_dir, chroma_url, embed_model)
+    a = _assistant(index_dir, chroma_url, embed_model, device)
     results = a.ingest(paths, progress=not as_json, workers=workers)
     for r in results:
         if as_json:
             click.echo(json.dumps(r.to_dict(), ensure_ascii=False))
         elif r.ok:
-            click.echo(f"{r.status:9s} {r.file}  [{r.unit or '?'} {r.year or '?'}] {r.pages} pages, {r.tables} tables, {r.chunks} chunks")
+            embedded = f", {r.embedded} embedded" if r.status in ("added", "replaced") else ""  # the others were stored
+            click.echo(f"{r.status:9s} {r.file}  [{r.unit or '?'} {r.year or '?'}] {r.pages} pages, {r.tables} tables, "
+                       f"{r.chunks} chunks{embedded}")
         else:
             click.echo(f"FAILED    {r.file}  ({r.reason}) {r.message}", err=True)
     failed = [r for r in results if not r.ok]
@@ -230,8 +236,9 @@ def check(doc, index_dir, chroma_url, as_json):
               help="write every question's result (id, split, type, right, answer, first figure) as JSON lines here")
 @_chroma
 @_model
+@_device
 def eval_cmd(questions, corpus_list, corpus_root, index_dir, small, split_name, types, modes, min_accuracy, failures,
-             json_out, chroma_url, embed_model):
+             json_out, chroma_url, embed_model, device):
     """Run the eval set with the lexical, dense and hybrid retrievers side by side, on fit and validation documents."""
     from .evaluate import SPLITS, format_splits, format_table, item_docs, load_items, read_split, run_eval
 
@@ -247,14 +254,14 @@ def eval_cmd(questions, corpus_list, corpus_root, index_dir, small, split_name, 
         click.echo(f"corpus files missing (set --corpus-root or QA_CORPUS): {missing[:3]}…", err=True)
         sys.exit(2)
     try:
-        a = _assistant(index_dir, chroma_url, embed_model)
+        a = _assistant(index_dir, chroma_url, embed_model, device)
     except click.ClickException as e:
         if chroma_url or not Path(index_dir).is_dir():
             raise
         # the eval's own folder is a cache of the corpus: rebuild it for another embedding model
         click.echo(f"note: {e.message}; rebuilding {index_dir}", err=True)
         shutil.rmtree(index_dir)
-        a = _assistant(index_dir, chroma_url, embed_model)
+        a = _assistant(index_dir, chroma_url, embed_model, device)
     for r in a.ingest(files, progress=False):
         if not r.ok:
             click.echo(f"note: {r.file} not indexed ({r.reason})", err=True)

@@ -1,4 +1,5 @@
-"""Ingestion: files → parse → chunk → embed → store, each file all-or-nothing; parsing optionally in worker processes."""
+"""Ingestion: files → parse → chunk → embed → store, each file all-or-nothing; parsing and embedding optionally in
+worker processes. Only texts the store holds no vector for are embedded (`ChunkStore.stored_vectors`)."""
 from __future__ import annotations
 
 import ctypes
@@ -10,7 +11,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from functools import cache
 from dataclasses import asdict, dataclass
@@ -43,6 +44,7 @@ class IngestResult:
     message: str | None = None
     parse_seconds: float = 0.0
     embed_seconds: float = 0.0
+    embedded: int = 0  # distinct chunk texts embedded; the other chunks' vectors were in the store already
 
     @property
     def ok(self) -> bool:
@@ -103,11 +105,34 @@ class Parsed:
     seconds: float
     vectors: np.ndarray | None = None
     embed_seconds: float = 0.0
+    embedded: int = 0
 
-    def embed(self, embedder: Embedder) -> None:
+
+@dataclass
+class _Vectors:
+    """A parsed file's chunk vectors: those the store holds for its texts, and the distinct texts still to embed."""
+
+    parsed: Parsed
+    found: dict[str, np.ndarray]
+    missing: list[str]
+
+    @classmethod
+    def look_up(cls, store: ChunkStore, parsed: Parsed) -> _Vectors:
+        texts = [c.text for c in parsed.chunks]
+        found = store.stored_vectors(texts)
+        return cls(parsed, found, list(dict.fromkeys(t for t in texts if t not in found)))
+
+    def complete(self, embedded: np.ndarray, seconds: float) -> None:
+        """Give the file its vectors, in chunk order, with ``embedded`` the vectors of the missing texts."""
+        self.found.update(zip(self.missing, embedded))
+        chunks = self.parsed.chunks
+        self.parsed.vectors = np.stack([self.found[c.text] for c in chunks]) if chunks else np.zeros((0, 0), np.float32)
+        self.parsed.embed_seconds, self.parsed.embedded = seconds, len(self.missing)
+
+    def embed_here(self, embedder: Embedder) -> None:
         t0 = time.perf_counter()
-        self.vectors = embedder.embed_passages([c.text for c in self.chunks])
-        self.embed_seconds = time.perf_counter() - t0
+        embedded = embedder.embed_passages(self.missing) if self.missing else np.zeros((0, 0), np.float32)
+        self.complete(embedded, time.perf_counter() - t0)
 
 
 def parse_file(path: Path, parse_settings: ParseSettings, chunk_settings: ChunkSettings, on_page=None) -> Parsed | IngestResult:
@@ -124,15 +149,22 @@ def parse_file(path: Path, parse_settings: ParseSettings, chunk_settings: ChunkS
     return Parsed(doc, chunks, findings(doc), time.perf_counter() - t0)
 
 
-def parse_and_embed(path: Path, parse_settings: ParseSettings, chunk_settings: ChunkSettings,
-                    embedder_settings: tuple, threads: int) -> Parsed | IngestResult:
-    """A worker process's job: parse one file and embed its chunks. Embedding is nine tenths of ingest's CPU time,
-    and two single-threaded models (one per worker) embed ≈ 1.17× faster than one model on two threads."""
+def parse_in_worker(path: Path, parse_settings: ParseSettings, chunk_settings: ChunkSettings) -> Parsed | IngestResult:
+    """A worker process's first job for a file: parse it (the writer then looks up which texts need embedding)."""
     parsed = parse_file(path, parse_settings, chunk_settings)
-    if isinstance(parsed, Parsed):
-        parsed.embed(_worker_embedder(embedder_settings, threads))
     _return_freed_memory()
     return parsed
+
+
+def embed_in_worker(texts: list[str], embedder_settings: tuple, threads: int) -> tuple[np.ndarray, float]:
+    """A worker process's second job for a file: embed the texts the store holds no vectors for, and how long it
+    took. Embedding is nine tenths of ingest's CPU time, and two single-threaded models (one per worker) embed
+    ≈ 1.17× faster than one model on two threads."""
+    t0 = time.perf_counter()
+    vectors = _worker_embedder(embedder_settings, threads).embed_passages(texts)
+    seconds = time.perf_counter() - t0
+    _return_freed_memory()
+    return vectors, seconds
 
 
 def _return_freed_memory() -> None:
@@ -158,6 +190,17 @@ class _Job:
     path: Path
     doc_id: str
     previous: list[DocRecord]
+
+
+@dataclass
+class _Flight:
+    """A file on its way through the worker pool: parsed, then the texts the store lacks embedded (``future`` is
+    the step running, None when none is); or a file that needs no parse (``job`` is then its result)."""
+
+    job: _Job | IngestResult
+    future: Future | None = None
+    parsed: Parsed | IngestResult | None = None
+    vectors: _Vectors | None = None
 
 
 class Ingestor:
@@ -212,7 +255,7 @@ class Ingestor:
                                 rec.chunks, message=f"{job.path.name}: same content as {rec.file}, indexed once")
         doc, chunks = parsed.doc, parsed.chunks
         if parsed.vectors is None:
-            parsed.embed(self.embedder)
+            _Vectors.look_up(self.store, parsed).embed_here(self.embedder)
         rec = DocRecord(
             id=doc.id, file=doc.file, path=readable(str(job.path.resolve())), title=doc.title, unit=doc.unit, year=doc.year,
             kind=doc.kind, scope=doc.scope, pages=doc.page_count, tables=len(doc.tables), chunks=len(chunks),
@@ -230,6 +273,7 @@ class Ingestor:
         return IngestResult(
             doc.file, "replaced" if job.previous else "added", doc.id, doc.unit, doc.year, doc.page_count,
             len(doc.tables), len(chunks), parse_seconds=parsed.seconds, embed_seconds=parsed.embed_seconds,
+            embedded=parsed.embedded,
         )
 
     def _recheck(self, path: Path, rec: DocRecord) -> DocRecord:
@@ -274,50 +318,73 @@ class Ingestor:
 
     def _ingest_parallel(self, files: list[Path], workers: int) -> Iterator[IngestResult]:
         """Parse and embed ahead in a process pool and commit in order. The window is bounded, so finished files
-        don't pile up, and wide enough that a long file at its head does not leave the other workers idle."""
+        don't pile up, and wide enough that a long file at its head does not leave the other workers idle. A parsed
+        file's texts are looked up in the store as soon as its parse ends, and only those it lacks are embedded."""
         pool = _pool(workers)
-
-        def submit(job: _Job | IngestResult) -> Future | None:
-            return None if isinstance(job, IngestResult) else self._submit(pool, job.path, workers)
-
-        pending: deque[tuple[_Job | IngestResult, Future | None]] = deque()
+        pending: deque[_Flight] = deque()
         todo = iter(files)
         try:
             while True:
                 while len(pending) < 4 * workers and (f := next(todo, None)) is not None:
-                    job = self._plan(f)
-                    pending.append((job, submit(job)))
+                    pending.append(self._start(pool, self._plan(f)))
                 if not pending:
                     return
-                job, fut = pending.popleft()
-                if fut is None:  # nothing to parse: unchanged, duplicate or unreadable
-                    yield job
-                    continue
+                head = pending[0]
                 try:
-                    parsed = fut.result()
+                    while True:  # move every file on whose step ended, until the head's last one has
+                        for fl in pending:
+                            if fl.future is not None and fl.future.done():
+                                self._advance(pool, fl, workers)
+                        if head.future is None:
+                            break
+                        wait([fl.future for fl in pending if fl.future], return_when=FIRST_COMPLETED)
                 except BrokenProcessPool:
-                    # A worker died (killed, out of memory, a crash in native code): parse this file alone to
-                    # learn whether it is the culprit, then go on with a fresh pool for the others.
+                    # A worker died (killed, out of memory, a crash in native code): parse the head alone, if it
+                    # was not done, to learn whether it is the culprit, then go on with a fresh pool for the others.
                     pool.shutdown(cancel_futures=True)
-                    parsed = self._parse_alone(job.path)
+                    if head.future is not None:
+                        head.future, head.parsed = None, self._parse_alone(head.job.path)
                     pool = _pool(workers)
-                    pending = deque((j, submit(j)) for j, _ in pending)
-                yield self._commit(job, parsed)
+                    pending = deque([head, *(self._start(pool, fl.job) for fl in list(pending)[1:])])
+                pending.popleft()
+                yield head.job if isinstance(head.job, IngestResult) else self._commit(head.job, head.parsed)
         finally:
             pool.shutdown(cancel_futures=True)
 
-    def _submit(self, pool: ProcessPoolExecutor, path: Path, workers: int) -> Future:
-        threads = max(1, (os.cpu_count() or 1) // workers)  # one core each: torch's own threads would contend
-        return pool.submit(parse_and_embed, path, self.parse_settings, self.chunk_settings, self.embedder.settings,
-                           threads)
+    def _start(self, pool: ProcessPoolExecutor, job: _Job | IngestResult) -> _Flight:
+        """A file's flight: its parse queued, or nothing to run (unchanged, duplicate or unreadable)."""
+        if isinstance(job, IngestResult):
+            return _Flight(job)
+        return _Flight(job, pool.submit(parse_in_worker, job.path, self.parse_settings, self.chunk_settings))
+
+    def _advance(self, pool: ProcessPoolExecutor, fl: _Flight, workers: int) -> None:
+        """The step after a finished one: a parse's texts looked up in the store and what it lacks queued for
+        embedding; an embedding's vectors given to its file."""
+        result, fl.future = fl.future.result(), None
+        if fl.parsed is not None:
+            fl.vectors.complete(*result)
+            return
+        fl.parsed = result
+        if isinstance(result, Parsed):
+            fl.vectors = _Vectors.look_up(self.store, result)
+            if fl.vectors.missing:
+                fl.future = pool.submit(embed_in_worker, fl.vectors.missing, self.embedder.settings, _threads(workers))
+            else:
+                fl.vectors.complete(np.zeros((0, 0), np.float32), 0.0)
 
     def _parse_alone(self, path: Path) -> Parsed | IngestResult:
+        """Parse in a fresh process of its own; this process embeds the result when it commits it."""
         with _pool(1) as pool:
             try:
-                return self._submit(pool, path, 1).result()
+                return pool.submit(parse_in_worker, path, self.parse_settings, self.chunk_settings).result()
             except BrokenProcessPool:
                 return IngestResult(path.name, "failed", reason=FailReason.PARSE_CRASH,
                                     message=f"{path.name}: the parser process died on this file")
+
+
+def _threads(workers: int) -> int:
+    """Torch threads per worker: one core each, as torch's own threads would contend."""
+    return max(1, (os.cpu_count() or 1) // workers)
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:

@@ -31,12 +31,20 @@ def char_ngrams(text: str) -> list[str]:
 class LexicalIndex:
     """BM25 over a fixed list of chunks; `search` may be restricted to some documents."""
 
-    def __init__(self, chunks: list[Chunk]):
+    def __init__(self, chunks: list[Chunk], tokens: list[list[str]] | None = None):
         self.chunks = chunks
+        self._tokens = [char_ngrams(c.text) or ["∅"] for c in chunks] if tokens is None else tokens
         self._doc_ids = np.array([c.doc_id for c in chunks])
         self._bm25 = bm25s.BM25()
         if chunks:
-            self._bm25.index([char_ngrams(c.text) or ["∅"] for c in chunks], show_progress=False)
+            self._bm25.index(self._tokens, show_progress=False)
+
+    def subset(self, doc_ids: list[str]) -> LexicalIndex:
+        """An index of these documents' chunks alone (its own term weights), their text not cut into n-grams again:
+        that was half of building one."""
+        wanted = set(doc_ids)
+        keep = [i for i, c in enumerate(self.chunks) if c.doc_id in wanted]
+        return LexicalIndex([self.chunks[i] for i in keep], [self._tokens[i] for i in keep])
 
     def search(self, query: str, k: int, doc_ids: list[str] | None = None) -> list[tuple[Chunk, float]]:
         tokens = char_ngrams(query)

@@ -131,13 +131,19 @@ ITEMS = sorted(
 )
 
 
+# Longest first, as printed_form replaces them (sorted once: it runs for every candidate row of every answer).
+_SYNONYMS_LONGEST_FIRST = sorted(SYNONYMS.items(), key=lambda kv: -len(kv[0]))
+
+
 def _item_spans(text: str) -> list[tuple[int, str]]:
     """(start, item) for the printed items a text names, longest first, none inside another."""
     spans: list[tuple[int, str]] = []
     for item in ITEMS:
-        for i in (m.start() for m in re.finditer(re.escape(item), text)):
+        i = text.find(item)  # str.find, not a regex per item: 0.149 → 0.019 ms a call (4,523 chunk texts and questions), ~75 calls per question
+        while i >= 0:
             if not any(s <= i < s + len(t) or i <= s < i + len(item) for s, t in spans):
                 spans.append((i, item))
+            i = text.find(item, i + len(item))
     return sorted(spans)
 
 
@@ -163,7 +169,7 @@ def printed_form(text: str) -> str:
             for pattern, terms in PHRASES:
                 if not any(t in text for t in terms):
                     part = pattern.sub("、".join(terms), part)
-            for word, terms in sorted(SYNONYMS.items(), key=lambda kv: -len(kv[0])):
+            for word, terms in _SYNONYMS_LONGEST_FIRST:
                 if word in part and not any(t in part or t in text for t in terms):
                     part = part.replace(word, "、".join(terms))
         out.append(part)

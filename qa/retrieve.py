@@ -1,4 +1,5 @@
-"""Hybrid retrieval: BM25 over character n-grams + dense chromadb search, fused by reciprocal rank."""
+"""Hybrid retrieval: BM25 over character n-grams + dense chromadb search, fused by reciprocal rank. The committed
+chunks are read into memory once per change of the committed documents; dense search returns ids into them."""
 from __future__ import annotations
 
 import threading
@@ -30,7 +31,7 @@ class Retrieved:
 
 
 class Retriever:
-    """Search the committed documents. The lexical index is rebuilt from the store when documents change.
+    """Search the committed documents. Their chunks are read from the store again when they change.
 
     Safe to share between threads: indexes are built under a lock and never changed once built.
     """
@@ -39,11 +40,21 @@ class Retriever:
         self.store = store
         self.embedder = embedder
         self._lock = threading.Lock()
-        self._lexical: tuple[tuple[str, ...], LexicalIndex] | None = None  # (committed ids, index over them)
+        # (committed ids, BM25 over their chunks, their chunks by id)
+        self._indexes: tuple[tuple[str, ...], LexicalIndex, dict[str, Chunk]] | None = None
         self._scoped: OrderedDict[tuple[str, ...], LexicalIndex] = OrderedDict()
 
     def committed(self) -> list[str]:
         return sorted(r.id for r in self.store.documents())
+
+    def _read(self, committed: list[str]) -> tuple[LexicalIndex, dict[str, Chunk]]:
+        """The indexes of these committed documents, read from the store when they changed. Holds the lock."""
+        generation = tuple(committed)
+        if self._indexes is None or self._indexes[0] != generation:
+            chunks = self.store.all_chunks(committed)
+            self._indexes = (generation, LexicalIndex(chunks), {c.id: c for c in chunks})
+            self._scoped.clear()
+        return self._indexes[1], self._indexes[2]
 
     def lexical(self, committed: list[str], scope: list[str] | None = None) -> LexicalIndex:
         """BM25 over the committed chunks, or over only the scope's documents.
@@ -51,22 +62,24 @@ class Retriever:
         A scoped index weighs terms (IDF) by the documents asked about alone, so an answer about one
         document does not change when another document is added to the index.
         """
-        generation = tuple(committed)
         with self._lock:
-            if self._lexical is None or self._lexical[0] != generation:
-                self._lexical = (generation, LexicalIndex(self.store.all_chunks(committed)))
-                self._scoped.clear()
-            full = self._lexical[1]
+            full = self._read(committed)[0]
             if scope is None or set(scope) >= set(committed):
                 return full
             key = tuple(sorted(scope))
             if key not in self._scoped:
-                wanted = set(key)
-                self._scoped[key] = LexicalIndex([c for c in full.chunks if c.doc_id in wanted])
+                self._scoped[key] = full.subset(key)
                 if len(self._scoped) > _SCOPED_INDEXES:
                     self._scoped.popitem(last=False)
             self._scoped.move_to_end(key)
             return self._scoped[key]
+
+    def dense(self, committed: list[str], vector, k: int, scope: list[str]) -> list[Chunk]:
+        """The k chunks of the scope's documents nearest to ``vector``, best first. A chunk written since the
+        committed documents were read (one of them written again under the same id) is left out until they change."""
+        with self._lock:
+            by_id = self._read(committed)[1]
+        return [by_id[i] for i in self.store.nearest(vector, k, scope) if i in by_id]
 
     def search(self, q: Question, k: int = 20, mode: str = "hybrid", committed: list[str] | None = None) -> list[Retrieved]:
         if mode not in MODES:
@@ -84,8 +97,8 @@ class Retriever:
                 r.score += 1.0 / (_RRF_K + rank)
         if mode in ("dense", "hybrid"):
             vector = self.embedder.embed_queries([q.search_text])[0]
-            for rank, hit in enumerate(self.store.query(vector, _POOL, scope)):
-                r = fused.setdefault(hit.chunk.id, Retrieved(hit.chunk, 0.0))
+            for rank, chunk in enumerate(self.dense(committed, vector, _POOL, scope)):
+                r = fused.setdefault(chunk.id, Retrieved(chunk, 0.0))
                 r.dense_rank = rank
                 r.score += _DENSE_WEIGHT / (_RRF_K + rank)
         ranked = sorted(fused.values(), key=lambda r: -r.score)

@@ -2,11 +2,14 @@
 
 Embedded (PersistentClient at index/) by default, or a Chroma server (HttpClient) for larger deployments.
 Vectors are computed by our own Embedder and passed in; chromadb's default embedding function
-(which downloads a model) is never used.
+(which downloads a model) is never used. Each chunk records the sha256 of its model and exact text (``text_key``),
+so a text any stored chunk holds is never embedded again: by another document, or by a re-ingest after the parser
+changed (its old chunks are still stored while the new version is embedded).
 """
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -16,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import chromadb
+import numpy as np
 from chromadb.config import Settings
 from chromadb.errors import NotFoundError, UniqueConstraintError
 
@@ -29,6 +33,8 @@ DOCS = "qa_documents"
 HNSW = {"space": "cosine", "ef_construction": 256, "ef_search": 256}
 _BATCH = 2000
 _SCAN_PAGE = 5000  # chunks per read: well under SQLite's 32,766 variables per statement
+_LOOKUP = 1000  # text keys per `$in` lookup of stored vectors, for the same limit
+TEXT_KEY = "text_key"  # chunk metadata: sha256 of the embedding model's name and the chunk's exact text
 
 
 class IndexModelMismatch(Exception):
@@ -75,12 +81,6 @@ class DocRecord:
             findings=json.loads(m.get("findings", "[]")), checks=m.get("checks", ""),
             aliases=json.loads(m.get("aliases", "[]")), members=json.loads(m.get("members", "[]")),
         )
-
-
-@dataclass
-class Hit:
-    chunk: Chunk
-    score: float
 
 
 def chunk_metadata(c: Chunk) -> dict:
@@ -174,7 +174,23 @@ class ChunkStore:
             )
         if embed_model and recorded != embed_model:
             self.chunks.modify(metadata={"embed_model": embed_model})
-        return recorded or embed_model
+        return embed_model or recorded
+
+    def text_key(self, text: str) -> str:
+        """What a chunk's vector depends on: the model and the exact text it embeds."""
+        return hashlib.sha256(f"{self.embed_model or ''}\0{text}".encode()).hexdigest()
+
+    def stored_vectors(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """The vectors stored chunks already hold for these texts (any document's, committed or not: a vector
+        depends on the model and the text alone), by text."""
+        by_key = {self.text_key(t): t for t in texts}
+        keys = list(by_key)
+        found: dict[str, np.ndarray] = {}
+        for i in range(0, len(keys), _LOOKUP):
+            got = self.chunks.get(where={TEXT_KEY: {"$in": keys[i : i + _LOOKUP]}}, include=["metadatas", "embeddings"])
+            for m, v in zip(got["metadatas"], got["embeddings"]):
+                found[by_key[m[TEXT_KEY]]] = np.asarray(v, dtype=np.float32)
+        return found
 
     # --- registry -------------------------------------------------------------------------------
     def documents(self) -> list[DocRecord]:
@@ -215,7 +231,7 @@ class ChunkStore:
             part = chunks[i : i + _BATCH]
             self.chunks.upsert(
                 ids=[c.id for c in part], documents=[c.text for c in part],
-                metadatas=[chunk_metadata(c) for c in part], embeddings=[list(map(float, v)) for v in vectors[i : i + _BATCH]],
+                metadatas=[{**chunk_metadata(c), TEXT_KEY: self.text_key(c.text)} for c in part], embeddings=[list(map(float, v)) for v in vectors[i : i + _BATCH]],
             )
         self.put_record(rec)
         keep = {c.id for c in chunks}
@@ -272,22 +288,11 @@ class ChunkStore:
             for i, t, m in self._scan(["documents", "metadatas"], where={"doc_id": d})
         ]
 
-    def query(self, vector, k: int, doc_ids: list[str] | None = None) -> list[Hit]:
-        """Nearest chunks by cosine similarity, optionally only from the given documents."""
-        n = self.chunks.count()
-        if not n:
+    def nearest(self, vector, k: int, doc_ids: list[str]) -> list[str]:
+        """The ids of the k chunks of these documents nearest to ``vector`` by cosine (HNSW), best first. Ids only:
+        reading the 40 records' texts and metadata too took half of the query's time (8.5 vs 4.1 ms p50, 17
+        documents); the retriever holds the committed chunks in memory."""
+        if not doc_ids:
             return []
-        where = None
-        if doc_ids is not None:
-            if not doc_ids:
-                return []
-            where = {"doc_id": doc_ids[0]} if len(doc_ids) == 1 else {"doc_id": {"$in": list(doc_ids)}}
-        res = self.chunks.query(
-            query_embeddings=[list(map(float, vector))], n_results=min(k, n), where=where,
-            include=["documents", "metadatas", "distances"],
-        )
-        return [
-            Hit(chunk_from_record(i, t, m), 1.0 - float(d))
-            for i, t, m, d in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])
-        ]
-
+        where = {"doc_id": doc_ids[0]} if len(doc_ids) == 1 else {"doc_id": {"$in": list(doc_ids)}}
+        return self.chunks.query(query_embeddings=[list(map(float, vector))], n_results=k, where=where, include=[])["ids"][0]

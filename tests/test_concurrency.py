@@ -40,7 +40,7 @@ def _clean(phase) -> None:
 
 
 def test_eight_threads_get_the_single_threaded_answers(assistant, reference):
-    assistant.retriever._lexical = None  # the lexical index is rebuilt while the threads race for it
+    assistant.retriever._indexes = None  # the indexes are rebuilt while the threads race for them
     expected = {q: answer_key(a) for q, a in reference.items()}
     phase = api_load(assistant, QUESTIONS, expected, threads=8, rounds=len(QUESTIONS))  # every thread every question
     assert len(phase.latencies) == 8 * len(QUESTIONS)

@@ -234,3 +234,42 @@ def test_retrieval_sanity(embedder):
     docs = embedder.embed_passages(BUDGET_SENTENCES)
     q = embedder.embed_queries(["公务接待费是多少？", "政府采购预算总额"])
     assert list((q @ docs.T).argmax(axis=1)) == [0, 5]
+
+
+def test_cuda_without_a_gpu_falls_back_to_the_cpu_saying_so(monkeypatch, caplog, tmp_path):
+    import torch
+    from click.testing import CliRunner
+
+    from qa.cli import main
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # this machine's case, on a GPU machine too
+    with caplog.at_level("WARNING", logger="qa.embedding"):
+        assert Embedder(device="cuda").settings[1] == "cpu"  # what the worker processes are given
+    assert "--device cuda: torch" in caplog.text and "sees no CUDA GPU; embedding on the CPU instead" in caplog.text
+    caplog.clear()
+    monkeypatch.setenv("QA_DEVICE", "cuda")
+    with caplog.at_level("WARNING", logger="qa.embedding"):
+        assert Embedder().settings[1] == "cpu"
+        assert "sees no CUDA GPU" in caplog.text
+        caplog.clear()
+        assert Embedder(device="cpu").settings[1] == "cpu" and not caplog.text  # asked for: no message
+        result = CliRunner().invoke(main, ["ingest", "--device", "cuda", "--index", str(tmp_path), str(tmp_path / "no.pdf")])
+    assert result.exit_code == 1 and "sees no CUDA GPU" in caplog.text  # qa ingest (and qa eval) take --device
+    monkeypatch.setenv("QA_DEVICE", "auto")
+    assert Embedder().settings[1] == "auto"  # decided where the model loads: this process may never need torch
+    with pytest.raises(ValueError, match="device must be one of auto, cpu, cuda"):
+        Embedder(device="tpu")
+
+
+def test_auto_runs_on_the_gpu_torch_sees(embedder):
+    import torch
+
+    assert embedder.device == ("cuda" if torch.cuda.is_available() else "cpu")
+
+
+@pytest.mark.skipif(not __import__("torch").cuda.is_available(), reason="no CUDA GPU on this machine")
+def test_gpu_vectors_match_the_cpu():
+    gpu, cpu = Embedder(device="cuda"), Embedder(device="cpu", bf16=False)
+    assert gpu.device == "cuda" and cpu.device == "cpu"
+    cos = (gpu.embed_passages(BUDGET_SENTENCES) * cpu.embed_passages(BUDGET_SENTENCES)).sum(axis=1)
+    assert cos.min() >= 0.998

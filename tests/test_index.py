@@ -107,7 +107,7 @@ def test_reads_page_through_a_large_index(index, monkeypatch):
     assert [c.doc_id for c in a.store.all_chunks(docs[:1])] == [docs[0]] * first.chunks
     assert a.store.cleanup() == 0  # every chunk seen, none taken for an orphan
     a.warm()  # the web page builds the lexical index ahead of the first question
-    assert a.retriever._lexical[0] == tuple(docs) and len(a.retriever._lexical[1].chunks) == len(whole)
+    assert a.retriever._indexes[0] == tuple(docs) and len(a.retriever._indexes[1].chunks) == len(whole)
 
 
 def test_sample_answers(sample_assistant):
