@@ -14,7 +14,7 @@ from itertools import zip_longest
 from .model import BBox, Chunk
 from .numbers import parse_decimal
 from .prose import AMOUNT, NUMBER, direction, stated_changes
-from .lexicon import CANONICAL_TABLE, FACT_TERMS, ITEMS
+from .lexicon import CANONICAL_TABLE, FACT_TERMS, ITEMS, named_items
 from .period import Period, periods_in
 from .question import Intent, Question, key_words
 from .retrieve import Retrieved
@@ -424,6 +424,8 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
         named = max(row, 0.85 * phrase_match(item, cand.subject), phrase_match(item, cand.short) if len(cand.short) >= 2 else 0.0)
     # …and how completely row, column and table together account for what was asked ("基本支出中的奖励金")
     cand.match = min(0.5 * named + 0.5 * coverage(key, cand.near, cand.subject, where), 1.0)
+    if _asks_whole_budget(q) and _states_whole_budget(cand):
+        cand.match = max(cand.match, _MIN_MATCH)  # "预算为什么比上年减少": the unit's budget as a whole
     x = {
         "match": cand.match,
         "title": title_match(key, where),
@@ -509,6 +511,24 @@ def _prints(item: str, text: str) -> bool:
     return bool(grams) and len(grams & _bigrams(text)) >= _PRINTED_GRAMS * len(grams)
 
 
+# "2026年预算为什么比2025年减少这么多？": no item but the budget itself, its change and the words that compare it
+_WHOLE_BUDGET = re.compile(r"(?:部门|单位|本部门|本单位)?(?:预算|收入|支出|收支|总额|总计|规模)+")
+_COMPARING = re.compile(r"比|较|与|相比|上一?年|去年|同期|这么|那么|大幅|明显|了|多|少|[\d.,]+|[两一二三四五六七八九十百千万亿]+|元")
+
+
+def _asks_whole_budget(q: Question) -> bool:
+    return (q.intent in (Intent.CHANGE, Intent.REASON) and not q.items
+            and bool(_WHOLE_BUDGET.fullmatch(_COMPARING.sub("", _DIRECTION.sub("", q.key)))))
+
+
+def _states_whole_budget(cand: _Candidate) -> bool:
+    """A stated change of the unit's budget, income or spending as a whole: "部门预算收入较年初预算减少247.70万元",
+    not one item's ("机关运行经费财政拨款预算较年初预算减少16.16万元")."""
+    words = f"{cand.subject} {cand.near}"
+    return (not cand.is_cell and _change_named(cand) and bool(re.search(r"预算|收入|支出", cand.near))
+            and not named_items(words))
+
+
 def _prints_item(cand: _Candidate, q: Question) -> bool:
     """The figure's row, column or table prints a budget item the question asks about (政府性基金, 公务用车购置费):
     it answers even when the question's other words are not the document's ("人工增雨等工程用了多少政府性基金")."""
@@ -572,22 +592,25 @@ def _quote(hits: list[Retrieved], q: Question, pattern: re.Pattern) -> tuple[lis
     return [], None
 
 
-def _lead_change(hits: list[Retrieved], cands: list[_Candidate]) -> tuple[Chunk, list[str], int] | None:
-    """The best-matching change stated in prose: its passage, the passage's segments and the change's segment."""
-    lead = next((c for c in cands if not c.is_cell and c.match >= _MIN_MATCH and _change_named(c)), None)
-    if lead is None or hits[lead.rank].chunk.type != "section":
-        return None
-    chunk = hits[lead.rank].chunk
-    segs = segments(chunk.text.split("\n", 1)[-1])
-    at = next((i for i, seg in enumerate(segs) if lead.figure.context == seg), None)
-    return None if at is None else (chunk, segs, at)
+def _lead_changes(hits: list[Retrieved], cands: list[_Candidate]) -> list[tuple[Chunk, list[str], int]]:
+    """The best-matching change stated in prose, and the others stating the same amount ("部门预算收入…增加22,621.40
+    万元" then "部门预算支出…增加22,621.40万元，主要是…"): each one's passage, its segments and the change's segment."""
+    leads = [c for c in cands if not c.is_cell and c.match >= _MIN_MATCH and _change_named(c)]
+    out = []
+    for lead in (c for c in leads if c.figure.raw == leads[0].figure.raw):
+        chunk = hits[lead.rank].chunk
+        segs = segments(chunk.text.split("\n", 1)[-1])
+        at = next((i for i, seg in enumerate(segs) if lead.figure.context == seg), None)
+        if chunk.type == "section" and at is not None:
+            out.append((chunk, segs, at))
+    return out
 
 
 def _change_stated(hits: list[Retrieved], cands: list[_Candidate]) -> tuple[list[str], Chunk | None]:
     """The sentence stating the change, where the document gives no reason word: its own words are what it says
     of why ("…增加44.59万元，增长0.59%，结合公安交通管理工作需要和车辆实际状况，2026年公务用车更新购置预算略有增加。")."""
-    found = _lead_change(hits, cands)
-    return ([found[1][found[2]]], found[0]) if found else ([], None)
+    found = _lead_changes(hits, cands)
+    return ([found[0][1][found[0][2]]], found[0][0]) if found else ([], None)
 
 
 def _reason_after(hits: list[Retrieved], cands: list[_Candidate]) -> tuple[list[str], Chunk | None]:
@@ -595,20 +618,17 @@ def _reason_after(hits: list[Retrieved], cands: list[_Candidate]) -> tuple[list[
     "公务接待费…增加1.24万元，主要原因是…" rather than the first reason that mentions the item.
     The reason runs on over "；" to its sentence's end ("主要原因是：一、…；二、…。") but stops at the next
     item's change."""
-    found = _lead_change(hits, cands)
-    if found is None:
-        return [], None
-    chunk, segs, at = found
+    for chunk, segs, at in _lead_changes(hits, cands):
+        def next_change(i: int) -> bool:
+            return bool(_PROSE_NUMBER.search(segs[i]) and _CHANGE_WORD.search(segs[i]))
 
-    def next_change(i: int) -> bool:
-        return bool(_PROSE_NUMBER.search(segs[i]) and _CHANGE_WORD.search(segs[i]))
-
-    end = next((j for j in range(at, min(at + 4, len(segs))) if _REASON_WORD.search(segs[j])), None)
-    if end is None or any(next_change(j) for j in range(at + 1, end + 1)):
-        return [], None
-    while not segs[end].endswith(("。", "！", "？")) and end + 1 < len(segs) and not next_change(end + 1):
-        end += 1
-    return ["".join(segs[at : end + 1])], chunk
+        end = next((j for j in range(at, min(at + 4, len(segs))) if _REASON_WORD.search(segs[j])), None)
+        if end is None or any(next_change(j) for j in range(at + 1, end + 1)):
+            continue
+        while not segs[end].endswith(("。", "！", "？")) and end + 1 < len(segs) and not next_change(end + 1):
+            end += 1
+        return ["".join(segs[at : end + 1])], chunk
+    return [], None
 
 
 # Words that say which kind of fact is asked, not which fact: left out when matching the passage's sentences
@@ -856,8 +876,8 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
         )
     breakdown = []
     if q.intent == Intent.REASON:  # from the quoted passage, else the one stating the total's change (其中：…)
-        stating = _lead_change(hits, cands)
-        breakdown = next((b for ch in (quote_chunk, stating and stating[0]) if ch is not None
+        stating = _lead_changes(hits, cands)
+        breakdown = next((b for ch in (quote_chunk, stating[0][0] if stating else None) if ch is not None
                           for b in [_breakdown(ch, q)] if b), [])
     if breakdown:
         parts.append("分项：" + "；".join(p.describe() for p in breakdown) + "。")

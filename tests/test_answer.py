@@ -248,3 +248,13 @@ def test_a_why_question_stating_its_change_gets_that_change_first():
     assert ans.figures[0].raw == "65,151.4" and "相应减少" in ans.answer
     text = "公务用车购置费2026年预算数0.00万元，较2025年年初预算减少187.20万元，主要是2026年未安排经费于公务用车购置。"
     assert _ask("阳泉第二监狱2026年买车的钱为什么比上年少了187.20万元？", [_chunk(1, text, 12)]).figures[0].raw == "187.20"
+
+
+def test_why_the_whole_budget_changed_quotes_the_statement_that_gives_a_reason():
+    text = ("2026年部门预算收入204,397.58万元，较2025年年初预算增加22,621.40万元，增长12.4%。"
+            "2026年部门预算支出204,397.58万元，较2025年年初预算增加22,621.40万元，增长12.4%。"
+            "预算收支增加主要原因说明：1.新招录辅警，增加人员相关经费。"
+            "2026年本单位机关运行经费财政拨款预算357.43万元，较2025年年初预算减少16.16万元。")
+    ans = _ask("阳泉第二监狱2026年预算为什么比2025年多了两亿多？", [_chunk(1, text, 5)])
+    assert ans.found and ans.figures[0].raw == "22,621.40" and "新招录辅警" in ans.answer
+    assert not _ask("阳泉第二监狱2026年预算为什么比2025年多了两亿多？", [_chunk(1, text.split("。")[-2] + "。", 5)]).found
