@@ -273,7 +273,7 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                 if unit in _COUNT_UNITS:  # "内设13个司局": what is counted follows the number
                     near += re.match(r"[\u4e00-\u9fff]{0,6}", seg[m.end():]).group(0)
                 label = near or head
-                if heading and not _norm(heading) in _norm(label):
+                if heading and _norm(heading) not in _norm(label):
                     label = f"{heading}：{label}"  # "因公出国（境）费：2026年预算数", not the bare "2026年预算数"
                 f = _figure(c, label, m.group("num"), unit, None, seg)
                 if f:

@@ -89,7 +89,7 @@ class Question:
     not_found: str | None = None  # why the index cannot answer (other unit/year)
     resolutions: list[Resolution] = field(default_factory=list)  # each unit mention and what it resolved to
     candidates: list[str] = field(default_factory=list)  # units the question may mean, when it names none clearly
-    member: str | None = None  # a unit without documents of its own, under the unit searched: '广州血液中心' 
+    member: str | None = None  # a unit without documents of its own, under the unit searched: '广州血液中心'
     key: str = ""  # what is asked about: the question without unit, year and question words, in printed terms
     text_for_search: str | None = None  # a follow-up searches with the question it follows
 
