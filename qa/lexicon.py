@@ -48,6 +48,9 @@ SYNONYMS: dict[str, list[str]] = {
     "医保": ["职工基本医疗保险缴费"],
     "公积金": ["住房公积金"],
     "结转": ["上年结转"],
+    "年终结转": ["年末结转和结余"],  # the year's end, not the 上年结转 it began with
+    "年底结转": ["年末结转和结余"],
+    "年末结转": ["年末结转和结余"],
     "绩效": ["绩效目标"],
     "开会": ["会议费"],
     "培训": ["培训费"],
@@ -183,9 +186,10 @@ def expand(text: str) -> list[str]:
     for pattern, terms in PHRASES:
         if pattern.search(free):
             out.extend(t for t in terms if t not in out)
-    for word, terms in SYNONYMS.items():
+    for word in sorted(SYNONYMS, key=len, reverse=True):  # 年终结转 before the 结转 inside it
         if word in free:
-            out.extend(t for t in terms if t not in out)
+            out.extend(t for t in SYNONYMS[word] if t not in out)
+            free = free.replace(word, "\0")
     return out
 
 

@@ -21,3 +21,9 @@ def test_a_subset_is_the_index_of_its_documents():
         assert [(c.id, s) for c, s in subset.search(query, 5)] == [(c.id, s) for c, s in built.search(query, 5)]
     # its own term weights: 公务接待费 in one of five chunks, not in two of eight
     assert subset.search("公务接待费", 1)[0][1] != full.search("公务接待费", 1, ["a", "c"])[0][1]
+
+
+def test_the_longest_colloquial_word_is_read_and_its_words_not_again():
+    from qa.lexicon import expand
+    assert expand("2026年年终结转结余资金多少？") == ["年末结转和结余"]  # not the 上年结转 that 结转 alone means
+    assert expand("结转多少") == ["上年结转"]
