@@ -15,7 +15,7 @@ from .model import BBox, Chunk
 from .numbers import parse_decimal
 from .prose import AMOUNT, NUMBER, direction, stated_changes
 from .lexicon import CANONICAL_TABLE, FACT_TERMS, ITEMS, named_items
-from .period import Period, periods_in
+from .period import THIS_YEAR, Period, periods_in
 from .question import Intent, Question, key_words
 from .retrieve import Retrieved
 
@@ -130,6 +130,11 @@ class _Candidate:
 _LABEL_PREFIX = re.compile(r"^(?:\d{3,9}[-\s]?|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．]|[①-⑩]|其中[：:])+")
 
 
+def _body(chunk: Chunk) -> str:
+    """A chunk's text without its header line (unit, year, kind, where it stands)."""
+    return chunk.text.split("\n", 1)[-1]
+
+
 def _norm(s: str) -> str:
     return _NOISE.sub("", s or "")
 
@@ -218,7 +223,7 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
     out: list[_Candidate] = []
     for rank, hit in enumerate(hits):
         c = hit.chunk
-        body = c.text.split("\n", 1)[-1]
+        body = _body(c)
         if c.type == "row":
             label = (c.row_label or "").split(" › ")[-1]
             generic = not label or bool(_TOTAL_LABEL.match(label.strip())) or label == c.unit
@@ -251,7 +256,7 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
         for seg in segments(body):
             last, prev_near, whole = 0, "", ""
             numbers = list(_PROSE_NUMBER.finditer(seg))
-            changed_at = {c.start for c in stated_changes(seg, unchanged=True)}
+            changed_at = {c.start for c in stated_changes(seg, unchanged=True)} if numbers else set()
             head = key_words(seg[: numbers[0].start()], [c.unit]) if numbers else ""
             if _RELATIONAL.match(head) and not topic:  # "比上年执行数增加…" opening a passage: its heading's subject
                 head = f"{key_words(_HEADING_BOILERPLATE.sub('', (c.section or '').split(' › ')[-1]), [c.unit])} {head}"
@@ -285,7 +290,7 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
     return out
 
 
-def _ordered(periods: set[Period]) -> list[Period]:
+def _ordered(periods: frozenset[Period]) -> list[Period]:
     return [p for p in Period if p in periods]
 
 
@@ -458,7 +463,7 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
     else:  # this year's figure (the 决算数 of a 决算): not last year's column, not the 年初预算 beside it
         x["period_unasked"] = float(bool(said - {Period.CURRENT, Period.FINAL}))
     # "当年给…拨了多少" is this year's money, not what was carried over from last year
-    x["carried_over"] = float(bool(_THIS_YEAR.search(q.text)) and "上年" not in q.text
+    x["carried_over"] = float(bool(THIS_YEAR.search(q.text)) and "上年" not in q.text
                               and "上年" in f"{cand.near} {f.column or ''}")
     x["part_unnamed"] = float(bool(cand.whole) and not (
         _bigrams(key_words(cand.short, [])) - _bigrams(key_words(cand.whole, [])) - _GENERIC_GRAMS) & _bigrams(key))
@@ -494,7 +499,6 @@ def score(cand: _Candidate, q: Question, weights: RankWeights = WEIGHTS) -> floa
     return sum(getattr(weights, name) * value for name, value in features(cand, q).items())
 
 
-_THIS_YEAR = re.compile(r"当年|本年|今年")
 _INDICATOR = re.compile(r"指标|备注")
 _ASKS_RATE = re.compile(r"率|百分比|百分之|几成")
 _ASKS_INDICATOR = re.compile(r"指标|目标|达到|满意度|率|数量|时效|时限|多少(?:人|个|项|次|家|台|套|件|户|场|辆)|几(?:人|个|项|次|家|台|辆)")
@@ -544,7 +548,7 @@ def _item_unprinted(cands: list[_Candidate], q: Question) -> bool:
     column, table or sentence prints it: the documents do not hold that item, whatever else they hold."""
     # items the question prints itself: "四环主路维修专项工程" says 维修, which the lexicon reads as 维修（护）费, but
     # asks about a project, not about that item
-    asked = [i for i in q.items if i in ITEMS and _norm(i) in _norm(q.text.replace("三公经费", "“三公”经费"))]
+    asked = [i for i in q.items if i in ITEMS and _norm(i) in _norm(q.text)]  # _norm drops the quotes of “三公”
     if not asked or q.intent not in (Intent.FIGURE, Intent.CHANGE, Intent.REASON, Intent.SHARE):
         return False
     seen = (f"{c.near} {c.subject} {c.where} {c.figure.column or ''} {c.figure.context}" for c in cands[:_ITEM_SEEN_IN])
@@ -582,7 +586,7 @@ def _quote(hits: list[Retrieved], q: Question, pattern: re.Pattern) -> tuple[lis
         c = hit.chunk
         if c.type != "section":
             continue
-        sents = sentences(c.text.split("\n", 1)[-1])
+        sents = sentences(_body(c))
         for i, sent in enumerate(sents):
             if not pattern.search(sent):
                 continue
@@ -599,7 +603,7 @@ def _lead_changes(hits: list[Retrieved], cands: list[_Candidate]) -> list[tuple[
     out = []
     for lead in (c for c in leads if c.figure.raw == leads[0].figure.raw):
         chunk = hits[lead.rank].chunk
-        segs = segments(chunk.text.split("\n", 1)[-1])
+        segs = segments(_body(chunk))
         at = next((i for i, seg in enumerate(segs) if lead.figure.context == seg), None)
         if chunk.type == "section" and at is not None:
             out.append((chunk, segs, at))
@@ -648,7 +652,7 @@ def _passage(hits: list[Retrieved], q: Question) -> tuple[list[str], Chunk | Non
     terms += [q.member] if q.member else []  # a unit under the one searched: where its department's text names it
 
     def fit(c: Chunk) -> float:
-        body = c.text.split("\n", 1)[-1]
+        body = _body(c)
         return coverage(key, c.section or "", body) + (_MIN_MATCH if any(t in body for t in terms) else 0.0)
 
     chunk = max(sections, key=fit)
@@ -665,12 +669,13 @@ def _passage(hits: list[Retrieved], q: Question) -> tuple[list[str], Chunk | Non
 def _section_sentences(chunk: Chunk, hits: list[Retrieved]) -> list[str]:
     """A passage's sentences, run on into the retrieved passages that continue its section (a list of 主要职责 or
     of 预算单位 is often cut between two chunks)."""
-    out = sentences(chunk.text.split("\n", 1)[-1])
+    out = sentences(_body(chunk))
     by_id = {h.chunk.id: h.chunk for h in hits}
-    prefix, _, n = chunk.id.rpartition(":")
-    while n.isdigit() and (nxt := by_id.get(f"{prefix}:{int(n) + 1:0{len(n)}d}")) and nxt.section == chunk.section:
-        out += sentences(nxt.text.split("\n", 1)[-1])
-        n = str(int(n) + 1).zfill(len(n))
+    prefix, _, n = chunk.id.rpartition(":")  # qa.chunk numbers a document's chunks in order: "…:00042"
+    at = int(n) if n.isdigit() else None
+    while at is not None and (nxt := by_id.get(f"{prefix}:{at + 1:0{len(n)}d}")) and nxt.section == chunk.section:
+        out += sentences(_body(nxt))
+        at += 1
     return out
 
 
@@ -719,7 +724,7 @@ def _breakdown(chunk: Chunk, q: Question) -> list[Part]:
     names = next((ps for total, ps in PARTS.items() if total in q.items), None)
     if not names:
         return []
-    clauses = [_LABEL_PREFIX.sub("", re.sub(r"\s+", "", c)) for c in _PART_CLAUSE.findall(chunk.text.split("\n", 1)[-1])]
+    clauses = [_LABEL_PREFIX.sub("", re.sub(r"\s+", "", c)) for c in _PART_CLAUSE.findall(_body(chunk))]
     out = []
     for name in names:
         head = next((c for c in clauses if c.startswith(name) and AMOUNT.search(c)), None)
@@ -767,7 +772,7 @@ def _definition(hits: list[Retrieved], q: Question) -> tuple[list[str], Chunk | 
         c = hit.chunk
         if c.type != "section":
             continue
-        segs = segments(c.text.split("\n", 1)[-1])
+        segs = segments(_body(c))
         heading = (c.section or "").split(" › ")[-1]
         if heading.endswith(("：", ":")) and any(t in _norm(heading) for t in terms) and segs:
             return [heading + segs[0]], c  # "六、财政专户管理资金：" printed as its own line

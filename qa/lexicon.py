@@ -134,7 +134,8 @@ ITEMS = sorted(
 )
 
 
-# Longest first, as printed_form replaces them (sorted once: it runs for every candidate row of every answer).
+# Longest first, as printed_form replaces them and expand reads them (sorted once: printed_form runs for every
+# candidate row of every answer).
 _SYNONYMS_LONGEST_FIRST = sorted(SYNONYMS.items(), key=lambda kv: -len(kv[0]))
 
 
@@ -186,9 +187,9 @@ def expand(text: str) -> list[str]:
     for pattern, terms in PHRASES:
         if pattern.search(free):
             out.extend(t for t in terms if t not in out)
-    for word in sorted(SYNONYMS, key=len, reverse=True):  # 年终结转 before the 结转 inside it
+    for word, terms in _SYNONYMS_LONGEST_FIRST:  # 年终结转 before the 结转 inside it
         if word in free:
-            out.extend(t for t in SYNONYMS[word] if t not in out)
+            out.extend(t for t in terms if t not in out)
             free = free.replace(word, "\0")
     return out
 

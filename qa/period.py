@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Period(StrEnum):
@@ -25,7 +26,7 @@ class Period(StrEnum):
 # "上年预算数" is of the year before; "比上年增加", "与上年相比" compare with it, and "上年结转/结余" is money
 # carried into this year: neither is last year's figure
 PREVIOUS_YEAR = re.compile(r"(?<![比较与同跟和])(?:上一?年|去年)(?!度?(?:结转|结余))")
-_THIS_YEAR = re.compile(r"本年|当年|今年")
+THIS_YEAR = re.compile(r"本年|当年|今年")
 _WORDS = [
     (Period.COMPLETION, re.compile(r"完成(?:了)?(?:年初|全年|调整)?预算(?:数)?的?|预算完成|完成率|执行率")),
     (Period.INITIAL, re.compile(r"年初预算")),
@@ -39,10 +40,12 @@ _YEAR = re.compile(r"(?<![比较与同跟和\d])(20\d\d)\s*年")
 _YEAR_ENDING = re.compile(r"(?<!\d)(20\d\d)\s*年度?(?:年初|全年|调整)?(?:预算|决算|执行)数?$")
 
 
-def periods_in(text: str, doc_year: int | None, column: bool = False) -> set[Period]:
+@lru_cache(maxsize=8192)
+def periods_in(text: str, doc_year: int | None, column: bool = False) -> frozenset[Period]:
     """The periods the words name: a question, a column header or the words before a prose number.
     `doc_year` is the document's year (2025年 in a 2026 document is 上年); `column`: a header, where a bare 决算
-    names the 决算数 (in a question it names the kind of document)."""
+    names the 决算数 (in a question it names the kind of document). Cached: the same column headers stand in
+    every row of a table, and every candidate figure is read."""
     found = {p for p, pattern in _WORDS if pattern.search(text)}
     if Period.COMPLETION in found:  # "完成年初预算的" names the ratio, not the 年初预算 figure
         found -= {Period.INITIAL, Period.ADJUSTED}
@@ -51,6 +54,6 @@ def periods_in(text: str, doc_year: int | None, column: bool = False) -> set[Per
     years = [int(y) for y in (*_YEAR.findall(text), *_YEAR_ENDING.findall(text.strip()))]
     if PREVIOUS_YEAR.search(text) or (doc_year and doc_year - 1 in years):
         found.add(Period.PREVIOUS)
-    elif _THIS_YEAR.search(text) or (doc_year and doc_year in years):
+    elif THIS_YEAR.search(text) or (doc_year and doc_year in years):
         found.add(Period.CURRENT)
-    return found
+    return frozenset(found)
