@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Fit the answer ranking's weights (qa.answer.RankWeights) on the fit documents; report them on validation.
 
-    python eval/fit_ranking.py [--index eval/.index] [--mode hybrid] [--C 1.0]
+    python eval/fit_ranking.py [--index eval/.index] [--mode hybrid] [--l2 1.0]
 
 For every question with an expected figure (eval/questions.jsonl and eval/questions/*.jsonl; follow-ups and
 computed questions left out), the question is read and retrieved as `qa ask` does, every candidate figure of the
 retrieved passages gets its named features (qa.answer.features), and a candidate is a positive when it is the
-expected figure. A logistic regression (scikit-learn) on pairwise feature differences — each right candidate
-against each wrong one of the same question — learns weights that put right figures first; it sees fit questions
-only. Printed: how often the top-ranked candidate is right (rank@1, over questions whose candidates hold the
+expected figure. The weights are fitted for the top place, which is all an answer shows: a listwise softmax over
+each question's candidates (the probability that the first-ranked is a right one; ListNet's top-one model),
+starting from the hand-set weights and kept near them by an L2 penalty (`--l2`), minimised with L-BFGS (scipy);
+it sees fit questions only. (A pairwise logistic regression, which counts every misordered pair alike, lowered
+rank@1 on both splits: fit 0.902 → 0.862, validation 0.911 → 0.875, session 6.) Printed: how often the top-ranked candidate is right (rank@1, over questions whose candidates hold the
 expected figure at all) with the hand-set weights and with the fitted ones, fit and validation side by side, by
 type; then the fitted weights, scaled to the hand-set ones' total, as RankWeights(...) to paste.
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import pickle
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -54,19 +57,20 @@ def question_sets(items: list[EvalItem], a: Assistant, mode: str) -> list[tuple[
     return out
 
 
-def pairs(sets) -> tuple[np.ndarray, np.ndarray]:
-    """Right-minus-wrong feature differences (label 1) and their negations (label 0), per question, capped so that
-    questions with hundreds of candidates do not outweigh the rest."""
-    rng = np.random.default_rng(0)
-    xs = []
-    for _, x, y in sets:
-        pos, neg = x[y], x[~y]
-        if not len(neg):
-            continue
-        d = (pos[:, None, :] - neg[None, :, :]).reshape(-1, x.shape[1])
-        xs.append(d[rng.choice(len(d), size=min(len(d), 200), replace=False)])
-    d = np.vstack(xs)
-    return np.vstack([d, -d]), np.r_[np.ones(len(d)), np.zeros(len(d))]
+def listwise_fit(sets, start: np.ndarray, l2: float) -> np.ndarray:
+    """Weights minimising Σ −log P(a right candidate ranks first) + l2 · |w − start|², P a softmax of the scores."""
+    from scipy.optimize import minimize
+    from scipy.special import logsumexp, softmax
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        total, grad = l2 * float((w - start) @ (w - start)), 2 * l2 * (w - start)
+        for _, x, y in sets:
+            s = x @ w
+            total += logsumexp(s) - logsumexp(s[y])
+            grad += softmax(s) @ x - softmax(s[y]) @ x[y]
+        return total, grad
+
+    return minimize(loss, start, jac=True, method="L-BFGS-B").x
 
 
 def rank1(sets, w: np.ndarray) -> dict[str, list[bool]]:
@@ -82,24 +86,27 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--index", default=str(EVAL / ".index"))
     ap.add_argument("--mode", default="hybrid")
-    ap.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength")
+    ap.add_argument("--sets", type=Path, help="a pickle of the questions' features: read if it exists, else written "
+                                                "(to refit with another --l2 without retrieving again)")
+    ap.add_argument("--l2", type=float, default=1.0, help="how strongly the weights are kept near the hand-set ones")
     args = ap.parse_args()
-    from sklearn.linear_model import LogisticRegression
 
     split = read_split(EVAL / "split.tsv")
     files = [EVAL / "questions.jsonl", *sorted((EVAL / "questions").glob("*.jsonl"))]
     items = [i for f in files for i in load_items(f, split=split) if i.found and i.value is not None and i.type not in _SKIP]
-    a = Assistant(index_dir=args.index)
-    sets = question_sets(items, a, args.mode)
+    if args.sets and args.sets.exists():
+        sets = pickle.loads(args.sets.read_bytes())
+    else:
+        sets = question_sets(items, Assistant(index_dir=args.index), args.mode)
+        if args.sets:
+            args.sets.write_bytes(pickle.dumps(sets))
     fit = [s for s in sets if s[0].split == "fit"]
-    x, y = pairs(fit)
-    model = LogisticRegression(C=args.C, fit_intercept=False, max_iter=2000).fit(x, y)
     hand = np.array([getattr(WEIGHTS, n) for n in NAMES])
-    fitted = model.coef_[0] * (np.abs(hand).sum() / np.abs(model.coef_[0]).sum())
+    fitted = listwise_fit(fit, hand, args.l2)
 
     by_hand, by_fit = rank1(sets, hand), rank1(sets, fitted)
     print(f"{len(items)} questions with a figure; {len(sets)} whose candidates hold it "
-          f"({len(fit)} fit, {len(sets) - len(fit)} validation); {len(x) // 2} training pairs\n")
+          f"({len(fit)} fit, {len(sets) - len(fit)} validation)\n")
     print(f"{'rank@1':<26}" + "".join(f"{s + ' hand':>17}{s + ' fitted':>19}" for s in SPLITS))
     keys = ["all"] + sorted({k.split(":", 1)[1] for k in by_hand if ":" in k})
     for key in keys:
@@ -110,6 +117,8 @@ def main() -> None:
             cells += [f"{sum(h) / len(h):.3f} ({len(h)})" if h else "–", f"{sum(f) / len(f):.3f}" if f else "–"]
         print(f"{key:<26}" + "".join(f"{c:>17}{d:>19}" for c, d in zip(cells[::2], cells[1::2])))
     print("\nRankWeights(" + ", ".join(f"{n}={v:.2f}" for n, v in zip(NAMES, fitted)) + ")")
+    print("largest moves: " + ", ".join(f"{n} {h:+.2f}→{v:+.2f}" for n, h, v in
+                                        sorted(zip(NAMES, hand, fitted), key=lambda t: -abs(t[2] - t[1]))[:10]))
 
 
 if __name__ == "__main__":

@@ -11,22 +11,15 @@ from decimal import Decimal
 from functools import lru_cache
 from itertools import zip_longest
 
-from .model import BBox, Chunk
+from .model import BBox, Chunk, Statement
 from .numbers import parse_decimal
-from .prose import AMOUNT, NUMBER, direction, stated_changes
+from .prose import AMOUNT, CHANGE_WORD, COUNT_UNITS, LABEL_PREFIX, PROSE_NUMBER, REASON, direction, stated_changes
 from .lexicon import CANONICAL_TABLE, FACT_TERMS, ITEMS, named_items
 from .period import THIS_YEAR, Period, periods_in
 from .question import Intent, Question, key_words
 from .retrieve import Retrieved
 
-_PROSE_NUMBER = re.compile(
-    rf"(?P<num>[-+]?(?:{NUMBER}))\s*"
-    r"(?P<unit>万元|亿元|千元|元|%|％|个|辆|人|台（套）|台|套|项|平方米|家|次|名)"
-)
-_SEGMENT = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
-_CHANGE_WORD = re.compile(r"增加|减少|增长|下降|上升|降低|持平|增|减|少|多")
 _REASON_WORD = re.compile(r"原因|由于|因为|主要是|主要用于|主要系|系因|导致")  # not a bare 系 (关系, 体系)
-_COUNT_UNITS = {"个", "辆", "人", "台", "台（套）", "套", "项", "平方米", "家", "次", "名"}
 _MONEY_UNITS = {"万元", "亿元", "千元", "元"}
 _TOTAL_LABEL = re.compile(r"^(合计|总计|小计|部门合计|单位合计|本年.*合计)$")
 _MIN_MATCH = 0.3  # below this, no number in the retrieved passages is about what was asked (the unit and year are checked apart)
@@ -127,14 +120,6 @@ class _Candidate:
     match: float = 0.0  # how well `near` answers what the question asks about (0–1)
 
 
-_LABEL_PREFIX = re.compile(r"^(?:\d{3,9}[-\s]?|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．]|[①-⑩]|其中[：:])+")
-
-
-def _body(chunk: Chunk) -> str:
-    """A chunk's text without its header line (unit, year, kind, where it stands)."""
-    return chunk.text.split("\n", 1)[-1]
-
-
 def _norm(s: str) -> str:
     return _NOISE.sub("", s or "")
 
@@ -162,7 +147,7 @@ def phrase_match(key: str, label: str) -> float:
     k = _bigrams(key)
     best = 0.0
     for part in re.split(r"[\s/›]+", label or ""):
-        grams = _bigrams(_LABEL_PREFIX.sub("", part))
+        grams = _bigrams(LABEL_PREFIX.sub("", part))
         if grams and k:
             inter = grams & k
             best = max(best, 0.7 * _weight(inter) / _weight(grams) + 0.3 * _weight(inter) / _weight(k))
@@ -180,14 +165,6 @@ def title_match(key: str, title: str | None) -> float:
     """Share of the question's key words found in a table title or heading (收入总表中… → 预算收入总表)."""
     k = _bigrams(key)
     return len(k & _bigrams(title or "")) / len(k) if k else 0.0
-
-
-def sentences(text: str) -> list[str]:
-    return [m.group(0).strip() for m in re.finditer(r"[^。！？!?\n]+[。！？!?]?", text) if m.group(0).strip()]
-
-
-def segments(text: str) -> list[str]:
-    return [m.group(0).strip() for m in _SEGMENT.finditer(text) if m.group(0).strip()]
 
 
 def _figure(chunk: Chunk, label: str, raw: str, unit: str | None, column: str | None, context: str,
@@ -209,8 +186,6 @@ def _form_unit(label: str, default: str | None) -> str | None:
 
 
 _ASKS_PERCENT = re.compile(r"百分之|百分比|(?<![\d.])[%％]|幅度|增幅|降幅|几成")  # "增长604.1%" states a rate
-_HEADING_BOILERPLATE = re.compile(r"情况说明|[（(]详见[^）)]*[）)]")
-_RELATIONAL = re.compile(r"^(占|比|较|增长|下降|增加|减少|上升|降低|其中|共计|合计)")
 
 
 def _printed_unit(text: str) -> str | None:
@@ -223,9 +198,9 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
     out: list[_Candidate] = []
     for rank, hit in enumerate(hits):
         c = hit.chunk
-        body = _body(c)
+        body = c.body
         if c.type == "row":
-            label = (c.row_label or "").split(" › ")[-1]
+            label = c.path[-1] if any(c.path) else "合计"  # the chunker names a row of no label 合计
             generic = not label or bool(_TOTAL_LABEL.match(label.strip())) or label == c.unit
             table_unit = c.table_unit or _printed_unit(body)  # a header parsed into the cells still says 单位：万元
             for i, cell in enumerate(c.cells):
@@ -242,51 +217,23 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                                           first=i == 0, total=generic))
             continue
         if c.type == "form":
-            for field in body.split("；"):
-                label, _, raw = field.rpartition("：")
-                if not label:
-                    continue
-                f = _figure(c, label, raw.strip(), _form_unit(label, c.table_unit), None, field)
+            for field in c.fields:
+                f = _figure(c, field.label, field.value.strip(), _form_unit(field.label, c.table_unit), None,
+                            f"{field.label}：{field.value}", field.bbox)
                 if f:
-                    f.periods = _ordered(periods_in(label, c.year, column=True))  # the project is the form's row, the field its column
-                    out.append(_Candidate(f, c.row_label or "", c.table or "", subject=label, rank=rank, is_cell=True))
+                    f.page = field.page
+                    f.periods = _ordered(periods_in(field.label, c.year, column=True))  # the project is the form's row, the field its column
+                    out.append(_Candidate(f, c.row_label or "", c.table or "", subject=field.label, rank=rank, is_cell=True))
             continue
-        topic = ""  # the subject of the sentences before: "行政运行1672.67万元。…比上年减少1.07%。" speaks of 行政运行
-        heading = ""  # a numbered line without figures, as printed: "（1）因公出国（境）费。" heads the figures after it
-        for seg in segments(body):
-            last, prev_near, whole = 0, "", ""
-            numbers = list(_PROSE_NUMBER.finditer(seg))
-            changed_at = {c.start for c in stated_changes(seg, unchanged=True)} if numbers else set()
-            head = key_words(seg[: numbers[0].start()], [c.unit]) if numbers else ""
-            if _RELATIONAL.match(head) and not topic:  # "比上年执行数增加…" opening a passage: its heading's subject
-                head = f"{key_words(_HEADING_BOILERPLATE.sub('', (c.section or '').split(' › ')[-1]), [c.unit])} {head}"
-            if re.match(r"^(\d+|[一二三四五六七八九十]+)[、.．]|^[（(]", seg):
-                # a numbered item starts a new subject: "22.…疾病预防控制机构（项）。年初预算10423.69万元，…"
-                topic = head if numbers else key_words(seg, [c.unit])
-                heading = "" if numbers else _LABEL_PREFIX.sub("", seg).strip("。；;，,：: ")
-            head, topic = (f"{topic} {head}" if topic and head else head or topic), topic or head
-            for m in numbers:
-                if last and "其中" in seg[last : m.start()]:
-                    whole = prev_near
-                near = re.sub(r"^[，,：:、；\s]+|^其中[：:]?", "", seg[last : m.start()]).strip("，,：: ")
-                short = near
-                if len(near) < 3 or _RELATIONAL.match(near):
-                    near = f"{prev_near}{near}"  # "基本支出15753.96万元，占87.22%": the share is 基本支出's
-                if not near and not head:
-                    near = (c.section or "").split(" › ")[-1]  # "1637.76万元。" under its title line
-                unit = "%" if m.group("unit") in ("%", "％") else m.group("unit")
-                if unit in _COUNT_UNITS:  # "内设13个司局": what is counted follows the number
-                    near += re.match(r"[\u4e00-\u9fff]{0,6}", seg[m.end():]).group(0)
-                label = near or head
-                if heading and _norm(heading) not in _norm(label):
-                    label = f"{heading}：{label}"  # "因公出国（境）费：2026年预算数", not the bare "2026年预算数"
-                f = _figure(c, label, m.group("num"), unit, None, seg)
+        for st in c.statements:
+            for pf in st.figures:
+                f = _figure(c, pf.label, pf.raw, pf.unit, None, st.text)
                 if f:
-                    # a change is of neither year: "比2025年年初预算增加44.59万元" names the base it is measured from
-                    f.periods = [] if _CHANGE_WORD.search(short or near) else _ordered(periods_in(short or near, c.year))
-                    out.append(_Candidate(f, key_words(near, [c.unit]), c.section or "", subject=head, short=short, rank=rank,
-                                          whole=whole, states_change=m.start() in changed_at))
-                last, prev_near = m.end(), near
+                    f.page, f.periods = pf.page, pf.periods
+                    # the topic's parts (a section title and the words it opens) and the subject match each on its own
+                    subject = " ".join(filter(None, (key_words(w, [c.unit]) for w in [*pf.topic.split(" "), pf.subject])))
+                    out.append(_Candidate(f, key_words(pf.near, [c.unit]), c.section or "", subject=subject,
+                                          short=pf.short, rank=rank, whole=pf.whole, states_change=pf.states_change))
     return out
 
 
@@ -299,7 +246,7 @@ def _change_words(cand: _Candidate) -> str:
 
 
 def _change_named(cand: _Candidate) -> bool:
-    return bool(_CHANGE_WORD.search(_change_words(cand)))
+    return bool(CHANGE_WORD.search(_change_words(cand)))
 
 
 def item_key(q: Question) -> str:
@@ -318,7 +265,7 @@ def _unasked_parts(item: str, label: str) -> int:
     """Parts of a several-part label the question does not name: '2010850-事业运行 50905-离退休费 30302-退休费'
     is more specific than '退休费' asks for (a function × economic split of the figure)."""
     k = _bigrams(item)
-    parts = [_LABEL_PREFIX.sub("", p) for p in re.split(r"\s+", label or "")]
+    parts = [LABEL_PREFIX.sub("", p) for p in re.split(r"\s+", label or "")]
     named = [p for p in parts if re.search(r"[\u4e00-\u9fff]", p)]
     return sum(1 for p in named if not _bigrams(p) & k) if len(named) > 1 else 0
 
@@ -439,7 +386,7 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
         "total_row": float(cand.total and not row_of_table and bool(_TOTAL_LABEL.match(cand.near.strip()))),
         "column_only": float(cand.is_cell and not cand.total and bool(col) and row < 0.3),
         "unasked_parts": float(_unasked_parts(item, cand.near)),
-        "exact_label": float(_norm(_LABEL_PREFIX.sub("", cand.near)) == _norm(item)),
+        "exact_label": float(_norm(LABEL_PREFIX.sub("", cand.near)) == _norm(item)),
         "first_value": float(cand.first),
         "contradicts_table": float(_contradicts(q.text, f"{cand.where} {f.column or ''}")),
         # "为什么增长604.1%" asks for the amount of that change, not 604.1; "为什么减少了65151.4万元" names its amount
@@ -465,8 +412,10 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
     # "当年给…拨了多少" is this year's money, not what was carried over from last year
     x["carried_over"] = float(bool(THIS_YEAR.search(q.text)) and "上年" not in q.text
                               and "上年" in f"{cand.near} {f.column or ''}")
+    # a part's own words: those before it, and its clause's opening ("公务接待费2.00万元，与上年相比预算数减少8.00万元")
     x["part_unnamed"] = float(bool(cand.whole) and not (
-        _bigrams(key_words(cand.short, [])) - _bigrams(key_words(cand.whole, [])) - _GENERIC_GRAMS) & _bigrams(key))
+        _bigrams(key_words(f"{cand.short}{cand.subject}", [])) - _bigrams(key_words(cand.whole, [])) - _GENERIC_GRAMS)
+        & _bigrams(key))
     # "…项目预算多少" asks the project's money, not one 绩效指标 value (成本指标 120万元) or a 备注
     x["indicator_unasked"] = float(bool(_INDICATOR.search(f"{f.column or ''} {cand.subject} {f.label}"))
                                    and not _ASKS_INDICATOR.search(q.text))
@@ -485,7 +434,7 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
     elif q.intent == "share":
         x["share_percent" if f.unit == "%" else "share_not_percent"] = 1.0
     elif q.intent == "count":
-        x["count_unit" if f.unit in _COUNT_UNITS else "count_not_unit"] = 1.0
+        x["count_unit" if f.unit in COUNT_UNITS else "count_not_unit"] = 1.0
     elif Period.COMPLETION in asked or _ASKS_RATE.search(q.text):  # "完成年初预算的多少", "普及率目标": a rate
         x["rate_fit"] = 1.0 if f.unit == "%" else -1.0
     else:
@@ -586,7 +535,7 @@ def _quote(hits: list[Retrieved], q: Question, pattern: re.Pattern) -> tuple[lis
         c = hit.chunk
         if c.type != "section":
             continue
-        sents = sentences(_body(c))
+        sents = c.sentences
         for i, sent in enumerate(sents):
             if not pattern.search(sent):
                 continue
@@ -603,7 +552,7 @@ def _lead_changes(hits: list[Retrieved], cands: list[_Candidate]) -> list[tuple[
     out = []
     for lead in (c for c in leads if c.figure.raw == leads[0].figure.raw):
         chunk = hits[lead.rank].chunk
-        segs = segments(_body(chunk))
+        segs = chunk.clauses
         at = next((i for i, seg in enumerate(segs) if lead.figure.context == seg), None)
         if chunk.type == "section" and at is not None:
             out.append((chunk, segs, at))
@@ -624,7 +573,7 @@ def _reason_after(hits: list[Retrieved], cands: list[_Candidate]) -> tuple[list[
     item's change."""
     for chunk, segs, at in _lead_changes(hits, cands):
         def next_change(i: int) -> bool:
-            return bool(_PROSE_NUMBER.search(segs[i]) and _CHANGE_WORD.search(segs[i]))
+            return bool(PROSE_NUMBER.search(segs[i]) and CHANGE_WORD.search(segs[i]))
 
         end = next((j for j in range(at, min(at + 4, len(segs))) if _REASON_WORD.search(segs[j])), None)
         if end is None or any(next_change(j) for j in range(at + 1, end + 1)):
@@ -652,7 +601,7 @@ def _passage(hits: list[Retrieved], q: Question) -> tuple[list[str], Chunk | Non
     terms += [q.member] if q.member else []  # a unit under the one searched: where its department's text names it
 
     def fit(c: Chunk) -> float:
-        body = _body(c)
+        body = c.body
         return coverage(key, c.section or "", body) + (_MIN_MATCH if any(t in body for t in terms) else 0.0)
 
     chunk = max(sections, key=fit)
@@ -666,17 +615,25 @@ def _passage(hits: list[Retrieved], q: Question) -> tuple[list[str], Chunk | Non
     return [sents[j] for j in shown], chunk
 
 
-def _section_sentences(chunk: Chunk, hits: list[Retrieved]) -> list[str]:
-    """A passage's sentences, run on into the retrieved passages that continue its section (a list of 主要职责 or
-    of 预算单位 is often cut between two chunks)."""
-    out = sentences(_body(chunk))
+def _section_run(chunk: Chunk, hits: list[Retrieved]) -> list[Chunk]:
+    """A passage and the retrieved passages that continue its section (a list of 主要职责 or of 预算单位, the parts
+    of a 三公 total, are often cut between two chunks)."""
+    out = [chunk]
     by_id = {h.chunk.id: h.chunk for h in hits}
     prefix, _, n = chunk.id.rpartition(":")  # qa.chunk numbers a document's chunks in order: "…:00042"
     at = int(n) if n.isdigit() else None
     while at is not None and (nxt := by_id.get(f"{prefix}:{at + 1:0{len(n)}d}")) and nxt.section == chunk.section:
-        out += sentences(_body(nxt))
+        out.append(nxt)
         at += 1
     return out
+
+
+def _section_sentences(chunk: Chunk, hits: list[Retrieved]) -> list[str]:
+    """A passage's sentences, run on into the retrieved passages that continue its section."""
+    sents: list[str] = []
+    for c in _section_run(chunk, hits):
+        sents += [st for st in c.sentences if not sents or st != sents[-1]]  # a sentence cut between two is in both
+    return sents
 
 
 _LIST_OPENER = re.compile(r"[：:]$|分别是|分别为|包括|如下|有：")
@@ -694,9 +651,9 @@ def _with_list(sents: list[str], i: int) -> range:
     return range(i, end)
 
 
-# The parts a total is explained by, part by part, in the 说明 (三公经费 → its three parts)
-PARTS = {"“三公”经费": ("因公出国（境）费", "公务接待费", "公务用车购置及运行费")}
-_PART_CLAUSE = re.compile(r"[^；;。]+")
+# The parts a total is explained by, part by part, in the 说明 (三公经费 → its three parts), in the forms printed
+PARTS = {"“三公”经费": (("因公出国（境）费",), ("公务接待费",),
+                      ("公务用车购置及运行费", "公务用车购置和运行维护费", "公务用车购置及运行维护费"))}
 
 
 @dataclass
@@ -719,28 +676,32 @@ class Part:
                 "direction": None if self.up is None else ("增加" if self.up else "减少"), "reason": self.reason}
 
 
-def _breakdown(chunk: Chunk, q: Question) -> list[Part]:
-    """The parts of the total asked about, each with its amount, stated change and reason, from the quoted passage."""
-    names = next((ps for total, ps in PARTS.items() if total in q.items), None)
-    if not names:
+def _breakdown(chunks: list[Chunk], q: Question) -> list[Part]:
+    """The parts of the total asked about, each with its amount, stated change and reason, from the statements of
+    the passages given: a part is named by its figure's words or by the numbered line heading them ("1.因公出国（境）
+    费用。" then "2026年预算数123.60万元，较2025年年初预算减少56.71万元，主要是出访计划和人数减少。")."""
+    parts = next((ps for total, ps in PARTS.items() if total in q.items), None)
+    if not parts:
         return []
-    clauses = [_LABEL_PREFIX.sub("", re.sub(r"\s+", "", c)) for c in _PART_CLAUSE.findall(_body(chunk))]
-    out = []
-    for name in names:
-        head = next((c for c in clauses if c.startswith(name) and AMOUNT.search(c)), None)
-        if head is None:
-            continue
-        amount = AMOUNT.search(head)
-        change = next(iter(stated_changes(head)), None)
-        if change is None and not re.search(r"持平|相同|一致|不变", head):
-            continue
-        reason = re.split(r"(?:主要)?原因(?:是|为)?[：:]?", head, maxsplit=1)[1:]
-        # the reason ends where the next figure's clause begins ("…购置公务用车一辆，公务用车运行维护费56.00万元…")
-        kept = re.split(r"(?<=[，,])", reason[0]) if reason else []
-        cut = next((i for i, seg in enumerate(kept) if i and AMOUNT.search(seg)), len(kept))
-        out.append(Part(name, amount.group("num"), amount.group("unit"), change.change if change else None,
-                        change.up if change else None, "".join(kept[:cut]).strip("，, ")))
+    statements = [st for c in chunks for st in c.statements]
+    out = [p for forms in parts if (p := next(filter(None, (_part(st, forms) for st in statements)), None))]
     return out if len(out) >= 2 else []
+
+
+def _part(st: Statement, forms: tuple[str, ...]) -> Part | None:
+    """The part a statement states the amount and change of, if it is one of these printed forms."""
+    fig = next((f for f in st.figures if f.unit in _MONEY_UNITS and not CHANGE_WORD.search(f.short)
+                and any(_prints(name, f.label) for name in forms)), None)
+    change = fig and next((c for c in stated_changes(st.text, unchanged=True) if c.current == fig.raw), None)
+    if change is None:
+        return None
+    reason = REASON.split(st.text[st.text.find(change.text) + len(change.text):], maxsplit=1)[1:]
+    # the reason ends where the next figure's clause begins ("…购置公务用车一辆，公务用车运行维护费56.00万元…")
+    kept = re.split(r"(?<=[，,])", reason[0]) if reason else []
+    cut = next((i for i, seg in enumerate(kept) if i and AMOUNT.search(seg)), len(kept))
+    moved = bool(parse_decimal(change.change))
+    return Part(forms[0], fig.raw, fig.unit, change.change if moved else None, change.up if moved else None,
+                "".join(kept[:cut]).strip("，,：:；;。 "))
 
 
 def _contradiction(quotes: list[str], parts: list[Part]) -> str:
@@ -772,8 +733,8 @@ def _definition(hits: list[Retrieved], q: Question) -> tuple[list[str], Chunk | 
         c = hit.chunk
         if c.type != "section":
             continue
-        segs = segments(_body(c))
-        heading = (c.section or "").split(" › ")[-1]
+        segs = c.clauses
+        heading = c.path[-1] if c.path else ""
         if heading.endswith(("：", ":")) and any(t in _norm(heading) for t in terms) and segs:
             return [heading + segs[0]], c  # "六、财政专户管理资金：" printed as its own line
         for i, seg in enumerate(segs):
@@ -857,7 +818,7 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
                       f"{'、'.join(q.items) or '所问内容'}。", sources=_sources(hits, k, None), intent=q.intent)
     if not found:
         items = "、".join([*(f"科目编码{c}" for c in q.codes), *q.items]) or "所问内容"
-        held = list(dict.fromkeys(h.chunk.table or (h.chunk.section or "").split(" › ")[-1] for h in hits[:10]))
+        held = list(dict.fromkeys(h.chunk.table or (h.chunk.path[-1] if h.chunk.path else "") for h in hits[:10]))
         there = f"检索到的相关表格和章节有：{'、'.join(filter(None, held[:5]))}。" if any(held) else ""
         return Answer(
             q.text, False, f"未找到：在{_scope_words(hits)}中没有找到关于{items}的明确数据或说明。{there}",
@@ -883,7 +844,7 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
     if q.intent == Intent.REASON:  # from the quoted passage, else the one stating the total's change (其中：…)
         stating = _lead_changes(hits, cands)
         breakdown = next((b for ch in (quote_chunk, stating[0][0] if stating else None) if ch is not None
-                          for b in [_breakdown(ch, q)] if b), [])
+                          for b in [_breakdown(_section_run(ch, hits), q)] if b), [])
     if breakdown:
         parts.append("分项：" + "；".join(p.describe() for p in breakdown) + "。")
         if flag := _contradiction(quotes, breakdown):

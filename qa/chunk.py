@@ -6,9 +6,9 @@ Every chunk repeats who/when/which table, so a row read alone still says what it
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from .model import BBox, Chunk, ChunkType, Document, Paragraph, Row, Section, Table, union
+from .model import BBox, Chunk, ChunkType, Document, Paragraph, Row, Section, Statement, Table, union
 
 _SENTENCE_END = re.compile(r"(?<=[。；！？!?])")
 _CLAUSE_END = re.compile(r"(?<=[，、：])|(?<=,)(?!\d)")  # not the thousands comma of "7,331.92"
@@ -66,41 +66,55 @@ def _page_pieces(para: Paragraph, max_chars: int) -> list[tuple[str, int, int]]:
 
 @dataclass
 class _Piece:
-    """A section passage being built: its text, page and the (offset, box) of the printed lines it holds."""
+    """A section passage being built: its text, page, the (offset, box) of the printed lines it holds and the
+    (paragraph index, start, end) spans of the section's paragraphs it is made of."""
 
     body: str = ""
     page: int = 0
     lines: list[tuple[int, BBox]] = field(default_factory=list)
+    spans: list[tuple[int, int, int]] = field(default_factory=list)
 
-    def add(self, text: str, para: Paragraph, start: int) -> None:
+    def add(self, text: str, para: Paragraph, index: int, start: int) -> None:
         at = len(self.body)
         self.lines += [(at + off, box) for off, box in para.boxes_in(start, start + len(text), self.page)]
+        self.spans.append((index, start, start + len(text)))
         self.body += text
 
-    def done(self) -> tuple[str, int, list[tuple[int, BBox]]]:
-        """(body, page, line boxes) with the body stripped and the offsets moved with it."""
+    def lines_kept(self) -> list[tuple[int, BBox]]:
+        """The line boxes with offsets in the stripped body."""
         lead = len(self.body) - len(self.body.lstrip())
         seen: dict[BBox, int] = {}  # a line holding two sentences is listed once, at its first offset
         for off, box in self.lines:
             seen.setdefault(box, max(0, off - lead))
-        return self.body.strip(), self.page, sorted(((off, box) for box, off in seen.items()))
+        return sorted(((off, box) for box, off in seen.items()))
+
+    def statements(self, sec: Section) -> list[Statement]:
+        """The section's statements this passage holds (in part), each with the figures printed inside it."""
+        out = []
+        for st in sec.statements:
+            spans = [(a, b) for index, a, b in self.spans if index == st.paragraph]
+            if not any(a < st.start + len(st.text) and st.start < b for a, b in spans):
+                continue
+            figures = [f for f in st.figures if any(a <= st.start + f.at < b for a, b in spans)]
+            out.append(st if len(figures) == len(st.figures) else replace(st, figures=figures))
+        return out
 
 
-def _section_chunks(sec: Section, s: ChunkSettings) -> list[tuple[str, int, list[tuple[int, BBox]]]]:
-    """(body, page, line boxes) pieces of a section; a piece is cited at one page, so it ends where the page does."""
+def _section_pieces(sec: Section, s: ChunkSettings) -> list[_Piece]:
+    """A section's passages; a passage is cited at one page, so it ends where the page does."""
     pieces = []
     piece = _Piece()
-    for para in sec.paragraphs:
+    for index, para in enumerate(sec.paragraphs):
         for text, text_page, start in _page_pieces(para, s.max_chars):
             if piece.body and (len(piece.body) + len(text) > s.max_chars or text_page != piece.page):
-                pieces.append(piece.done())
+                pieces.append(piece)
                 piece = _Piece()
             if not piece.body:
                 piece.page = text_page
-            piece.add(text, para, start)
+            piece.add(text, para, index, start)
         piece.body += "\n"
     if piece.body.strip():
-        pieces.append(piece.done())
+        pieces.append(piece)
     return pieces
 
 
@@ -133,10 +147,11 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None, id_pref
         )
 
     for sec in doc.sections:
-        for body, page, lines in _section_chunks(sec, s):
+        for piece in _section_pieces(sec, s):
             head = f"{ctx} · {sec.heading}" if sec.heading else ctx
-            add(f"{head}\n{body}", ChunkType.SECTION, page, section=sec.heading or None, lines=lines,
-                bbox=union(box for _, box in lines))
+            lines = piece.lines_kept()
+            add(f"{head}\n{piece.body.strip()}", ChunkType.SECTION, piece.page, section=sec.heading or None,
+                path=sec.path, lines=lines, bbox=union(box for _, box in lines), statements=piece.statements(sec))
     for table in doc.tables:
         caption = table_caption(table)
         if table.is_form:
@@ -150,6 +165,7 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None, id_pref
             add(
                 f"{ctx} · {caption}\n{row_text(row, table, table.unit)}", ChunkType.ROW, row.page,
                 table=table.title, row_label=row.path or "合计", table_unit=table.unit, cells=row.cells, bbox=row.bbox,
+                path=[*row.parents, row.label],
             )
     return chunks
 
@@ -162,4 +178,4 @@ def _form_chunks(table: Table, ctx: str, caption: str, s: ChunkSettings, add) ->
         group = fields[i : i + s.fields_per_form_chunk]
         body = "；".join(f"{f.label}：{f.value}" for f in group)
         add(f"{head}\n{body}", ChunkType.FORM, group[0].page, table=table.title, row_label=project, table_unit=table.unit,
-            bbox=union(f.bbox for f in group if f.page == group[0].page))
+            bbox=union(f.bbox for f in group if f.page == group[0].page), fields=group)

@@ -20,6 +20,10 @@ _device = click.option("--device", envvar="QA_DEVICE", type=click.Choice(DEVICES
                        help="where to embed: cuda, cpu, or auto (default: cuda where torch sees a GPU; env QA_DEVICE)")
 
 
+_workers = click.option("--workers", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True,
+                        help="processes parsing and embedding files while this one writes")
+
+
 def _assistant(index_dir, chroma_url, embed_model, device=None):
     from .assistant import Assistant
     from .store import IndexModelMismatch
@@ -42,8 +46,7 @@ def main() -> None:
 @_model
 @_device
 @click.option("--json", "as_json", is_flag=True, help="one JSON line per file")
-@click.option("--workers", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True,
-              help="processes parsing and embedding files while this one writes")
+@_workers
 def ingest(paths, index_dir, chroma_url, embed_model, device, as_json, workers):
     """Parse and index PDF files or folders (recursive). Bad files are reported and skipped."""
     a = _assistant(index_dir, chroma_url, embed_model, device)
@@ -234,11 +237,12 @@ def check(doc, index_dir, chroma_url, as_json):
 @click.option("--failures", type=click.Path(), default=None, help="write each failed question as JSON lines here")
 @click.option("--json", "json_out", type=click.Path(), default=None,
               help="write every question's result (id, split, type, right, answer, first figure) as JSON lines here")
+@_workers
 @_chroma
 @_model
 @_device
 def eval_cmd(questions, corpus_list, corpus_root, index_dir, small, split_name, types, modes, min_accuracy, failures,
-             json_out, chroma_url, embed_model, device):
+             json_out, workers, chroma_url, embed_model, device):
     """Run the eval set with the lexical, dense and hybrid retrievers side by side, on fit and validation documents."""
     from .evaluate import SPLITS, format_splits, format_table, item_docs, load_items, read_split, run_eval
 
@@ -262,7 +266,7 @@ def eval_cmd(questions, corpus_list, corpus_root, index_dir, small, split_name, 
         click.echo(f"note: {e.message}; rebuilding {index_dir}", err=True)
         shutil.rmtree(index_dir)
         a = _assistant(index_dir, chroma_url, embed_model, device)
-    for r in a.ingest(files, progress=False):
+    for r in a.ingest(files, progress=False, workers=workers):
         if not r.ok:
             click.echo(f"note: {r.file} not indexed ({r.reason})", err=True)
     split = read_split(Path("eval/split.tsv"))

@@ -61,10 +61,11 @@ class IngestResult:
 
 @cache
 def pipeline_version() -> str:
-    """A fingerprint of the parsing and chunking code: an index built by older code is rebuilt on ingest."""
+    """A fingerprint of the parsing and chunking code: an index built by older code is rebuilt on ingest. prose.py
+    and period.py are parsing code too: statements and their figures' periods are read with them at parse."""
     here = Path(__file__).parent
     h = hashlib.sha256()
-    for f in sorted([*here.glob("parse/*.py"), here / "chunk.py", here / "model.py", here / "numbers.py"]):
+    for f in sorted([*here.glob("parse/*.py"), *(here / n for n in ("chunk.py", "model.py", "numbers.py", "prose.py", "period.py"))]):
         h.update(f.read_bytes())
     return h.hexdigest()[:12]
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from .period import Period
+
 class ChunkType(StrEnum):
     """What a chunk holds (a str: stored and compared as its value)."""
 
@@ -125,11 +127,50 @@ class Paragraph:
 
 
 @dataclass
+class ProseFigure:
+    """A number printed in a statement and the words that name it, read once at parse.
+
+    In "基本支出15,753.96万元，占87.22%" the share is ProseFigure(raw="87.22", unit="%", near="基本支出，占", short="占").
+    """
+
+    raw: str  # as printed: "15,753.96"
+    unit: str  # "万元", "%", "辆"
+    at: int  # where the number starts in its statement's text
+    page: int  # where it is printed (a statement may run onto the next page)
+    near: str  # the words naming it: those right before it, extended back when they only relate ("占", "比上年")
+    short: str = ""  # only the words right before it: "占", "实有"
+    label: str = ""  # as an answer names it: "因公出国（境）费：2026年预算数" (a numbered heading line prefixed)
+    subject: str = ""  # the statement's opening words, before its first number: "2026年“三公”经费财政拨款预算"
+    topic: str = ""  # what the statements before it spoke of: a numbered item's line ("（1）因公出国（境）费。"),
+    # or the section's title where the statement opens by relating ("比上年执行数增加…")
+    whole: str = ""  # what a 其中 part is part of: "政府采购预算安排483.05万元，其中：货物类" → "政府采购预算安排"
+    periods: list[Period] = field(default_factory=list)  # what its words say it is of: [上年]; none for a change
+    states_change: bool = False  # the statement gives this amount's change from last year ("X万元，与上年持平")
+
+
+@dataclass
+class Statement:
+    """One clause of prose (up to 。；！？ or a line end) and the figures it prints, read once at parse."""
+
+    text: str  # "2026年“三公”经费财政拨款预算76万元，比上年增加10万元。"
+    page: int  # where it starts
+    paragraph: int  # index of its paragraph in the section
+    start: int  # offset in that paragraph
+    figures: list[ProseFigure] = field(default_factory=list)
+
+    @property
+    def ends_sentence(self) -> bool:
+        """A sentence ends here (。！？ or the paragraph's end), not a clause (；)."""
+        return not self.text.endswith(("；", ";"))
+
+
+@dataclass
 class Section:
     """Prose under one heading path, e.g. ["第三部分 …", "七、“三公”经费增减变动原因说明"]."""
 
     path: list[str]
     paragraphs: list[Paragraph] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)  # every clause of the paragraphs, in order
 
     @property
     def heading(self) -> str:
@@ -193,6 +234,31 @@ class Chunk:
     ocr_confidence: float | None = None  # set when the passage was read by OCR: answers say so
     bbox: BBox | None = None  # where the passage is printed on its page (a row, or its prose lines)
     lines: list[tuple[int, BBox]] = field(default_factory=list)  # prose: (offset in the body, box) of each line
+    path: list[str] = field(default_factory=list)  # prose: its heading path; a row: its parents' labels and its own
+    statements: list[Statement] = field(default_factory=list)  # prose: the clauses it holds, with their figures
+    fields: list[FormField] = field(default_factory=list)  # forms: the fields it holds
+
+    @property
+    def clauses(self) -> list[str]:
+        """Its prose clauses (up to 。；！？ or a line end), as the parser read them."""
+        return [s.text for s in self.statements]
+
+    @property
+    def sentences(self) -> list[str]:
+        """Its clauses joined into sentences: a sentence ends at 。！？ or its paragraph's end, not at ；."""
+        out: list[str] = []
+        for i, s in enumerate(self.statements):
+            joins = i and not self.statements[i - 1].ends_sentence and self.statements[i - 1].paragraph == s.paragraph
+            if joins:
+                out[-1] += s.text
+            else:
+                out.append(s.text)
+        return out
+
+    @property
+    def body(self) -> str:
+        """The passage without its header line (unit, year, kind, where it stands), which chunk.py writes first."""
+        return self.text.split("\n", 1)[-1]
 
     @property
     def ocr(self) -> bool:
@@ -200,7 +266,7 @@ class Chunk:
 
     def box_of(self, text: str) -> BBox | None:
         """Where a piece of the body (a sentence) is printed: its lines' box; else the whole passage's."""
-        body = self.text.split("\n", 1)[-1]
+        body = self.body
         start = body.find(text) if text else -1
         if start < 0 or not self.lines:
             return self.bbox

@@ -43,6 +43,18 @@ WHOLE = re.compile(r"其中[：:，,]|主要包括|主要用于|包括")
 SHARE = re.compile(rf"(?P<x>\d[\d,]*(?:\.\d+)?)\s*(?P<xu>亿元|万元|元)[，,]?\s*占(?P<base>[^%％\d，,。；]{{0,16}}?)(?P<p>\d+(?:\.\d+)?)\s*[%％]")
 OTHER_YEAR = re.compile(r"上年|去年|上一年|以前年度|20\d\d年(?:度)?(?:年初)?预算")
 _SENTENCE = re.compile(r"[^。！？]+[。！？]?")
+# A number printed in prose with its unit: money, a rate or a count ("内设13个司局")
+PROSE_NUMBER = re.compile(
+    rf"(?P<num>[-+]?(?:{NUMBER}))\s*"
+    r"(?P<unit>万元|亿元|千元|元|%|％|个|辆|人|台（套）|台|套|项|平方米|家|次|名)"
+)
+COUNT_UNITS = {"个", "辆", "人", "台", "台（套）", "套", "项", "平方米", "家", "次", "名"}
+SEGMENT = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")  # a clause up to 。；！？ or a line end: one statement
+CHANGE_WORD = re.compile(r"增加|减少|增长|下降|上升|降低|持平|增|减|少|多")
+# words that relate a number to one named before it: "基本支出15753.96万元，占87.22%", "比上年减少…"
+RELATIONAL = re.compile(r"^(占|比|较|增长|下降|增加|减少|上升|降低|其中|共计|合计)")
+# the numbering before a label or a heading line: "2010801 ", "三、", "（一）", "1.", "①", "其中："
+LABEL_PREFIX = re.compile(r"^(?:\d{3,9}[-\s]?|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．]|[①-⑩]|其中[：:])+")
 
 
 def dec(raw: str) -> Decimal:

@@ -20,6 +20,7 @@ _DENSE_WEIGHT = 0.8
 _POOL = 40
 _MIN_PROSE = 4
 _SCOPED_INDEXES = 64  # BM25 indexes kept for recently asked-about document sets
+_CONTINUED = 3  # the first prose passages whose section's next passage is fetched with them
 
 
 @dataclass
@@ -40,21 +41,21 @@ class Retriever:
         self.store = store
         self.embedder = embedder
         self._lock = threading.Lock()
-        # (committed ids, BM25 over their chunks, their chunks by id)
-        self._indexes: tuple[tuple[str, ...], LexicalIndex, dict[str, Chunk]] | None = None
+        # (committed ids, BM25 over their chunks, their chunks by id, each prose chunk's next one in its section)
+        self._indexes: tuple[tuple[str, ...], LexicalIndex, dict[str, Chunk], dict[str, Chunk]] | None = None
         self._scoped: OrderedDict[tuple[str, ...], LexicalIndex] = OrderedDict()
 
     def committed(self) -> list[str]:
         return sorted(r.id for r in self.store.documents())
 
-    def _read(self, committed: list[str]) -> tuple[LexicalIndex, dict[str, Chunk]]:
+    def _read(self, committed: list[str]) -> tuple[LexicalIndex, dict[str, Chunk], dict[str, Chunk]]:
         """The indexes of these committed documents, read from the store when they changed. Holds the lock."""
         generation = tuple(committed)
         if self._indexes is None or self._indexes[0] != generation:
             chunks = self.store.all_chunks(committed)
-            self._indexes = (generation, LexicalIndex(chunks), {c.id: c for c in chunks})
+            self._indexes = (generation, LexicalIndex(chunks), {c.id: c for c in chunks}, _next_in_section(chunks))
             self._scoped.clear()
-        return self._indexes[1], self._indexes[2]
+        return self._indexes[1:]
 
     def lexical(self, committed: list[str], scope: list[str] | None = None) -> LexicalIndex:
         """BM25 over the committed chunks, or over only the scope's documents.
@@ -107,4 +108,24 @@ class Retriever:
         # and a table's many similar rows can otherwise crowd them out.
         wanted = _MIN_PROSE * 3 if q.intent in ("definition", "reason", "list") else _MIN_PROSE  # answered in words
         prose = [r for r in ranked[k:] if r.chunk.type == "section"][:wanted]
-        return top + prose
+        return self._continued(committed, top + prose)
+
+    def _continued(self, committed: list[str], hits: list[Retrieved]) -> list[Retrieved]:
+        """The hits, and after them the next passage of the first prose passages' sections where retrieval left it
+        out: a list (主要职责, 单位构成) or a total's parts often run on past the chunk that names what was asked."""
+        with self._lock:
+            following = self._read(committed)[2]
+        held = {r.chunk.id for r in hits}
+        added = []
+        for r in [r for r in hits if r.chunk.type == "section"][:_CONTINUED]:
+            nxt = following.get(r.chunk.id)
+            if nxt is not None and nxt.id not in held:
+                held.add(nxt.id)
+                added.append(Retrieved(nxt, 0.0))
+        return hits + added
+
+
+def _next_in_section(chunks: list[Chunk]) -> dict[str, Chunk]:
+    """Each prose chunk's next chunk of the same section (qa.chunk numbers a document's chunks in order)."""
+    prose = sorted((c for c in chunks if c.type == "section"), key=lambda c: c.id)
+    return {a.id: b for a, b in zip(prose, prose[1:]) if a.doc_id == b.doc_id and a.section == b.section}

@@ -14,7 +14,7 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -23,8 +23,9 @@ import numpy as np
 from chromadb.config import Settings
 from chromadb.errors import NotFoundError, UniqueConstraintError
 
-from .model import BBox, Cell, Chunk
+from .model import BBox, Cell, Chunk, FormField, ProseFigure, Statement
 from .numbers import parse_decimal
+from .period import Period
 
 DEFAULT_INDEX_DIR = Path("index")
 CHUNKS = "qa_chunks"
@@ -91,8 +92,21 @@ def chunk_metadata(c: Chunk) -> dict:
         "ocr_confidence": c.ocr_confidence,
         "bbox": json.dumps(c.bbox) if c.bbox else None,
         "lines": json.dumps(c.lines) if c.lines else None,
+        "path": json.dumps(c.path, ensure_ascii=False) if c.path else None,
+        "statements": json.dumps([[s.text, s.page, s.paragraph, s.start, [asdict(f) for f in s.figures]]
+                                  for s in c.statements], ensure_ascii=False) if c.statements else None,
+        "fields": json.dumps([[f.label, f.value, f.page, f.bbox] for f in c.fields], ensure_ascii=False) if c.fields else None,
     }
     return {k: v for k, v in meta.items() if v is not None}
+
+
+def _statements(stored: str | None) -> list[Statement]:
+    return [Statement(text, page, paragraph, start, [_prose_figure(f) for f in figures])
+            for text, page, paragraph, start, figures in json.loads(stored or "[]")]
+
+
+def _prose_figure(stored: dict) -> ProseFigure:
+    return ProseFigure(**{**stored, "periods": [Period(p) for p in stored["periods"]]})
 
 
 def chunk_from_record(chunk_id: str, text: str, m: dict) -> Chunk:
@@ -105,6 +119,8 @@ def chunk_from_record(chunk_id: str, text: str, m: dict) -> Chunk:
         row_label=m.get("row_label"), table_unit=m.get("table_unit"), cells=cells,
         ocr_confidence=m.get("ocr_confidence"), bbox=_box(json.loads(m["bbox"]) if m.get("bbox") else None),
         lines=[(off, tuple(box)) for off, box in json.loads(m.get("lines") or "[]")],
+        path=json.loads(m.get("path") or "[]"), statements=_statements(m.get("statements")),
+        fields=[FormField(label, value, page, _box(box)) for label, value, page, box in json.loads(m.get("fields") or "[]")],
     )
 
 

@@ -42,6 +42,7 @@ _QUALIFIER = re.compile(r"[（(][^）)]*[）)]")  # 本级, 汇总, 部门: how 
 # The end of an organisation's own name; a name running past one with an institution's suffix names a subordinate
 # (住房和城乡建设管理委员会|人才开发评价中心, 公安局|交通警察支队).
 _PARENT_END = re.compile(r"委员会|管理局|局|厅|委|署")
+_PROJECT = re.compile(r"项目")
 _SUBORDINATE = re.compile(r"(?:中心|支队|总队|大队|分局|管理局|管理处|管理所|处|所|站|院|馆|学校|学院|医院|监狱|队)$")
 _LEVEL_CHAR = re.compile(r"[省市区县]$")
 _PARTY_COMMITTEE = re.compile(r"(?:中国共产党|中共)([\u4e00-\u9fff]{2,}?[省市区县])委员会(?=[\u4e00-\u9fff])")
@@ -437,6 +438,11 @@ class UnitRegistry:
         for h in reversed(places):
             if run[h.end:h.end + 1] == "的":
                 run = run[: h.end] + run[h.end + 1:]
+        # 杭州市气象局|气象设施维护及科普项目的站点, 万里街道|新建万里街道社区公共服务中心项目: a project of the unit named
+        # before it, not a body under it (a name holding 项目 is kept where the index has it whole)
+        if (project := _PROJECT.search(run)) and not self._exact(run):
+            run = next((run[:end] for end in range(project.start(), _MIN_FORM - 1, -1)
+                        if (exact := self._exact(run[:end])) and exact[0] == run[:end]), run)
         # 广州交通局|局本部, 市财政局|本级: the unit's own headquarters, no other body
         run = re.sub(r"(?<=[局委厅办院])(?:[局委厅办院]?(?:本部|本级|机关本级))$", "", run)
         if "的" in run:  # 上海市卫健委直属的中医文献馆: the body after 的, in the places named before it

@@ -4,7 +4,8 @@ from decimal import Decimal
 import pytest
 
 from qa.answer import compose
-from qa.model import Cell, Chunk
+from qa.model import Cell, Chunk, FormField, Paragraph, Section
+from qa.parse.statements import read_statements
 from qa.question import analyze
 from qa.retrieve import Retrieved
 from test_question import DOCS
@@ -13,13 +14,20 @@ UNIT = "山西省阳泉第二监狱"
 
 
 def _chunk(n: int, text: str, page: int, type_: str = "section", **kw) -> Chunk:
+    """A passage as the chunker makes it (its paragraphs joined by line ends); prose read into statements as the
+    parser reads a section."""
+    if type_ == "section":
+        paragraphs = [Paragraph(p, page) for p in text.split("\n")]
+        kw.setdefault("statements", read_statements(Section([kw.get("section") or "x"], paragraphs), 2026))
+    if type_ == "form":  # "label：value；…", as the parser's fields
+        kw.setdefault("fields", [FormField(*f.rsplit("：", 1), page) for f in text.split("；")])
     return Chunk(id=f"d0:{n:05d}", doc_id="d0", text=f"{UNIT} 2026年 单位预算 · x\n{text}", type=type_, page=page,
                  file="yq.pdf", unit=UNIT, year=2026, kind="预算", **kw)
 
 
 def _row(n: int, label: str, cells: dict[str, str], page: int, table: str) -> Chunk:
     body = "；".join(f"{h} {v}万元" for h, v in cells.items())
-    return _chunk(n, f"{label}：{body}", page, "row", table=table, row_label=label, table_unit="万元",
+    return _chunk(n, f"{label}：{body}", page, "row", table=table, row_label=label, path=label.split(" › "), table_unit="万元",
                   cells=[Cell(h, v, Decimal(v.replace(",", ""))) for h, v in cells.items()])
 
 
@@ -201,6 +209,15 @@ def test_a_parts_reason_ends_where_the_next_figure_begins():
                         "预算数增加18.00万元，主要原因是：本年度购置公务用车一辆，公务用车运行维护费56.00万元，与上年预算数相同。", 22)
     parts = {p["part"]: p for p in _ask("三公经费为何增加", [passage]).breakdown}
     assert parts["公务用车购置及运行费"]["reason"] == "本年度购置公务用车一辆"
+
+
+def test_parts_headed_by_numbered_lines_in_the_next_passage_break_down_the_total():
+    total = _chunk(1, "2026年财政拨款“三公”经费预算149.76万元，较2025年年初预算减少58.69万元。", 8, section="三公")
+    parts = _chunk(2, "1.因公出国（境）费用。\n2026年预算数123.60万元，较2025年年初预算减少56.71万元，主要是出访计划和人数减少。\n"
+                      "2.公务接待费。\n2026年预算数8.00万元，较2025年年初预算减少1.98万元，主要是预计来深人员减少。", 8, section="三公")
+    ans = _ask("阳泉第二监狱2026年三公经费为什么减少了？", [total, parts])
+    got = {p["part"]: (p["change"], p["reason"]) for p in ans.to_dict()["breakdown"]}
+    assert got == {"因公出国（境）费": ("56.71", "出访计划和人数减少"), "公务接待费": ("1.98", "预计来深人员减少")}
 
 
 def test_a_numbered_heading_names_the_figures_under_it():

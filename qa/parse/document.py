@@ -13,6 +13,7 @@ from .meta import detect_aliases, detect_kind, detect_members, detect_unit, dete
 from .ocr import ocr_page
 from .pdf import Line, PageBlocks, ParseError, open_pdf, read_page, readable
 from .settings import ParseSettings
+from .statements import read_statements
 from .tables import EMPTY_NOTE, RawTable, build_table, is_caption
 from .text import MAX_HEADING_CHARS, TITLE_LEVEL, ends_paragraph, heading_level, is_page_number, is_title_line, is_toc_entry, join_lines
 
@@ -232,6 +233,8 @@ def parse_pdf(
         ocr_pages={p.number: round(p.ocr_confidence, 4) for p in pages if p.ocr_confidence is not None},
         contents=contents_of(front_lines),
     )
+    for sec in doc.sections:
+        sec.statements = read_statements(sec, doc.year)
     prose = [p.text for sec in doc.sections for p in sec.paragraphs]
     doc.aliases = detect_aliases(doc.unit, prose)
     doc.members = detect_members(doc.unit, prose)

@@ -1,0 +1,91 @@
+"""Prose → statements: every clause of a section and each number it prints, with the words that name it.
+
+Read once at parse, over a whole section: a numbered item's line ("（1）因公出国（境）费。") is the topic of the
+clauses after it across paragraphs, wherever the chunker later cuts; answers read the figures, never the text.
+"""
+from __future__ import annotations
+
+import re
+
+from ..model import Paragraph, ProseFigure, Section, Statement
+from ..period import Period, periods_in
+from ..prose import CHANGE_WORD, COUNT_UNITS, LABEL_PREFIX, PROSE_NUMBER, RELATIONAL, SEGMENT, stated_changes
+
+_HEADING_BOILERPLATE = re.compile(r"情况说明|[（(]详见[^）)]*[）)]")
+_NUMBERED = re.compile(r"^(\d+|[一二三四五六七八九十]+)[、.．]|^[（(]")  # "22.…", "三、…", "（1）…": a new subject
+_LEAD = re.compile(r"^(?:20\d\d\s*年度?|[，,：:、；;\s“”\"])+")  # what may open a clause before its words
+_NEAR_LEAD = re.compile(r"^[，,：:、；\s]+|^其中[：:]?")
+_PARTS_OPEN = re.compile(r"^其中")  # "其中：因公出国（境）费0万元…；公务接待费…。": the parts of the total before
+_HEADING_CHARS = 24  # a numbered line without figures this long at most is a title heading the figures after it
+_COUNTED = re.compile(r"[\u4e00-\u9fff]{0,6}")  # "内设13个司局": what is counted follows the number
+
+
+def _words(text: str) -> str:
+    return re.sub(r"\W", "", text)
+
+
+def read_statements(section: Section, year: int | None) -> list[Statement]:
+    """The section's clauses in order, each with its figures. `year` is the document's (2025年 in a 2026 budget is 上年)."""
+    out: list[Statement] = []
+    topic = heading = ""
+    total = ""  # the words naming the last figure stated before a "其中" run: what its parts are parts of
+    parts_of = ""  # inside a "其中：…；…。" run, that total
+    title = _HEADING_BOILERPLATE.sub("", section.path[-1]) if section.path else ""
+    for index, para in enumerate(section.paragraphs):
+        for m in SEGMENT.finditer(para.text):
+            text = m.group(0).strip()
+            if not text:
+                continue
+            start = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
+            numbers = list(PROSE_NUMBER.finditer(text))
+            head = _LEAD.sub("", text[: numbers[0].start()]) if numbers else ""
+            # "比上年执行数增加…" opening a passage speaks of its heading's subject
+            related = title if RELATIONAL.match(head) and not topic else ""
+            if _NUMBERED.match(text):  # a numbered item starts a new subject
+                figure_topic = related
+                # a line without figures names the item ("（1）因公出国（境）费。", "提租补贴（项）：指…" names 提租补贴)
+                topic = " ".join(filter(None, (related, head))) if numbers else re.split(r"[：:]", text, maxsplit=1)[0]
+                title_line = LABEL_PREFIX.sub("", text).strip("。；;，,：: ")
+                heading = "" if numbers or len(title_line) > _HEADING_CHARS else title_line
+            else:
+                figure_topic = topic or related
+                topic = topic or " ".join(filter(None, (related, head)))
+            if _PARTS_OPEN.match(text) and total:
+                parts_of = total
+            statement = Statement(text, para.page_of(start, start + len(text)), index, start)
+            statement.figures = _figures(text, numbers, para, start, head, figure_topic, heading, parts_of, section, year)
+            if statement.figures and not parts_of:
+                total = statement.figures[0].near
+            if text.endswith(("。", "！", "？", "!", "?")):
+                parts_of = ""
+            out.append(statement)
+    return out
+
+
+def _figures(text: str, numbers: list[re.Match], para: Paragraph, start: int, head: str, topic: str, heading: str,
+             whole: str, section: Section, year: int | None) -> list[ProseFigure]:
+    changed_at = {c.start for c in stated_changes(text, unchanged=True)} if numbers else set()
+    out: list[ProseFigure] = []
+    last, prev_near = 0, ""
+    for m in numbers:
+        if last and "其中" in text[last : m.start()]:
+            whole = prev_near
+        near = _NEAR_LEAD.sub("", text[last : m.start()]).strip("，,：: ")
+        short = near
+        if len(near) < 3 or RELATIONAL.match(near):
+            near = f"{prev_near}{near}"  # "基本支出15753.96万元，占87.22%": the share is 基本支出's
+        if not near and not head and not topic:
+            near = section.path[-1] if section.path else ""  # "1637.76万元。" under its title line
+        unit = "%" if m.group("unit") in ("%", "％") else m.group("unit")
+        if unit in COUNT_UNITS:
+            near += _COUNTED.match(text, m.end()).group(0)
+        label = near or " ".join(filter(None, (topic, head))).strip("。；;，,：: ")
+        if heading and _words(heading) not in _words(label):
+            label = f"{heading}：{label}"  # "因公出国（境）费：2026年预算数", not the bare "2026年预算数"
+        # a change is of neither year: "比2025年年初预算增加44.59万元" names the base it is measured from
+        periods = [] if CHANGE_WORD.search(short or near) else [p for p in Period if p in periods_in(short or near, year)]
+        at = start + m.start()
+        out.append(ProseFigure(m.group("num"), unit, m.start(), para.page_of(at, at + len(m.group(0))), near, short,
+                               label, head, topic, whole, periods, m.start() in changed_at))
+        last, prev_near = m.end(), near
+    return out

@@ -1,0 +1,53 @@
+"""Prose read once at parse: statements and their figures, carried by chunks and through the store unchanged."""
+from qa.chunk import ChunkSettings, chunk_document
+from qa.model import Document, Paragraph, Period, Section
+from qa.parse.statements import read_statements
+from qa.store import chunk_from_record, chunk_metadata
+
+HEAD = "（1）因公出国（境）费。"
+BODY = ("2026年预算数59.00万元，比上年减少8.00万元，主要原因是：出访团组减少。2025年预算数67.00万元，"
+        "其中：培训团组12.00万元，考察团组47.00万元。")
+
+
+def _doc(paragraphs: list[Paragraph]) -> Document:
+    sec = Section(["七、“三公”经费情况说明"], paragraphs)
+    sec.statements = read_statements(sec, 2026)
+    return Document("d1", "x.pdf", "某局2026年部门预算", "某局", 2026, "预算", "部门", 30, sections=[sec])
+
+
+def test_a_numbered_line_names_the_figures_after_it_across_the_chunk_cut():
+    doc = _doc([Paragraph(HEAD, 22), Paragraph(BODY, 22)])
+    chunks = chunk_document(doc, ChunkSettings(max_chars=40))
+    assert len(chunks) >= 3  # cut well inside the item's figures
+    figures = {f.raw: f for c in chunks for s in c.statements for f in s.figures}
+    assert set(figures) == {"59.00", "8.00", "67.00", "12.00", "47.00"}
+    assert all(f.label.startswith("因公出国（境）费：") for f in figures.values())
+    assert figures["59.00"].periods == [Period.CURRENT] and figures["67.00"].periods == [Period.PREVIOUS]
+    assert figures["8.00"].periods == []  # a change is of neither year
+    assert figures["59.00"].states_change and not figures["67.00"].states_change
+    assert figures["47.00"].whole == "2025年预算数" and figures["47.00"].short == "考察团组"
+
+
+def test_each_figure_is_held_by_the_one_chunk_it_is_printed_in():
+    doc = _doc([Paragraph(BODY, 22)])
+    chunks = chunk_document(doc, ChunkSettings(max_chars=40))
+    held = [f.raw for c in chunks for s in c.statements for f in s.figures]
+    assert sorted(held) == sorted(["59.00", "8.00", "67.00", "12.00", "47.00"])
+    for c in chunks:
+        for s in c.statements:
+            assert s.text.startswith(("2026年", "2025年")), s.text  # whole clauses, not the chunk's cut
+            assert all(f.raw in c.body for f in s.figures)
+
+
+def test_a_figure_is_cited_at_the_page_it_is_printed_on():
+    text = "机关运行经费预算120.00万元，比上年增加3.00万元。"
+    para = Paragraph(text, 5, page_starts=[(text.index("比"), 6)])
+    figures = {f.raw: f for s in read_statements(Section(["x"], [para]), 2026) for f in s.figures}
+    assert (figures["120.00"].page, figures["3.00"].page) == (5, 6)
+
+
+def test_statements_and_form_fields_survive_the_store():
+    doc = _doc([Paragraph(HEAD, 22), Paragraph(BODY, 22)])
+    for c in chunk_document(doc):
+        back = chunk_from_record(c.id, c.text, chunk_metadata(c))
+        assert back.statements == c.statements and back.path == c.path and back.fields == c.fields
