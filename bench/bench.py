@@ -6,6 +6,7 @@
     python bench/bench.py scale      [--sizes 10 50 0]             one index grown to each size (0 = all), eval at each
     python bench/bench.py baselines                                naive RAG and BM25 over page text vs ours
     python bench/bench.py query      --index DIR [--answers FILE]  warm `Assistant.ask` latency over a fixed question list
+    python bench/bench.py writers    [--files 6] [--every 18]      two `qa ingest` at once on one Chroma server vs one
     python bench/bench.py all                                      the three above, in one run
 
 Corpus: eval/corpus.txt's documents first (the eval questions are about them), then every PDF of
@@ -24,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
@@ -91,12 +93,13 @@ class TreeMemory:
         return self.peak
 
 
-def run_ingest(files: list[Path], index: Path, workers: int, code: Path = ROOT) -> dict:
-    """`qa ingest --json` as a user runs it (with the qa package of ``code``); returns throughput, wall time, CPU,
-    peak memory, index size."""
+def run_ingest(files: list[Path], index: Path | str, workers: int, code: Path = ROOT) -> dict:
+    """`qa ingest --json` as a user runs it (with the qa package of ``code``) into an index folder or a Chroma
+    server's URL; returns throughput, wall time, CPU, peak memory, index size (of a folder)."""
+    store = ["--chroma-url", index] if isinstance(index, str) else ["--index", str(index)]
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "ingest", "--json", "--workers", str(workers),
-                             "--index", str(index), *map(str, files)], stdout=subprocess.PIPE, text=True, cwd=code)
+                             *store, *map(str, files)], stdout=subprocess.PIPE, text=True, cwd=code)
     mem = TreeMemory(proc.pid)
     out, _ = proc.communicate()
     wall = time.perf_counter() - t0
@@ -112,7 +115,7 @@ def run_ingest(files: list[Path], index: Path, workers: int, code: Path = ROOT) 
         "parse pages/s per worker": round(pages / parse_s, 1) if parse_s else None,
         "embed chunks/s per embedder": round(chunks / embed_s, 1) if embed_s else None,
         "wall s": round(wall, 1), "wall pages/s": round(pages / wall, 1),
-        "peak RSS MB": round(peak / 2**20), "index MB": round(du(index) / 2**20, 1),
+        "peak RSS MB": round(peak / 2**20), "index MB": round(du(index) / 2**20, 1) if store[0] == "--index" else None,
     }
 
 
@@ -214,6 +217,66 @@ def cmd_query(args) -> None:
                       "p95 ms": round(ms[int(0.95 * (len(ms) - 1))], 1)}])
 
 
+def cmd_writers(args) -> None:
+    """Two `qa ingest` processes writing one Chroma server at once (two machines, one worker each), against one
+    writer with two workers: every ``--every``-th scale/ file (``--files`` of them), a third given to both writers
+    first (both parse and embed them at the same moment: the worst case), then a third to each. The two-writer
+    database must hold what the one-writer one does: each document once and whole, the same chunks, the same
+    answers (two questions a document, through `qa ask --json`; the one-writer row asks its own twice)."""
+    from chroma_server import chroma_server
+
+    files = scale_files()[:: args.every][: args.files]
+    third = len(files) // 3
+    shared = files[:third]
+    parts = (shared + files[third : 2 * third], shared + files[2 * third :])
+    with tempfile.TemporaryDirectory(prefix="bench-writers-") as tmp, chroma_server(Path(tmp)) as url:
+        one, two = f"{url}/one-writer", f"{url}/two-writers"
+        t0 = time.perf_counter()
+        alone = run_ingest(files, one, 2)
+        one_wall = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(2) as pool:
+            a, b = pool.map(lambda part: run_ingest(part, two, 1), parts)
+        two_wall = time.perf_counter() - t0
+        reference = stored_chunks(one)
+        questions = [f"{d.unit}{d.year}年{item}是多少" for d in reference[0] for item in ("“三公”经费", "一般公共预算财政拨款支出")]
+        expected = ask_json(one, questions)
+        rows = [
+            {"run": "one writer", "files": str(len(files)), "written": alone["indexed"], "wall s": round(one_wall, 1),
+             **store_check(one, reference, questions, expected)},
+            {"run": "two writers at once", "files": f"{len(parts[0])} + {len(parts[1])} ({third} to both)",
+             "written": a["indexed"] + b["indexed"], "wall s": round(two_wall, 1),
+             **store_check(two, reference, questions, expected)},
+        ]
+    record("writers", rows)
+
+
+def stored_chunks(url: str) -> tuple[list, dict[str, str], int]:
+    """A server database's committed documents, their chunks' texts by id, and how many chunks it stores in all."""
+    from qa.store import ChunkStore, make_client
+
+    store = ChunkStore(make_client(chroma_url=url))
+    docs = store.documents()
+    return docs, {c.id: c.text for c in store.all_chunks([d.id for d in docs])}, store.chunks.count()
+
+
+def store_check(url: str, reference: tuple, questions: list[str], expected: list[dict]) -> dict:
+    docs, chunks, count = stored_chunks(url)
+    return {
+        "documents": len(docs), "registry chunks": sum(d.chunks for d in docs), "stored chunks": count,
+        "documents whole": sum(sum(i.startswith(f"{d.id}:{d.version}:") for i in chunks) == d.chunks for d in docs),
+        "chunks as one writer": chunks == reference[1],
+        "answers as one writer": f"{sum(x == y for x, y in zip(ask_json(url, questions), expected))}/{len(questions)}",
+    }
+
+
+def ask_json(url: str, questions: list[str]) -> list[dict]:
+    """`qa ask --json` of a server database, elapsed_ms left out."""
+    out = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "--json", "--chroma-url", url], cwd=ROOT,
+                         input="\n".join(questions) + "\n", capture_output=True, text=True, check=True).stdout
+    return [{k: v for k, v in json.loads(line).items() if k != "elapsed_ms"} for line in out.splitlines()]
+
+
 # --------------------------------------------------------------------------- baselines
 
 
@@ -302,6 +365,9 @@ def main() -> None:
     p.add_argument("--every", type=int, default=10, help="ask every N-th question of eval/questions.jsonl")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--answers", help="write the first round's answers here (JSON lines, elapsed_ms left out)")
+    p = sub.add_parser("writers")
+    p.add_argument("--files", type=int, default=6)
+    p.add_argument("--every", type=int, default=18, help="every N-th file of sorted scale/")
     p = sub.add_parser("baselines")
     p.add_argument("--index", help="our index of the eval corpus (default eval/.index)")
     sub.add_parser("all")
@@ -313,7 +379,8 @@ def main() -> None:
         for step in (cmd_ingest, cmd_scale, cmd_baselines):
             step(argparse.Namespace(**defaults))
         return
-    {"ingest": cmd_ingest, "reingest": cmd_reingest, "scale": cmd_scale, "query": cmd_query, "baselines": cmd_baselines}[args.step](args)
+    {"ingest": cmd_ingest, "reingest": cmd_reingest, "scale": cmd_scale, "query": cmd_query, "writers": cmd_writers,
+     "baselines": cmd_baselines}[args.step](args)
 
 
 if __name__ == "__main__":

@@ -265,8 +265,7 @@ class Ingestor:
         )
         try:
             self.store.add_document(rec, chunks, parsed.vectors)
-        except Exception as e:
-            self.store.delete_chunks(doc.id, ids=[c.id for c in chunks])
+        except Exception as e:  # the store has undone what it wrote
             return IngestResult(job.path.name, "failed", doc.id, reason=FailReason.STORE_ERROR, message=f"{job.path.name}: {e}")
         for old in job.previous:
             if old.id != doc.id:  # a re-parse of the same file already replaced its chunks in place

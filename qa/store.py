@@ -12,7 +12,9 @@ import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,7 +23,7 @@ from urllib.parse import urlparse
 import chromadb
 import numpy as np
 from chromadb.config import Settings
-from chromadb.errors import NotFoundError, UniqueConstraintError
+from chromadb.errors import ChromaError, NotFoundError
 
 from .model import BBox, Cell, Chunk, FormField, ProseFigure, Statement
 from .numbers import parse_decimal
@@ -36,6 +38,10 @@ _BATCH = 2000
 _SCAN_PAGE = 5000  # chunks per read: well under SQLite's 32,766 variables per statement
 _LOOKUP = 1000  # text keys per `$in` lookup of stored vectors, for the same limit
 TEXT_KEY = "text_key"  # chunk metadata: sha256 of the embedding model's name and the chunk's exact text
+WRITTEN = "written"  # chunk metadata: when its write began (time.time_ns()), which also tells one write from another
+# A server's orphans younger than this are spared: a writer takes seconds from its chunks to its commit, and the
+# machines' clocks may differ by a little
+ORPHAN_GRACE_S = 3600
 
 
 class IndexModelMismatch(Exception):
@@ -167,8 +173,8 @@ def _ensure_database(host: str, port: int, ssl: bool, database: str) -> None:
     except NotFoundError:
         try:
             admin.create_database(database)
-        except UniqueConstraintError:  # another client created it meanwhile
-            pass
+        except ChromaError:  # another writer created it meanwhile (a server says so with no error class of its own)
+            admin.get_database(database)  # there now, or the create's error stands
 
 
 class ChunkStore:
@@ -242,45 +248,76 @@ class ChunkStore:
         Readers only use committed documents, so a new document appears whole or not at all. Chunk ids carry
         the pipeline version ("doc:version:n"), so a re-parse never overwrites in place; until its old chunks
         are dropped (the last step), a reader may briefly see both versions of that one document.
+
+        Many writers at once (processes, or machines sharing a Chroma server, where no lock can order them):
+        chunk ids derive from the document's content hash, so two writers of one file write the same records and
+        the later upsert changes nothing, and the registry upsert (last) is as idempotent. Each write stamps its
+        chunks (``written``), and a writer deletes chunks only under the stamp it saw them with (the server checks
+        it as it deletes), so what another writer has written since under the same ids stays. `cleanup` spares a
+        server's young orphans: they may be another writer's chunks on their way to a commit. Writers of one server
+        must run one pipeline version: a writer of another version drops this version's chunks as stale.
         """
+        written = time.time_ns()
+        try:
+            self._write_chunks(chunks, vectors, written)
+            self.put_record(rec)
+        except Exception:
+            self._abandon(rec, [c.id for c in chunks], written)
+            raise
+        keep = {c.id for c in chunks}
+        self._delete_as_seen((i, m) for i, _, m in self._scan(["metadatas"], where={"doc_id": rec.id}) if i not in keep)
+
+    def _write_chunks(self, chunks: list[Chunk], vectors, written: int) -> None:
         for i in range(0, len(chunks), _BATCH):
             part = chunks[i : i + _BATCH]
             self.chunks.upsert(
                 ids=[c.id for c in part], documents=[c.text for c in part],
-                metadatas=[{**chunk_metadata(c), TEXT_KEY: self.text_key(c.text)} for c in part], embeddings=[list(map(float, v)) for v in vectors[i : i + _BATCH]],
+                metadatas=[{**chunk_metadata(c), TEXT_KEY: self.text_key(c.text), WRITTEN: written} for c in part],
+                embeddings=[list(map(float, v)) for v in vectors[i : i + _BATCH]],
             )
-        self.put_record(rec)
-        keep = {c.id for c in chunks}
-        stale = [i for i in self.chunks.get(where={"doc_id": rec.id}, include=[])["ids"] if i not in keep]
-        if stale:
-            self.chunks.delete(ids=stale)
+
+    def _abandon(self, rec: DocRecord, ids: list[str], written: int) -> None:
+        """Undo a write that failed: its chunks, unless its record landed all the same (a reply lost) or another
+        writer committed the same document meanwhile, and not those another writer has written again since."""
+        committed = self.document(rec.id)
+        if not (committed and committed.version == rec.version):
+            self._delete_as_seen((i, {WRITTEN: written}) for i in ids)
 
     def put_record(self, rec: DocRecord) -> None:
         """Rewrite a committed document's registry record (its findings after a re-check), chunks untouched."""
         self.docs.upsert(ids=[rec.id], metadatas=[rec.to_meta()], documents=[rec.title], embeddings=[[1.0]])
 
     def remove_document(self, doc_id: str) -> None:
-        """Uncommit first, so a crash midway leaves orphans that `cleanup` removes, never a half document."""
+        """Uncommit first, so a crash midway leaves orphans that `cleanup` removes, never a half document. The
+        chunks go as they were before the uncommit: a writer storing the document again meanwhile keeps its own."""
+        seen = [(i, m) for i, _, m in self._scan(["metadatas"], where={"doc_id": doc_id})]
         self.docs.delete(ids=[doc_id])
-        self.delete_chunks(doc_id)
-
-    def delete_chunks(self, doc_id: str, ids: list[str] | None = None) -> None:
-        """All chunks of a document, or only the given ids of it (a write that failed midway)."""
-        if ids is not None:
-            self.chunks.delete(ids=ids)
-        else:
-            self.chunks.delete(where={"doc_id": doc_id})
+        self._delete_as_seen(seen)
 
     def cleanup(self) -> int:
-        """Delete chunks no committed document owns: an ingest killed midway, or a version replaced. Returns how many."""
+        """Delete chunks no committed document owns: an ingest killed midway, or a version replaced. Returns how many.
+
+        Where no lock orders the writers (a server), only orphans older than ORPHAN_GRACE_S: a younger one may be
+        another writer's, not committed yet. The embedded store's writers hold its lock: every orphan there is one."""
         committed = {r.id: r.version for r in self.documents()}
-        stale = [
-            i for i, _, m in self._scan(["metadatas"])
-            if m["doc_id"] not in committed or not i.startswith(f"{m['doc_id']}:{committed[m['doc_id']]}:")
-        ]
-        for j in range(0, len(stale), _BATCH):
-            self.chunks.delete(ids=stale[j : j + _BATCH])
-        return len(stale)
+        before = time.time_ns() - (0 if self._lock_file else ORPHAN_GRACE_S * 10**9)
+        return self._delete_as_seen(
+            (i, m) for i, _, m in self._scan(["metadatas"])
+            if m.get(WRITTEN, 0) < before
+            and (m["doc_id"] not in committed or not i.startswith(f"{m['doc_id']}:{committed[m['doc_id']]}:"))
+        )
+
+    def _delete_as_seen(self, seen: Iterable[tuple[str, dict]]) -> int:
+        """Delete chunks (id, metadata as read), each only if still as read: one written again since under its id
+        carries another stamp and stays. Chunks stored before writes were stamped go by id. Returns how many were
+        given."""
+        by_stamp: dict[int | None, list[str]] = defaultdict(list)
+        for i, m in seen:
+            by_stamp[m.get(WRITTEN)].append(i)
+        for stamp, ids in by_stamp.items():
+            for j in range(0, len(ids), _BATCH):
+                self.chunks.delete(ids=ids[j : j + _BATCH], where=None if stamp is None else {WRITTEN: stamp})
+        return sum(map(len, by_stamp.values()))
 
     # --- reads ----------------------------------------------------------------------------------
     def _scan(self, include: list[str], where: dict | None = None) -> Iterator[tuple[str, str | None, dict]]:

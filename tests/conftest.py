@@ -2,17 +2,15 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.append(str(ROOT / "bench"))  # the benchmarks' helpers
+from chroma_server import chroma_server as chroma_server_at  # noqa: E402
 SAMPLE = ROOT / "samples" / "yangquan2_2026_budget.pdf"
 DATA = Path(__file__).resolve().parent / "data"
 CORPUS = Path(os.environ.get("QA_CORPUS", ROOT.parent / "shared" / "corpus"))
@@ -24,6 +22,16 @@ def corpus_path(rel: str) -> Path:
     if not p.exists():
         pytest.skip(f"corpus file {rel} not found under {CORPUS} (set QA_CORPUS to the shared corpus)")
     return p
+
+
+def pdf_pages(src: Path, numbers: list[int], out: Path) -> Path:
+    """A PDF of some pages of another (0-based page numbers), written with pdfium."""
+    import pypdfium2
+
+    new = pypdfium2.PdfDocument.new()
+    new.import_pages(pypdfium2.PdfDocument(src), numbers)
+    new.save(out)
+    return out
 
 
 @pytest.fixture(scope="session")
@@ -55,29 +63,8 @@ def sample_assistant(tmp_path_factory, embedder):
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory):
     """A real Chroma server on loopback (`chroma run`, installed with chromadb), for tests run against a server too."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    folder = tmp_path_factory.mktemp("chroma-server")
-    log = open(folder / "server.log", "wb")
-    exe = Path(sys.executable).with_name("chroma")
-    proc = subprocess.Popen([str(exe), "run", "--path", str(folder / "data"), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2).close()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"chroma run did not start: {(folder / 'server.log').read_text(errors='replace')[-2000:]}")
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
+    with chroma_server_at(tmp_path_factory.mktemp("chroma-server")) as url:
+        yield url
 
 
 @pytest.fixture(params=["embedded", "server"])

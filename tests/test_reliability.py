@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, corpus_path
+from conftest import DATA, corpus_path, pdf_pages
 from qa.parse import ParseError, ParseSettings, parse_pdf
 
 SCANNED_3 = DATA / "yangquan2_2026_budget_scanned_p1-4-7.pdf"  # pages 1, 4, 7 of the scanned fixture: images only
@@ -71,20 +71,10 @@ def test_answers_from_ocr_pages_say_so(tmp_path, embedder):
     assert lead["ocr"] is True and 0.9 < lead["ocr_confidence"] <= 1.0
 
 
-def _pages(src, numbers: list[int], out):
-    """A PDF of some pages of another (0-based page numbers), written with pdfium."""
-    import pypdfium2
-
-    new = pypdfium2.PdfDocument.new()
-    new.import_pages(pypdfium2.PdfDocument(src), numbers)
-    new.save(out)
-    return out
-
-
 @pytest.mark.corpus
 def test_broken_font_map_is_read_by_ocr(tmp_path):
     broken = corpus_path("real/huaian_2025-exec_2026-draft_budget-report_BROKEN-FONTS.pdf")
-    two = _pages(broken, [0, 1], tmp_path / "huaian_p1-2.pdf")
+    two = pdf_pages(broken, [0, 1], tmp_path / "huaian_p1-2.pdf")
     with pytest.raises(ParseError) as e:
         parse_pdf(two, ParseSettings(ocr=False))
     assert e.value.reason == "garbled"
