@@ -415,7 +415,7 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
     # a part's own words: those before it, and its clause's opening ("公务接待费2.00万元，与上年相比预算数减少8.00万元")
     x["part_unnamed"] = float(bool(cand.whole) and not (
         _bigrams(key_words(f"{cand.short}{cand.subject}", [])) - _bigrams(key_words(cand.whole, [])) - _GENERIC_GRAMS)
-        & _bigrams(key))
+        & _bigrams(item))
     # "…项目预算多少" asks the project's money, not one 绩效指标 value (成本指标 120万元) or a 备注
     x["indicator_unasked"] = float(bool(_INDICATOR.search(f"{f.column or ''} {cand.subject} {f.label}"))
                                    and not _ASKS_INDICATOR.search(q.text))

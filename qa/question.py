@@ -61,6 +61,8 @@ _QUESTION_WORDS = re.compile(
 # One official's own pay is never in a disclosure: it reports the unit's 工资福利支出 only.
 _PERSONAL_PAY = re.compile(r"(局长|厅长|处长|科长|主任|书记|部长|院长|所长|监狱长|个人)[^，。？?]{0,8}(工资|薪|收入|奖金|津贴)")
 _INCLUDES = re.compile(r"[（(](?:不?含|包含|包括)[^）)]{1,12}[）)]|(?<!包)不?含[\u4e00-\u9fff]{2,8}?(?=的|是|[？?，,]|$)")
+_VERSUS = re.compile(r"比|较|大于|小于|超过|高于|低于|少于|多于|超出|相比")  # what follows is the base compared with
+_FINAL_ASKED = re.compile(r"决算数?(?:为什么|为何|为啥|怎么)?$")  # "…缴费决算为什么超过…": the 决算数, not the document
 # A follow-up that leans on the question before: "那上年呢？", "那公务接待费呢", "它的决算数呢". Only these inherit
 # the year and what was asked; a full question ("机关运行经费比上年变化多少") starts afresh.
 _ELLIPTIC = re.compile(r"^(那么?|它的?|其|这个|该项?|还有)|呢[？?。]?$")
@@ -155,6 +157,13 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
     q.columns = [c for c in _COLUMN_HINTS if c in said and not any(c != o and c in o and o in said for o in _COLUMN_HINTS)]
     # "本年/当年" is read as a column word (q.columns); a period asked is another than this year's
     q.periods = [p for p in Period if p in periods_in(plain, None) and p is not Period.CURRENT]
+    versus = _VERSUS.search(plain)
+    if versus and q.intent == Intent.REASON:
+        # "决算为何大于年初预算": why the 决算数 is what it is; the 年初预算数 is what it is measured against
+        before = plain[: versus.start()]
+        asked = periods_in(before, None) | ({Period.FINAL} if _FINAL_ASKED.search(before) else set())
+        if asked and periods_in(plain[versus.end():], None):
+            q.periods = [p for p in Period if p in asked]
 
     q.resolutions = registry_of(docs).resolve(q.text)
     q.mention = q.resolutions[0].mention if q.resolutions else None

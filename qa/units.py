@@ -429,9 +429,9 @@ class UnitRegistry:
                 taken.append(h)
         return sorted(taken)
 
-    def _as_name(self, run: str) -> str:
+    def _as_name(self, run: str, after: str = "") -> str:
         """A run as the name it holds: what precedes its first place is no part of a name (对比一下|上海市…, 能否告诉我|
-        北京市…) unless it is 中共/国家; 的 after a place is speech (上海的财政局)."""
+        北京市…) unless it is 中共/国家; 的 after a place is speech (上海的财政局). `after`: the words that follow it."""
         places = self.gaz.find(run)
         if places and places[0].start > 0 and not re.search(r"(中共|国家|全国)$", run[: places[0].start]):
             run, places = run[places[0].start:], self.gaz.find(run[places[0].start:])
@@ -440,8 +440,10 @@ class UnitRegistry:
                 run = run[: h.end] + run[h.end + 1:]
         # 杭州市气象局|气象设施维护及科普项目的站点, 万里街道|新建万里街道社区公共服务中心项目: a project of the unit named
         # before it, not a body under it (a name holding 项目 is kept where the index has it whole)
-        if (project := _PROJECT.search(run)) and not self._exact(run):
-            run = next((run[:end] for end in range(project.start(), _MIN_FORM - 1, -1)
+        project = _PROJECT.search(run)
+        at = project.start() if project else len(run) if _PROJECT.match(after) else None
+        if at is not None and not self._exact(run):
+            run = next((run[:end] for end in range(at, _MIN_FORM - 1, -1)
                         if (exact := self._exact(run[:end])) and exact[0] == run[:end]), run)
         # 广州交通局|局本部, 市财政局|本级: the unit's own headquarters, no other body
         run = re.sub(r"(?<=[局委厅办院])(?:[局委厅办院]?(?:本部|本级|机关本级))$", "", run)
@@ -480,7 +482,7 @@ class UnitRegistry:
             runs = [r for r in runs if r not in touching] + [merged]
         names = []
         for start, end in sorted(runs):
-            run = self._as_name(body[start:end])
+            run = self._as_name(body[start:end], body[end:])
             if self._exact(run) or self._member_of(run) or (len(run) >= 3 and (_PLACE_MARK.search(run) or self.gaz.find(run)
                                                          or _STRONG_SUFFIX.search(run))):
                 names.append(run)

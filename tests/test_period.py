@@ -38,6 +38,12 @@ def test_final_account_columns_asked_by_name():
     assert _ask("阳泉第二监狱2026年疾病预防控制机构支出是多少？", hits).figures[0].raw == "31,342.45"
 
 
+def test_why_a_final_figure_differs_from_its_budget_asks_about_the_final_figure():
+    q = analyze("阳泉第二监狱2026年卫生监督机构决算为什么超过年初预算？", DOCS)
+    assert q.periods == [Period.FINAL]  # the 年初预算 after 超过 is what it is measured against
+    assert _ask(q.text, [XIAN]).figures[0].raw == "2,579.18"
+
+
 def test_the_previous_years_column_answers_a_year_the_unit_has_no_document_of():
     rows = [_row(1, "公务接待费", {"2025年预算数": "10.00", "2026年预算数": "2.00"}, 16, "“三公”经费支出预算表")]
     q = analyze("北京市审计局2025年公务接待费是多少？", DOCS)  # only its 2026 document is indexed

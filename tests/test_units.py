@@ -123,3 +123,14 @@ def test_a_unit_without_documents_is_searched_for_in_its_departments():
     (r,) = reg.resolve("广州市审计局2026年三公经费是多少")
     assert r.status is Status.NOT_INDEXED and r.under == []  # another unit, not one under an indexed one
     assert [u for r in reg.resolve("北京市文旅局2026年三公经费") for u in r.units] == ["北京市文化和旅游局"]
+
+
+@pytest.mark.parametrize("question", [
+    "杭州市气象局气象设施维护及科普项目的站点维护数量目标是多少？",
+    "万里街道新建万里街道社区公共服务中心项目2023年资金总额多少元？",
+    "长沙职业教育基地综合协调办公室水电气项目基地各院校人员满意度要达到多少？",
+])
+def test_a_project_named_after_its_unit_is_the_units_not_a_body_under_it(question):
+    reg = UnitRegistry({"杭州市气象局": (), "上海市普陀区人民政府万里街道办事处": (), "长沙职业教育基地综合协调办公室": ()})
+    (r,) = reg.resolve(question)
+    assert r.status is Status.ROUTED and r.member is None and len(r.units) == 1

@@ -17,6 +17,7 @@ _LEAD = re.compile(r"^(?:20\d\d\s*年度?|[，,：:、；;\s“”\"])+")  # wha
 _NEAR_LEAD = re.compile(r"^[，,：:、；\s]+|^其中[：:]?")
 _PARTS_OPEN = re.compile(r"^其中")  # "其中：因公出国（境）费0万元…；公务接待费…。": the parts of the total before
 _HEADING_CHARS = 24  # a numbered line without figures this long at most is a title heading the figures after it
+_CLAUSE = re.compile(r"[，,：:；;]")
 _COUNTED = re.compile(r"[\u4e00-\u9fff]{0,6}")  # "内设13个司局": what is counted follows the number
 
 
@@ -71,6 +72,9 @@ def _figures(text: str, numbers: list[re.Match], para: Paragraph, start: int, he
         if last and "其中" in text[last : m.start()]:
             whole = prev_near
         near = _NEAR_LEAD.sub("", text[last : m.start()]).strip("，,：: ")
+        clause = _CLAUSE.split(near)[-1]
+        if len(clause) >= 3 and not RELATIONAL.match(clause):
+            near = clause  # "提租补贴（项）：指…标准确定，人均月补贴90元": the clause it stands in names it
         short = near
         if len(near) < 3 or RELATIONAL.match(near):
             near = f"{prev_near}{near}"  # "基本支出15753.96万元，占87.22%": the share is 基本支出's
