@@ -465,9 +465,10 @@ def _reparsed(p: Parsed, page: int, raw: str, rng: random.Random) -> Document | 
 
 
 def _breakdown_figure(doc: Document, rng: random.Random) -> tuple[int, str] | None:
-    """A figure of a stated 政府采购 breakdown and its page; one printed with decimals, which the page prints once."""
+    """A figure of a stated 政府采购 breakdown and its page: a non-zero one printed with decimals, which the page
+    prints once (0.00 stands in many cells)."""
     hits = [(p, b.start + n.start(), n.group(0)) for p in _paragraphs(doc) for b in procurement_breakdowns(p.text)
-            for n in re.finditer(NUMBER, b.text) if "." in n.group(0)]
+            for n in re.finditer(NUMBER, b.text) if "." in n.group(0) and parse_decimal(n.group(0))]
     if not hits:
         return None
     p, at, raw = rng.choice(hits)

@@ -46,13 +46,18 @@ OTHER_YEAR = re.compile(r"上年|去年|上一年|以前年度|20\d\d年(?:度)?
 # "共有车辆17辆，其中：机要通信用车0辆、应急保障用车1辆、…"
 _LEAD = re.compile(r"[，,]?\s*(?:其中)?\s*[：:，,]?\s*")
 _SEP = re.compile(r"\s*[、，,；;]\s*")
+_SEPS = re.compile(r"[\s、，,；;]*")
 PROCUREMENT_TOTAL = re.compile(rf"政府采购[^，,：:；;。\d货工服]{{0,14}}?\s*(?P<num>{NUMBER})\s*(?P<unit>亿元|万元|元)")
-# a part is "…a万元" or, for nothing, "…为0" without a unit
-_NIL_PART = r"|为(?P<nil>0)(?![\d.])"
-PROCUREMENT_PART = re.compile(rf"(?:政府采购|拟采购|拟购买|采购)?(?P<name>货物|工程|服务)类?(?:采购|项目)?(?:预算|支出|金额)?"
-                              rf"(?:(?:为)?\s*(?P<num>{NUMBER})\s*(?P<unit>亿元|万元|元){_NIL_PART})")
+# a part: its name, then "…a万元" or, for nothing, "…为0" without a unit; its figure's start, readable or not
+_AMOUNT_OF = rf"(?:(?:为)?\s*(?P<num>{{num}})\s*(?P<unit>{{units}})|为(?P<nil>0)(?![\d.]))"
+_FIGURE_AHEAD = r"\s*(?:为)?\s*\d"
+_PROCUREMENT_NAME = r"(?:政府采购|拟采购|拟购买|采购)?(?P<name>货物|工程|服务)类?(?:采购|项目)?(?:预算|支出|金额)?"
+PROCUREMENT_PART = re.compile(_PROCUREMENT_NAME + _AMOUNT_OF.format(num=NUMBER, units="亿元|万元|元"))
+_PROCUREMENT_AHEAD = re.compile(_PROCUREMENT_NAME + _FIGURE_AHEAD)
 VEHICLE_TOTAL = re.compile(r"(?P<num>\d+)\s*(?P<unit>辆)(?=[，,]?\s*其中)")
-VEHICLE_PART = re.compile(rf"(?P<name>[\u4e00-\u9fff（）()]{{0,18}}?(?:用车|公务车|车辆|汽车|客车))(?:(?:为)?\s*(?P<num>\d+)\s*(?P<unit>辆){_NIL_PART})")
+_VEHICLE_NAME = r"(?P<name>[\u4e00-\u9fff（）()]{0,18}?(?:用车|公务车|车辆|汽车|客车))"
+VEHICLE_PART = re.compile(_VEHICLE_NAME + _AMOUNT_OF.format(num=r"\d+", units="辆"))
+_VEHICLE_AHEAD = re.compile(_VEHICLE_NAME + _FIGURE_AHEAD)
 # "共有车辆17辆" / "公务用车保有量为2辆" / "实有存量公务车2辆": the vehicles held (not bought: 购置, 新增, 更新; not
 # the number allowed: 编制)
 VEHICLES_HELD = re.compile(r"(?:共有|实有|现有|保有|拥有)[^，,。；;\d购新更编]{0,8}?(?P<num>\d+)\s*辆")
@@ -143,24 +148,26 @@ def _parts_after(text: str, pos: int, part: re.Pattern, unit: str) -> tuple[list
     return parts, end
 
 
-def _breakdowns(text: str, total: re.Pattern, part: re.Pattern) -> list[Breakdown]:
+def _breakdowns(text: str, total: re.Pattern, part: re.Pattern, ahead: re.Pattern) -> list[Breakdown]:
     out = []
     for t in total.finditer(text):
         lead = _LEAD.match(text, t.end())
         parts, end = _parts_after(text, lead.end(), part, t.group("unit"))
-        if len(parts) >= 2:  # one part is a 其中, not a split of the total
+        # one part is a 其中, not a split of the total; and a list that goes on past what could be read ("工程预算为2、",
+        # "0万元，，服务预算…") is not all of it
+        if len(parts) >= 2 and not ahead.match(text, _SEPS.match(text, end).end()):
             out.append(Breakdown(text[t.start():end], t.start(), t.group("num"), t.group("unit"), parts))
     return out
 
 
 def procurement_breakdowns(text: str) -> list[Breakdown]:
     """"政府采购预算总额X万元，其中：货物a万元、工程b万元、服务c万元" (of each total a text states, 全部 and 一般公共预算)."""
-    return _breakdowns(text, PROCUREMENT_TOTAL, PROCUREMENT_PART)
+    return _breakdowns(text, PROCUREMENT_TOTAL, PROCUREMENT_PART, _PROCUREMENT_AHEAD)
 
 
 def vehicle_breakdowns(text: str) -> list[Breakdown]:
     """"共有车辆17辆，其中：机要通信用车0辆、应急保障用车1辆…" and the same of vehicles to be bought."""
-    return _breakdowns(text, VEHICLE_TOTAL, VEHICLE_PART)
+    return _breakdowns(text, VEHICLE_TOTAL, VEHICLE_PART, _VEHICLE_AHEAD)
 
 
 def statements(doc: Document) -> Iterator[Sentence]:

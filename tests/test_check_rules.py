@@ -127,6 +127,11 @@ def test_breakdowns_as_printed():
                 vehicle_breakdowns) == [("324", "辆", [("一般公务用车", "45"), ("执法执勤用车", "0"), ("特种专业技术用车", "34"), ("其他用车", "245")])]
     assert read("共有公务用车编制15辆，实有15辆，其中：领导用车0辆，机要通信用车0辆，其他公务用车15辆。", vehicle_breakdowns)[0][0] == "15"
     assert read("本部门共有车辆127辆，其中，一般公务用车127辆。", vehicle_breakdowns) == []  # one part: a 其中, not a split
+    assert len(read("共有车辆15辆，其中，机要通信用车2辆、应急保障用车3辆、其他用车10辆，其他用车主要是一般公务用车；",
+                    vehicle_breakdowns)[0][2]) == 3
+    # a list going on past what can be read is not judged on the parts read
+    assert read("政府采购预算446.71万元，其中：政府采购货物预算7.2万元、政府采购工程预算为2、政府采购服务预算439.51万元。") == []
+    assert read("政府采购预算总额30万元，其中：政府采购货物预算10万元，政府采购工程预算0万元，，政府采购服务预算20万元。") == []
 
 
 def test_breakdown_parts_against_their_total(doc, sample_doc):
