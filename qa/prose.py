@@ -48,8 +48,9 @@ _LEAD = re.compile(r"[，,]?\s*(?:其中)?\s*[：:，,]?\s*")
 _SEP = re.compile(r"\s*[、，,；;]\s*")
 _SEPS = re.compile(r"[\s、，,；;]*")
 PROCUREMENT_TOTAL = re.compile(rf"政府采购[^，,：:；;。\d货工服]{{0,14}}?\s*(?P<num>{NUMBER})\s*(?P<unit>亿元|万元|元)")
-# a part: its name, then "…a万元" or, for nothing, "…为0" without a unit; its figure's start, readable or not
-_AMOUNT_OF = rf"(?:(?:为)?\s*(?P<num>{{num}})\s*(?P<unit>{{units}})|为(?P<nil>0)(?![\d.]))"
+# a part: its name, then "…a万元", or "…为a" without a unit (上海 prints "工程预算为0"), in the total's unit; the start of
+# its figure, readable or not
+_AMOUNT_OF = rf"(?:(?:为)?\s*(?P<num>{{num}})\s*(?P<unit>{{units}})|为(?P<bare>{{num}})(?![\d.]))"
 _FIGURE_AHEAD = r"\s*(?:为)?\s*\d"
 _PROCUREMENT_NAME = r"(?:政府采购|拟采购|拟购买|采购)?(?P<name>货物|工程|服务)类?(?:采购|项目)?(?:预算|支出|金额)?"
 PROCUREMENT_PART = re.compile(_PROCUREMENT_NAME + _AMOUNT_OF.format(num=NUMBER, units="亿元|万元|元"))
@@ -140,8 +141,8 @@ class Breakdown:
 def _parts_after(text: str, pos: int, part: re.Pattern, unit: str) -> tuple[list[tuple[str, str]], int]:
     """The parts listed from pos on, one after another with only a separator between them, in the total's unit."""
     parts, end = [], pos
-    while (m := part.match(text, pos)) and (m.group("unit") == unit or m.group("nil")):
-        parts.append((m.group("name"), m.group("num") or m.group("nil")))
+    while (m := part.match(text, pos)) and (m.group("unit") == unit or m.group("bare")):
+        parts.append((m.group("name"), m.group("num") or m.group("bare")))
         end = m.end()
         sep = _SEP.match(text, end)
         pos = sep.end() if sep else end
@@ -153,8 +154,8 @@ def _breakdowns(text: str, total: re.Pattern, part: re.Pattern, ahead: re.Patter
     for t in total.finditer(text):
         lead = _LEAD.match(text, t.end())
         parts, end = _parts_after(text, lead.end(), part, t.group("unit"))
-        # one part is a 其中, not a split of the total; and a list that goes on past what could be read ("工程预算为2、",
-        # "0万元，，服务预算…") is not all of it
+        # one part is a 其中, not a split of the total; and a list that goes on past what could be read ("0万元，，服务预算…",
+        # "服务预算749.0.0万元") is not all of it
         if len(parts) >= 2 and not ahead.match(text, _SEPS.match(text, end).end()):
             out.append(Breakdown(text[t.start():end], t.start(), t.group("num"), t.group("unit"), parts))
     return out

@@ -129,8 +129,9 @@ def test_breakdowns_as_printed():
     assert read("本部门共有车辆127辆，其中，一般公务用车127辆。", vehicle_breakdowns) == []  # one part: a 其中, not a split
     assert len(read("共有车辆15辆，其中，机要通信用车2辆、应急保障用车3辆、其他用车10辆，其他用车主要是一般公务用车；",
                     vehicle_breakdowns)[0][2]) == 3
+    assert read("政府采购预算446.71万元，其中：政府采购货物预算7.2万元、政府采购工程预算为2、政府采购服务预算439.51万元。")[0][2][1] == (
+        "工程", "2")  # a part without a unit is in the total's
     # a list going on past what can be read is not judged on the parts read
-    assert read("政府采购预算446.71万元，其中：政府采购货物预算7.2万元、政府采购工程预算为2、政府采购服务预算439.51万元。") == []
     assert read("政府采购预算总额30万元，其中：政府采购货物预算10万元，政府采购工程预算0万元，，政府采购服务预算20万元。") == []
 
 
