@@ -19,7 +19,7 @@ import sys
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -32,12 +32,13 @@ from doc_cache import CORPUS, SETTINGS, Parsed, load_all  # noqa: E402
 
 from qa.check import check_document  # noqa: E402
 from qa.check_content import STANDARD_TABLES  # noqa: E402
-from qa.finding import Finding, Kind  # noqa: E402
+from qa.finding import SETTINGS as CHECKS, Finding, Kind  # noqa: E402
 from qa.model import Document, Paragraph  # noqa: E402
 from qa.numbers import parse_decimal  # noqa: E402
 from qa.parse import parse_pdf  # noqa: E402
-from qa.prose import COMPARE, COMPLETION, SHARE, stated_changes  # noqa: E402
-from qa.tablekind import norm, table_kind  # noqa: E402
+from qa.prose import (COMPARE, COMPLETION, NUMBER, SHARE, procurement_breakdowns, stated_changes,  # noqa: E402
+                      vehicle_breakdowns)
+from qa.tablekind import norm, procurement_kind, table_kind  # noqa: E402
 
 
 @dataclass
@@ -323,13 +324,76 @@ def hygiene(doc: Document, rng: random.Random) -> Plant | None:
     return got and Plant("hygiene", doc, {Kind.HYGIENE}, {got[0]}, f"{got[1]} → {got[2]}")
 
 
+def _breakdown_typo(doc: Document, rng: random.Random, read: Callable, kind: str) -> Plant | None:
+    """One figure of a stated breakdown (its total or a part) keyed wrong: the parts no longer add up."""
+    def edit(m: re.Match) -> str | None:
+        stated = read(m.group(0))
+        if not stated:
+            return None
+        b = rng.choice(stated)
+        n = rng.choice(list(re.finditer(NUMBER, b.text)))
+        return m.group(0).replace(b.text, b.text[: n.start()] + _typo(n.group(0), rng) + b.text[n.end():], 1)
+    got = _replace_in_paragraph(doc, rng, re.compile(r".+", re.S), edit)
+    return got and Plant(kind, doc, {Kind.PARTS}, {got[0]}, f"{got[1][:60]}… → {got[2][:60]}…")
+
+
+def procurement_sum(doc: Document, rng: random.Random) -> Plant | None:
+    return _breakdown_typo(doc, rng, procurement_breakdowns, "procurement_sum")
+
+
+def vehicle_sum(doc: Document, rng: random.Random) -> Plant | None:
+    return _breakdown_typo(doc, rng, vehicle_breakdowns, "vehicle_sum")
+
+
+def procurement_table(doc: Document, rng: random.Random) -> Plant | None:
+    """The 政府采购 table's 货物/工程/服务 figure keyed wrong, where the 说明 states the same kinds."""
+    stated = {name for p in _paragraphs(doc) for b in procurement_breakdowns(p.text) for name, _ in b.parts}
+    rows = [(t, r) for t in doc.tables if not t.is_form and "采购" in norm(t.title) for r in t.rows
+            if procurement_kind(r.label) in stated and any(c.value for c in r.cells)]
+    if not rows:
+        return None
+    t, r = rng.choice(rows)
+    c = next(c for c in r.cells if c.value)
+    old = c.raw
+    c.raw = _typo(c.raw, rng)
+    c.value = parse_decimal(c.raw)
+    return Plant("procurement_table", doc, {Kind.PROSE_TABLE}, {r.page}, f"《{t.title}》{r.label} {old} → {c.raw}")
+
+
 PLANTERS: dict[str, Callable] = {
     "missing_table": drop_table, "contents_table": drop_listed_table, "empty_table": empty_table,
     "missing_section": drop_section, "prose_table": prose_figure, "table_cell": table_figure,
     "table_blank": lambda d, r: table_figure(d, r, blank=True), "direction": flip_direction, "level": level_instead,
     "change": change_percent, "completion": completion, "share": share, "year": wrong_year,
     "unit_name": other_unit, "placeholder": placeholder, "hygiene": hygiene,
+    "procurement_sum": procurement_sum, "vehicle_sum": vehicle_sum,
 }
+# Planted in the disclosures published as two files (narrative and tables), each pair read as one document: the
+# only documents of the corpus whose 说明 and 政府采购 table both give 货物/工程/服务.
+PAIR_PLANTERS: dict[str, Callable] = {"procurement_table": procurement_table}
+
+
+def _prose_chars(doc: Document) -> int:
+    return sum(len(s.text) for s in doc.sections)
+
+
+def _tables(doc: Document) -> int:
+    return len([t for t in doc.tables if not t.is_form])
+
+
+def companions(parsed: list[Parsed]) -> list[Parsed]:
+    """Each disclosure published as two files, one of narrative and one of tables, as one document: the same year and
+    kind, one unit's name within the other's, one file without tables and one without a 说明."""
+    narratives = [p for p in parsed if _tables(p.doc) < CHECKS.min_tables and _prose_chars(p.doc) >= CHECKS.min_prose_chars]
+    tables = [p for p in parsed if _tables(p.doc) >= CHECKS.min_tables and _prose_chars(p.doc) < CHECKS.min_prose_chars]
+    out = []
+    for n in narratives:
+        for t in tables:
+            a, b = norm(n.doc.unit or "-"), norm(t.doc.unit or "+")
+            if (n.doc.year, n.doc.kind) == (t.doc.year, t.doc.kind) and (a in b or b in a):
+                doc = replace(n.doc, tables=t.doc.tables, contents=[*n.doc.contents, *t.doc.contents])
+                out.append(Parsed(f"{n.rel} + {Path(t.rel).name}", doc))
+    return out
 
 
 # --- the run ------------------------------------------------------------------------------------
@@ -347,12 +411,12 @@ class Tally:
     missed: list = field(default_factory=list)
 
 
-def run(parsed: list[Parsed], per_doc: int, seed: int, min_plants: int) -> dict[str, Tally]:
+def run(parsed: list[Parsed], per_doc: int, seed: int, min_plants: int, planters: dict[str, Callable]) -> dict[str, Tally]:
     """Each kind planted per_doc times in every document that has a place for it; a kind few documents have a
     place for (完成预算 %: the 决算s) is planted more often in those, up to min_plants in all."""
     tallies: dict[str, Tally] = defaultdict(Tally)
     bases = {p.rel: {_key(f) for f in check_document(p.doc)} for p in parsed}
-    for kind, planter in PLANTERS.items():
+    for kind, planter in planters.items():
         fits = [p for p in parsed if planter(copy.deepcopy(p.doc), random.Random(f"{seed}/{p.rel}/{kind}/0"))]
         rounds = max(per_doc, -(-min_plants // max(len(fits), 1)))
         for p in fits:
@@ -400,20 +464,33 @@ def _reparsed(p: Parsed, page: int, raw: str, rng: random.Random) -> Document | 
         return parse_pdf(path, SETTINGS)
 
 
+def _breakdown_figure(doc: Document, rng: random.Random) -> tuple[int, str] | None:
+    """A figure of a stated 政府采购 breakdown and its page: a non-zero one printed with decimals, which the page
+    prints once (0.00 stands in many cells)."""
+    hits = [(p, b.start + n.start(), n.group(0)) for p in _paragraphs(doc) for b in procurement_breakdowns(p.text)
+            for n in re.finditer(NUMBER, b.text) if "." in n.group(0) and parse_decimal(n.group(0))]
+    if not hits:
+        return None
+    p, at, raw = rng.choice(hits)
+    return p.page_of(at, at + len(raw)), raw
+
+
 def run_pdf(parsed: list[Parsed], plants: int, seed: int, max_pages: int) -> dict[str, Tally]:
-    """The prose and table plants made in the PDF's text instead of the model: the parse path runs again."""
+    """The prose, table and breakdown plants made in the PDF's text instead of the model: the parse path runs again."""
     tallies: dict[str, Tally] = defaultdict(Tally)
     docs = [p for p in parsed if p.doc.page_count <= max_pages and _repeated_figures(p.doc)]
     random.Random(seed).shuffle(docs)
     for p in docs:
-        if all(tallies[k].plants >= plants for k in ("pdf_prose", "pdf_table")):
+        if all(tallies[k].plants >= plants for k in ("pdf_prose", "pdf_table", "pdf_breakdown")):
             break
         base = {_key(f) for f in check_document(p.doc)}
         rng = random.Random(f"{seed}/{p.rel}/pdf")
         para, m, same = rng.choice(_repeated_figures(p.doc))
+        breakdown = _breakdown_figure(p.doc, rng)
         for kind, page, raw, expect in (
             ("pdf_prose", para.page_of(m.start(), m.end()), m.group("num"), {Kind.PROSE_TABLE}),
             ("pdf_table", same[0][1].page, same[0][2].raw, {Kind.PROSE_TABLE, Kind.ROW_TOTAL, Kind.COLUMN_TOTAL, Kind.CROSS_TABLE}),
+            *([("pdf_breakdown", *breakdown, {Kind.PARTS})] if breakdown else []),
         ):
             if tallies[kind].plants >= plants:
                 continue
@@ -439,14 +516,18 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--min-plants", type=int, default=10, help="plants of each kind at least, where documents allow")
     ap.add_argument("--missed", action="store_true", help="list the plants no finding caught")
-    ap.add_argument("--pdf", type=int, default=0, metavar="N", help="also plant N prose and N table figures in PDF text")
+    ap.add_argument("--pdf", type=int, default=0, metavar="N", help="also plant N prose, N table and N 政府采购 figures in PDF text")
     ap.add_argument("--pdf-max-pages", type=int, default=40, help="PDF plants only in files this short (each is parsed again)")
     args = ap.parse_args()
     parsed = [p for p in load_all() if p.doc]
     kinds = {p.doc.kind for p in parsed}
     print(f"{len(parsed)} parsed documents ({', '.join(f'{k}: {sum(p.doc.kind == k for p in parsed)}' for k in sorted(kinds, key=str))})")
-    tallies = run(parsed, args.per_doc, args.seed, args.min_plants)
+    tallies = run(parsed, args.per_doc, args.seed, args.min_plants, PLANTERS)
     report(tallies, "plants in the parsed document model")
+    pairs = companions(parsed)
+    paired = run(pairs, args.per_doc, args.seed, args.min_plants, PAIR_PLANTERS)
+    report(paired, f"plants in the {len(pairs)} disclosures published as narrative + tables, each pair read as one document")
+    tallies.update(paired)
     if args.pdf:
         pdf = run_pdf(parsed, args.pdf, args.seed, args.pdf_max_pages)
         report(pdf, "plants in the PDF's text, parsed again")

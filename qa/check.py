@@ -16,9 +16,10 @@ from .check_text import check_text
 from .finding import SETTINGS, FigureRef, Finding, Kind, Severity
 from .model import Cell, Document, Row, Table
 from .numbers import parse_decimal
-from .tablekind import norm as _norm, table_kind
+from .tablekind import norm as _norm, procurement_kind, table_kind, vehicles_held
 from .prose import (AMOUNT, MONEY_UNITS, BOUGHT, BUDGET_FIGURE, COMPARE, COMPLETION, DOWN, FINAL_DIFF, FINAL_FIGURE, LESS, LEVEL_CHANGE, MORE, OTHER_YEAR,
-                    REASON, SHARE, UP, UP_WORDS, WHOLE, dec, sentences, stated_changes)
+                    REASON, SHARE, UP, UP_WORDS, VEHICLES_HELD, WHOLE, Breakdown, dec, procurement_breakdowns, sentences,
+                    stated_changes, statements, vehicle_breakdowns)
 
 
 _TO_YUAN = {"万元": Decimal(10000), "千元": Decimal(1000), "元": Decimal(1), "亿元": Decimal(100000000)}
@@ -660,7 +661,8 @@ _ITEMS = [
     ("项目支出", re.compile(r"项目支出"), None),
     ("人员经费", re.compile(r"人员经费"), None),
     ("公用经费", re.compile(r"公用经费"), None),
-    ("政府采购", re.compile(r"政府采购(?:预算|支出)?(?:总额|合计)?"), "政府采购"),
+    # the total only: a kind's amount ("政府采购货物预算…") is compared by _procurement_tables
+    ("政府采购", re.compile(r"政府采购(?!货物|工程|服务)(?:预算|支出)?(?:总额|合计)?"), "政府采购"),
 ]
 # what may stand right before a general item's name: a clause start or a scope word, not the rest of a project's
 # name ("评审项目支出304.16万元")
@@ -735,6 +737,88 @@ def _prose_tables(doc: Document) -> list[Finding]:
     return out
 
 
+# --- stated breakdowns: 政府采购 by kind and vehicles by use, against their total and their tables ------------
+def _breakdown_sums(doc: Document) -> list[Finding]:
+    """"政府采购预算总额X万元，其中：货物a万元、工程b万元、服务c万元" and "共有车辆N辆，其中：…用车k辆、…": the
+    listed parts add up to the total (amounts within half a unit of their last printed decimal each; counts exactly)."""
+    out: list[Finding] = []
+    for st in statements(doc):
+        for b in procurement_breakdowns(st.text) + vehicle_breakdowns(st.text):
+            raws = [v for _, v in b.parts]
+            summed = sum((dec(v) for v in raws), Decimal(0))
+            gap = abs(dec(b.total) - summed)
+            half = Decimal(0) if b.unit == "辆" else _half_unit([b.total, *raws])
+            if gap <= half * (len(raws) + 1):
+                continue
+            shown = _fmt if half else str
+            out.append(Finding(
+                Kind.PARTS, _severity(gap, half),
+                f"“{b.text}”：各项之和为{shown(summed)}{b.unit}，与总数{b.total}{b.unit}不符（相差{shown(gap)}）",
+                [st.page], [_ref("总数", b.total, None, st.page, b.unit), *(_ref(n, v, None, st.page, b.unit) for n, v in b.parts)],
+                st.text,
+            ))
+    return out
+
+
+def _procurement_rows(doc: Document) -> dict[str, tuple[Table, Row, Cell]]:
+    """The 政府采购 table's row of each kind it totals (货物, 工程, 服务) and that row's figure."""
+    rows: dict[str, tuple[Table, Row, Cell]] = {}
+    for t in doc.tables:
+        if t.is_form or "采购" not in _norm(t.title):
+            continue
+        for r in t.rows:
+            kind = procurement_kind(r.label)
+            cell = _first_value(r, doc.year) if kind else None
+            if cell is not None:
+                rows.setdefault(kind, (t, r, cell))
+    return rows
+
+
+def _procurement_tables(doc: Document) -> list[Finding]:
+    """The 说明's 货物/工程/服务 amounts against the rows of the 政府采购 table that total each kind."""
+    rows = _procurement_rows(doc)
+    if not rows:
+        return []
+    out: list[Finding] = []
+    for st in statements(doc):
+        for b in procurement_breakdowns(st.text)[:1]:  # the whole; a further breakdown is of one fund's share
+            for name, raw in b.parts:
+                if name not in rows:
+                    continue
+                t, r, c = rows[name]
+                if not _same_amount(raw, b.unit, c.raw, t.unit):
+                    out.append(Finding(
+                        Kind.PROSE_TABLE, Severity.ERROR,
+                        f"说明中政府采购{name}为{raw}{b.unit}（第{st.page}页），《{t.title}》“{_norm(r.label)}”为{c.raw}{t.unit or ''}",
+                        sorted({st.page, r.page}), [_ref(f"政府采购{name}", raw, None, st.page, b.unit), _ref(_norm(r.label), c.raw, t, r.page)],
+                        st.text,
+                    ))
+    return out
+
+
+def _vehicle_tables(doc: Document) -> list[Finding]:
+    """"共有车辆17辆" against the table's count of vehicles held (公务用车保有量): the prose count must be one of its
+    figures; a cell left blank matches nothing."""
+    cells = [(t, r, c) for t in doc.tables if not t.is_form for r in t.rows for c in r.cells
+             if vehicles_held(f"{r.label}/{c.header}") and not c.raw.strip().endswith(("%", "％"))]
+    if not cells:
+        return []
+    out: list[Finding] = []
+    for st in sentences(doc):
+        for m in VEHICLES_HELD.finditer(st.text):
+            if any(c.value == dec(m.group("num")) for _, _, c in cells):
+                continue
+            t, r, c = cells[0]
+            shown = "、".join(sorted({c.raw.strip() or "空白" for _, _, c in cells})[:4])
+            out.append(Finding(
+                Kind.PROSE_TABLE, Severity.ERROR,
+                f"说明中车辆数为{m.group('num')}辆（第{st.page}页），《{t.title}》中为{shown}",
+                sorted({st.page, r.page}), [_ref("车辆数", m.group("num"), None, st.page, "辆"), _ref(_norm(r.label), c.raw, t, r.page)],
+                st.text,
+            ))
+    return out
+
+
 def _joined(tables: list[Table]) -> list[Table]:
     """Tables printed over consecutive pages that the parser kept apart (same title, header and unit) as one,
     so a total on the second page is checked against the rows of the first."""
@@ -761,6 +845,7 @@ def check_document(doc: Document) -> list[Finding]:
         out += _row_totals(t) + _hierarchy(t) + _column_totals(t)
     out += _cross_tables(doc) + _prose_tables(doc) + _changes(doc) + _shares(doc) + _named_base_shares(doc) + _parts(doc) + _reasons(doc)
     out += _level(doc) + _budget_vs_final(doc)
+    out += _breakdown_sums(doc) + _procurement_tables(doc) + _vehicle_tables(doc)
     out += check_content(doc) + check_text(doc)
     unique: dict[tuple, Finding] = {}
     for f in out:  # the 收入 and 支出 halves of a sentence often repeat the same statement

@@ -14,7 +14,7 @@ class Kind(StrEnum):
     PROSE_TABLE = "prose_table"  # a figure the 说明 repeats against the table
     CHANGE = "change"  # "减少X万元，下降Y%" against the two figures
     SHARE = "share"  # 占比 against its whole
-    PARTS = "parts"  # a "其中" part larger than its whole
+    PARTS = "parts"  # a "其中" part larger than its whole, or the parts listed after a total not adding up to it
     REASON = "reason"  # a reason naming only the opposite direction
     DIRECTION = "direction"  # 增加/减少/持平/大于/小于 against the two numbers compared
     COMPLETION = "completion"  # 完成预算的P% against 决算 ÷ 预算

@@ -42,6 +42,26 @@ REASON = re.compile(r"(?:主要)?原因(?:是|为|：|:)|主要是由于|主要�
 WHOLE = re.compile(r"其中[：:，,]|主要包括|主要用于|包括")
 SHARE = re.compile(rf"(?P<x>\d[\d,]*(?:\.\d+)?)\s*(?P<xu>亿元|万元|元)[，,]?\s*占(?P<base>[^%％\d，,。；]{{0,16}}?)(?P<p>\d+(?:\.\d+)?)\s*[%％]")
 OTHER_YEAR = re.compile(r"上年|去年|上一年|以前年度|20\d\d年(?:度)?(?:年初)?预算")
+# A total and the parts listed right after it: "政府采购预算总额4988.73万元，其中：政府采购货物预算238.78万元，…" and
+# "共有车辆17辆，其中：机要通信用车0辆、应急保障用车1辆、…"
+_LEAD = re.compile(r"[，,]?\s*(?:其中)?\s*[：:，,]?\s*")
+_SEP = re.compile(r"\s*[、，,；;]\s*")
+_SEPS = re.compile(r"[\s、，,；;]*")
+PROCUREMENT_TOTAL = re.compile(rf"政府采购[^，,：:；;。\d货工服]{{0,14}}?\s*(?P<num>{NUMBER})\s*(?P<unit>亿元|万元|元)")
+# a part: its name, then "…a万元", or "…为a" without a unit (上海 prints "工程预算为0"), in the total's unit; the start of
+# its figure, readable or not
+_AMOUNT_OF = rf"(?:(?:为)?\s*(?P<num>{{num}})\s*(?P<unit>{{units}})|为(?P<bare>{{num}})(?![\d.]))"
+_FIGURE_AHEAD = r"\s*(?:为)?\s*\d"
+_PROCUREMENT_NAME = r"(?:政府采购|拟采购|拟购买|采购)?(?P<name>货物|工程|服务)类?(?:采购|项目)?(?:预算|支出|金额)?"
+PROCUREMENT_PART = re.compile(_PROCUREMENT_NAME + _AMOUNT_OF.format(num=NUMBER, units="亿元|万元|元"))
+_PROCUREMENT_AHEAD = re.compile(_PROCUREMENT_NAME + _FIGURE_AHEAD)
+VEHICLE_TOTAL = re.compile(r"(?P<num>\d+)\s*(?P<unit>辆)(?=[，,]?\s*其中)")
+_VEHICLE_NAME = r"(?P<name>[\u4e00-\u9fff（）()]{0,18}?(?:用车|公务车|车辆|汽车|客车))"
+VEHICLE_PART = re.compile(_VEHICLE_NAME + _AMOUNT_OF.format(num=r"\d+", units="辆"))
+_VEHICLE_AHEAD = re.compile(_VEHICLE_NAME + _FIGURE_AHEAD)
+# "共有车辆17辆" / "公务用车保有量为2辆" / "实有存量公务车2辆": the vehicles held (not bought: 购置, 新增, 更新; not
+# the number allowed: 编制)
+VEHICLES_HELD = re.compile(r"(?:共有|实有|现有|保有|拥有)[^，,。；;\d购新更编]{0,8}?(?P<num>\d+)\s*辆")
 _SENTENCE = re.compile(r"[^。！？]+[。！？]?")
 # A number printed in prose with its unit: money, a rate or a count ("内设13个司局")
 PROSE_NUMBER = re.compile(
@@ -117,3 +137,69 @@ def stated_changes(sentence: str, unchanged: bool = False) -> list[StatedChange]
         out.append(StatedChange(m.group(0), v_raw, m.group("d"), m.group("vu"), up, m.group("p"), v - d if up else v + d,
                                 m.start() if not heads else -1))
     return out
+
+
+@dataclass
+class Breakdown:
+    """A stated total and the parts listed right after it, each as printed."""
+
+    text: str  # the matched words, total and parts
+    start: int  # where the total's words begin in the text read
+    total: str
+    unit: str
+    parts: list[tuple[str, str]]  # (name, value as printed)
+
+
+def _parts_after(text: str, pos: int, part: re.Pattern, unit: str) -> tuple[list[tuple[str, str]], int]:
+    """The parts listed from pos on, one after another with only a separator between them, in the total's unit."""
+    parts, end = [], pos
+    while (m := part.match(text, pos)) and (m.group("unit") == unit or m.group("bare")):
+        parts.append((m.group("name"), m.group("num") or m.group("bare")))
+        end = m.end()
+        sep = _SEP.match(text, end)
+        pos = sep.end() if sep else end
+    return parts, end
+
+
+def _breakdowns(text: str, total: re.Pattern, part: re.Pattern, ahead: re.Pattern) -> list[Breakdown]:
+    out = []
+    for t in total.finditer(text):
+        lead = _LEAD.match(text, t.end())
+        parts, end = _parts_after(text, lead.end(), part, t.group("unit"))
+        # one part is a 其中, not a split of the total; and a list that goes on past what could be read ("0万元，，服务预算…",
+        # "服务预算749.0.0万元") is not all of it
+        if len(parts) >= 2 and not ahead.match(text, _SEPS.match(text, end).end()):
+            out.append(Breakdown(text[t.start():end], t.start(), t.group("num"), t.group("unit"), parts))
+    return out
+
+
+def procurement_breakdowns(text: str) -> list[Breakdown]:
+    """"政府采购预算总额X万元，其中：货物a万元、工程b万元、服务c万元" (of each total a text states, 全部 and 一般公共预算)."""
+    return _breakdowns(text, PROCUREMENT_TOTAL, PROCUREMENT_PART, _PROCUREMENT_AHEAD)
+
+
+def vehicle_breakdowns(text: str) -> list[Breakdown]:
+    """"共有车辆17辆，其中：机要通信用车0辆、应急保障用车1辆…" and the same of vehicles to be bought."""
+    return _breakdowns(text, VEHICLE_TOTAL, VEHICLE_PART, _VEHICLE_AHEAD)
+
+
+def statements(doc: Document) -> Iterator[Sentence]:
+    """The sentences, a sentence cut short joined to its rest: a paragraph cut at a page's end ("…工程类采购预算0万元；"
+    + "服务类采购预算7万元。"), parts printed as a paragraph after "其中：", or "其中：…" after the total's own sentence
+    ("…总额778.56万元。" + "其中：…")."""
+    cut = last = None
+    for st in sentences(doc):
+        if cut and cut.heading == st.heading:
+            st = Sentence(cut.text + st.text, cut.page, cut.heading)
+        elif cut:
+            yield cut
+        cut = None
+        if last and last.heading == st.heading and st.text.startswith("其中"):
+            st = Sentence(last.text.rstrip("。") + "，" + st.text, last.page, last.heading)
+        if st.text.endswith(("。", "！", "？")):
+            yield st
+            last = st
+        else:
+            cut = st
+    if cut:
+        yield cut

@@ -35,3 +35,20 @@ def table_kind(title: str) -> str | None:
     if "支出" in t and "收入" not in t and "财政拨款" not in t and ("总" in t or "决算" in t):
         return "支出总表"  # 支出总表 / 支出决算表
     return None
+
+
+# "A-货物", "一、货物A", "服务类": a 政府采购 table's row that totals one kind (not a single purchase's row)
+_PROCUREMENT_ROW = re.compile(r"^(?:[A-C][-－.、]?|[一二三][、.．])?(?P<kind>货物|工程|服务)类?[A-C]?$")
+# "公务用车保有量（辆）", "实有车辆数": a count of the vehicles held (not of those bought, 购置数)
+_VEHICLES_HELD = re.compile(r"保有量|实有(?:车辆|公务用车)?数|(?<!购置)(?<!新增)(?:公务用车|车辆)(?:总)?数量?")
+
+
+def procurement_kind(label: str) -> str | None:
+    """The kind (货物, 工程, 服务) a 政府采购 table row totals, or None."""
+    m = _PROCUREMENT_ROW.match(norm(label))
+    return m.group("kind") if m else None
+
+
+def vehicles_held(label: str) -> bool:
+    """A row or column that counts the vehicles a unit holds."""
+    return bool(_VEHICLES_HELD.search(norm(label)))

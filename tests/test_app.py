@@ -166,6 +166,40 @@ def test_near_named_units_are_offered_and_re_ask_with_that_unit(tmp_path):
     assert [m["role"] for m in out[h.ui.chat]] == ["user", "assistant"] * 2
 
 
+def test_a_finding_links_to_its_pages_in_the_viewer(tmp_path):
+    """Each finding with pages is a link (doc id, index); clicking it shows its first page in the viewer, every
+    page it names in the source switcher; a finding about the whole document is listed without a link."""
+    import gradio as gr
+
+    from qa.store import DocRecord
+    from webui.layout import build_app
+
+    findings = [{"kind": "reason", "severity": "warning", "message": "说明的变动方向与原因相反", "pages": [22, 16],
+                 "figures": [], "quote": None},
+                {"kind": "missing_table", "severity": "error", "message": "未见预算公开表<b>", "pages": [],
+                 "figures": [], "quote": None}]
+    rec = DocRecord("d1", SAMPLE.name, str(SAMPLE), "", "山西省阳泉第二监狱", 2026, "预算", None, 100, 13, 0, [],
+                    findings=findings)
+    listed = render.findings_html([rec])
+    assert listed.count('class="qa-finding"') == 1 and 'data-doc="d1" data-n="0"' in listed
+    assert "第22、16页" in listed and "全文 · 未见预算公开表&lt;b&gt;" in listed
+
+    class Fake:
+        def documents(self):
+            return [rec]
+
+    demo = build_app(Fake(), upload_dir=tmp_path)
+    h = next(f.fn.__self__ for f in demo.fns.values() if getattr(f.fn, "__name__", "") == "show_finding")
+    out = h.show_finding(gr.EventData(None, {"doc": "d1", "n": 0}))
+    assert "第 16 / 100 页" in out[h.ui.caption] and "勾稽问题" in out[h.ui.caption]
+    assert '<img src="data:image/png;base64,' in out[h.ui.evidence]
+    assert [c[0] for c in out[h.ui.pick]["choices"]] == ["[1] 第16页 · 勾稽问题", "[2] 第22页 · 勾稽问题"]
+    assert out[h.ui.controls]["visible"]
+    assert h.pick_source(1, out[h.ui.view])[h.ui.view].page == 22
+    for stale in ({"doc": "d1", "n": 1}, {"doc": "d1", "n": 5}, {"doc": "gone", "n": 0}, None):
+        assert h.show_finding(gr.EventData(None, stale)) == {}
+
+
 def test_uploads_are_checked_by_content_not_name(tmp_path):
     fake = tmp_path / "report.pdf"
     fake.write_text("这不是 PDF", encoding="utf-8")
@@ -515,6 +549,29 @@ def test_browser_laptop(server, browser, tmp_path):
     log = server["log"].read_text(errors="replace")
     assert "Traceback" not in log, log[-3000:]
     assert "DEBUG" not in log, "library debug output in the console"
+
+
+def test_browser_a_finding_shows_its_page(server, browser):
+    """The findings list under 文件管理: a click on a finding shows its page of its document in the viewer."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page.set_default_timeout(30_000)
+    page.goto(server["url"])
+    page.wait_for_selector("#qa-question textarea")
+    page.locator("#qa-findings-box").get_by_text("勾稽校验").click()
+    link = page.locator("#qa-findings details").first
+    link.locator("summary").click()
+    finding = link.locator("a.qa-finding").first
+    first_page = int(finding.inner_text().removeprefix("第").split("页")[0].split("、")[0])
+    finding.click()
+    caption = page.locator("#qa-ev-caption")
+    expect(caption).to_contain_text(f"第 {first_page} / 100 页")
+    expect(caption).to_contain_text("勾稽问题")
+    expect(page.locator("#qa-evidence img")).to_be_visible()
+    assert page.locator("#qa-evidence-col").bounding_box()["y"] < 900, "the viewer is not in view"
+    page.screenshot(path=str(ARTIFACTS / "laptop_finding.png"))
+    page.close()
 
 
 def test_browser_phone(server, browser):

@@ -106,6 +106,75 @@ def test_named_shares_of_one_whole(doc, sample_doc):
     assert not [f for f in _new(doc, sample_doc) if f.kind == Kind.SHARE]
 
 
+def test_breakdowns_as_printed():
+    """政府采购 by kind and vehicles by use, in the wordings of the corpus: the total and each listed part."""
+    from qa.prose import procurement_breakdowns, vehicle_breakdowns
+
+    def read(text, reader=procurement_breakdowns):
+        return [(b.total, b.unit, b.parts) for b in reader(text)]
+
+    assert read("国家信访局2026年政府采购预算总额4,308.39万元，其中：政府采购货物预算2,315.5万元；政府采购工程预算417.8万元；"
+                "政府采购服务预算1,575.09万元。") == [("4,308.39", "万元", [("货物", "2,315.5"), ("工程", "417.8"), ("服务", "1,575.09")])]
+    assert read("纳入2026年部门预算的政府采购项目共有3,790.75万元，其中：货物类项目242.80万元、工程类项目0.00万元、服务类项目3,547.95万元。"
+                )[0][2][0] == ("货物", "242.80")
+    assert read("2019年度政府采购支出预算总额1422.50万元，其中：拟采购货物支出84万元、拟购买服务支出1338.50万元。")[0][2] == [
+        ("货物", "84"), ("服务", "1338.50")]
+    assert read("政府采购预算446.71万元，其中：政府采购货物预算7.2万元、政府采购工程预算为0、政府采购服务预算439.51万元。")[0][2][1] == ("工程", "0")
+    # the whole and, after it, one fund's share: two breakdowns
+    assert [t for t, _, _ in read("政府采购预算总额30万元:政府采购货物预算10万元、政府采购工程预算0万元、政府采购服务预算20万元;"
+                                  "其中一般公共预算拨款政府采购12万元:政府采购货物预算2万元、政府采购工程预算0万元、政府采购服务预算10万元。")] == ["30", "12"]
+    assert read("截至2025年12月31日，本部门共有车辆324辆，其中，一般公务用车45辆、执法执勤用车0辆、特种专业技术用车34辆、其他用车245辆。",
+                vehicle_breakdowns) == [("324", "辆", [("一般公务用车", "45"), ("执法执勤用车", "0"), ("特种专业技术用车", "34"), ("其他用车", "245")])]
+    assert read("共有公务用车编制15辆，实有15辆，其中：领导用车0辆，机要通信用车0辆，其他公务用车15辆。", vehicle_breakdowns)[0][0] == "15"
+    assert read("本部门共有车辆127辆，其中，一般公务用车127辆。", vehicle_breakdowns) == []  # one part: a 其中, not a split
+    assert len(read("共有车辆15辆，其中，机要通信用车2辆、应急保障用车3辆、其他用车10辆，其他用车主要是一般公务用车；",
+                    vehicle_breakdowns)[0][2]) == 3
+    assert read("政府采购预算446.71万元，其中：政府采购货物预算7.2万元、政府采购工程预算为2、政府采购服务预算439.51万元。")[0][2][1] == (
+        "工程", "2")  # a part without a unit is in the total's
+    # a list going on past what can be read is not judged on the parts read
+    assert read("政府采购预算总额30万元，其中：政府采购货物预算10万元，政府采购工程预算0万元，，政府采购服务预算20万元。") == []
+
+
+def test_breakdown_parts_against_their_total(doc, sample_doc):
+    """"政府采购预算总额778.56万元。其中：货物542.51万元、工程0万元、服务236.05万元" (the total in the sentence before) and
+    "实有15辆，其中：…" must add up; a paragraph cut at a page's end is read with its rest."""
+    _edit_prose(doc, "政府采购货物预算542.51万元", "政府采购货物预算552.51万元")
+    found = [f for f in _new(doc, sample_doc) if f.kind == Kind.PARTS]
+    assert len(found) == 1 and "各项之和为788.56万元，与总数778.56万元不符（相差10.00）" in found[0].message
+    assert found[0].pages == [22] and found[0].severity == Severity.ERROR and "552.51" in found[0].quote
+    assert [r.label for r in found[0].figures] == ["总数", "货物", "工程", "服务"]
+    doc = copy.deepcopy(sample_doc)
+    _edit_prose(doc, "执法执勤用车7辆", "执法执勤用车6辆")
+    found = [f for f in _new(doc, sample_doc) if f.kind == Kind.PARTS]
+    assert len(found) == 1 and "各项之和为14辆，与总数15辆不符（相差1）" in found[0].message and found[0].pages == [43]
+    doc = copy.deepcopy(sample_doc)
+    doc.sections.append(Section(["十三、政府采购"], [Paragraph("政府采购预算总额7万元，其中，货物类采购预算0万元；工程类采购预算0万元；", 8),
+                                                     Paragraph("服务类采购预算7万元。", 9)]))
+    assert [f for f in _new(doc, sample_doc) if f.kind == Kind.PARTS] == []
+
+
+def test_procurement_and_vehicles_against_their_tables(doc, sample_doc):
+    """The 说明's 货物/工程/服务 against the rows of a 政府采购 table that total each kind; the vehicles held against
+    a table's 公务用车保有量, a blank cell included."""
+    from qa.model import Row, Table
+
+    rows = [Row("A-货物", 30, [Cell("金额", "542.510000", Decimal("542.51"))]),
+            Row("C-服务", 30, [Cell("金额", "236.050000", Decimal("236.05"))]),
+            Row("合计", 30, [Cell("金额", "778.560000", Decimal("778.56"))])]
+    doc.tables.append(Table("政府采购预算明细表", [30], unit="万元", headers=["金额"], rows=rows))
+    held = Row("公务用车保有量（辆）", 31, [Cell("2026年", "15", Decimal(15))])
+    doc.tables.append(Table("其他重要事项情况表", [31], headers=["2026年"], rows=[held]))
+    base = copy.deepcopy(doc)
+    assert [f for f in _new(doc, sample_doc) if f.kind == Kind.PROSE_TABLE] == []
+    rows[1].cells[0] = Cell("金额", "263.050000", Decimal("263.05"))
+    held.cells[0] = Cell("2026年", "", None)
+    found = [f for f in _new(doc, base) if f.kind == Kind.PROSE_TABLE]
+    assert sorted(f.message for f in found) == [
+        "说明中政府采购服务为236.05万元（第22页），《政府采购预算明细表》“C-服务”为263.050000万元",
+        "说明中车辆数为15辆（第43页），《其他重要事项情况表》中为空白"]
+    assert sorted(p for f in found for p in f.pages) == [22, 30, 31, 43]
+
+
 def test_year_unit_placeholder_and_hygiene(doc, sample_doc):
     t = next(t for t in doc.tables if table_kind(t.title) == "三公")
     t.title = t.title.replace("2026", "2025")

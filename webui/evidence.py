@@ -69,6 +69,13 @@ def places_for(ans, paths: dict[str, str]) -> list[Place]:
     return out
 
 
+def places_for_finding(rec, finding: dict) -> list[Place]:
+    """One Place per page a consistency finding names, in the document it was found in (`rec`: a DocRecord)."""
+    message = finding["message"]
+    label = f"{rec.unit or rec.file} · 勾稽问题：{message if len(message) <= 40 else message[:39] + '…'}"
+    return [Place(rec.id, rec.path, label, int(page)) for page in sorted(set(finding.get("pages") or []))]
+
+
 @dataclass(frozen=True)
 class Rendered:
     """A page rendered at SCALE and cropped to its printed area: PDF point p is pixel p × SCALE − origin."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from .evidence import ZOOMS, View, evidence_html, page_count, places_for
+from .evidence import ZOOMS, View, evidence_html, page_count, places_for, places_for_finding
 from .render import (PENDING, REASONS, check_upload, doc_rows, esc, figure_rows, figures_html, findings_html,
                      md_text, reply_markdown, safe_name, source_choices, sources_html)
 
@@ -227,6 +227,23 @@ class Handlers:
             return {}
         place = view.places[int(index)]
         return self._viewer(replace(view, index=int(index), page=place.page))
+
+    @friendly("显示勾稽问题所在页面")
+    def show_finding(self, evt: gr.EventData) -> dict:
+        """A finding clicked in the findings list ({doc, n} from the page's script): its pages in the viewer, the
+        first shown, each in the source switcher."""
+        data = evt._data if isinstance(evt._data, dict) else {}
+        rec = next((d for d in self.docs() if d.id == data.get("doc")), None)
+        n = data.get("n")
+        if rec is None or not isinstance(n, int) or not 0 <= n < len(rec.findings):
+            return {}
+        view = View(places_for_finding(rec, rec.findings[n]))
+        if view.place is None:
+            return {}
+        view.page = view.place.page
+        choices = [(f"[{i}] 第{p.page}页 · 勾稽问题", i - 1) for i, p in enumerate(view.places, 1)]
+        return {**self._viewer(view), self.ui.pick: gr.update(choices=choices, value=0),
+                self.ui.controls: gr.update(visible=True)}
 
     @friendly("翻页")
     def turn(self, view, step: int) -> dict:

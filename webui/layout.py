@@ -63,6 +63,8 @@ CSS = """
 .qa-tag { display: inline-block; font-size: 0.8em; padding: 0 5px; margin-right: 5px; border-radius: 4px;
           border: 1px solid currentColor; }
 #qa-docs { min-width: 0; max-width: 100%; }
+#qa-findings a.qa-finding { color: inherit; text-decoration: underline dotted; cursor: pointer; }
+#qa-findings a.qa-finding:hover { color: var(--color-accent); }
 .qa-figtable { overflow-x: auto; max-height: 340px; overflow-y: auto; border: 1px solid var(--border-color-primary);
                border-radius: 8px; }
 .qa-figtable table { width: 100%; border-collapse: collapse; font-size: 0.9em; margin: 0; }
@@ -126,6 +128,15 @@ SCROLL_TO_BOX = """setTimeout(() => {
              sc.scrollLeft = Math.max(0, b.offsetLeft - sc.clientWidth / 4); }
   }, 200);"""
 SHOW_BOX_JS = "() => { " + SCROLL_TO_BOX + " }"
+# A finding in the findings list: the viewer shows its page (the handler gets which one) and comes into view.
+FINDING_CLICK_JS = """element.addEventListener('click', (ev) => {
+  const link = ev.target.closest && ev.target.closest('a.qa-finding');
+  if (!link) return;
+  ev.preventDefault();
+  trigger('click', {doc: link.dataset.doc, n: parseInt(link.dataset.n, 10)});
+  const viewer = document.querySelector('#qa-evidence-col');
+  if (viewer) viewer.scrollIntoView({block: 'start'});
+});"""
 # After an answer: the chat shows the new question at its top, so the answer's start is in view (not its end).
 SHOW_ANSWER_JS = """() => {
   const chat = document.querySelector('#qa-chat');
@@ -220,7 +231,7 @@ def build_app(assistant, upload_dir: str | Path | None = None, note: str = "") -
                     remove = gr.Button("移除", variant="stop", scale=1, min_width=72, elem_id="qa-remove")
                 remove_report = gr.HTML("", elem_id="qa-remove-report")
                 with gr.Accordion("勾稽校验：文件内数字不一致之处", open=False, elem_id="qa-findings-box"):
-                    findings = gr.HTML(findings_html([]), elem_id="qa-findings")
+                    findings = gr.HTML(findings_html([]), elem_id="qa-findings", js_on_load=FINDING_CLICK_JS)
 
         ui = Ui(status=status, unit=unit, year=year, kind=kind, chat=chat, question=question, suggestions=suggestions,
                 to_upload=to_upload, figures=figures, controls=controls, pick=pick, caption=caption, evidence=evidence, sources=sources,
@@ -278,6 +289,7 @@ def _wire(h: Handlers, ui: Ui, b: Buttons) -> None:
                                [*shown, ui.unit], **private))
     b.clear.click(h.cleared, None, shown, **private)
     then_show(ui.pick.input(h.pick_source, [ui.pick, ui.view], viewer, **private), SHOW_BOX_JS)
+    ui.findings.click(h.show_finding, None, [*viewer, ui.pick, ui.controls], **private)
     b.prev_page.click(partial(h.turn, step=-1), ui.view, viewer, **private)
     b.next_page.click(partial(h.turn, step=1), ui.view, viewer, **private)
     then_show(b.zoom_out.click(partial(h.zoom, step=-1), ui.view, viewer, **private), SHOW_BOX_JS)

@@ -279,13 +279,24 @@ def doc_rows(docs) -> list[list]:
     return [[d.unit or "（未识别）", d.year or "", d.kind or "", d.pages, d.tables, len(d.findings), d.file] for d in docs]
 
 
+def finding_item(doc_id: str, n: int, finding: dict) -> str:
+    """One finding as a list item: a link that shows its page in the viewer (the page's script sends doc and n);
+    a finding about the whole document (a table or section missing) has no page to show."""
+    pages = finding.get("pages") or []
+    text = esc(finding["message"])
+    if not pages:
+        return f"<li>全文 · {text}</li>"
+    return (f'<li><a class="qa-finding" href="#qa-evidence" data-doc="{esc(doc_id)}" data-n="{n}">'
+            f"第{'、'.join(map(str, pages))}页 · {text}</a></li>")
+
+
 def findings_html(docs) -> str:
-    """Each document's consistency findings (勾稽校验), with pages, folded per document."""
+    """Each document's consistency findings (勾稽校验), folded per document, each linked to its page."""
     parts = []
     for d in docs:
         if not d.findings:
             continue
-        items = "".join(f"<li>第{'、'.join(map(str, f['pages']))}页 · {esc(f['message'])}</li>" for f in d.findings)
+        items = "".join(finding_item(d.id, n, f) for n, f in enumerate(d.findings))
         parts.append(f"<details><summary>{esc(d.unit or d.file)} {d.year or ''} · {len(d.findings)} 处</summary><ul>{items}</ul></details>")
     return "".join(parts) or "<p>已收录文件未发现勾稽问题。</p>"
 
