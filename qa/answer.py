@@ -13,13 +13,13 @@ from itertools import zip_longest
 
 from .model import BBox, Chunk, Statement
 from .numbers import parse_decimal
-from .prose import AMOUNT, CHANGE_WORD, COUNT_UNITS, LABEL_PREFIX, PROSE_NUMBER, REASON, direction, stated_changes
+from .prose import (AMOUNT, CHANGE_WORD, COUNT_UNITS, LABEL_PREFIX, PROSE_NUMBER, REASON, REASON_WORD, direction,
+                    stated_changes)
 from .lexicon import CANONICAL_TABLE, FACT_TERMS, ITEMS, named_items
 from .period import THIS_YEAR, Period, periods_in
 from .question import Intent, Question, key_words
 from .retrieve import Retrieved
 
-_REASON_WORD = re.compile(r"原因|由于|因为|主要是|主要用于|主要系|系因|导致")  # not a bare 系 (关系, 体系)
 _MONEY_UNITS = {"万元", "亿元", "千元", "元"}
 _TOTAL_LABEL = re.compile(r"^(合计|总计|小计|部门合计|单位合计|本年.*合计)$")
 _MIN_MATCH = 0.3  # below this, no number in the retrieved passages is about what was asked (the unit and year are checked apart)
@@ -575,7 +575,7 @@ def _reason_after(hits: list[Retrieved], cands: list[_Candidate]) -> tuple[list[
         def next_change(i: int) -> bool:
             return bool(PROSE_NUMBER.search(segs[i]) and CHANGE_WORD.search(segs[i]))
 
-        end = next((j for j in range(at, min(at + 4, len(segs))) if _REASON_WORD.search(segs[j])), None)
+        end = next((j for j in range(at, min(at + 4, len(segs))) if REASON_WORD.search(segs[j])), None)
         if end is None or any(next_change(j) for j in range(at + 1, end + 1)):
             continue
         while not segs[end].endswith(("。", "！", "？")) and end + 1 < len(segs) and not next_change(end + 1):
@@ -791,7 +791,7 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
     if q.intent == "reason":
         quotes, quote_chunk = _reason_after(hits, cands)
         if not quotes:
-            quotes, quote_chunk = _quote(hits, q, _REASON_WORD)
+            quotes, quote_chunk = _quote(hits, q, REASON_WORD)
         if not quotes:
             quotes, quote_chunk = _change_stated(hits, cands)
     elif q.intent == "definition":

@@ -39,6 +39,7 @@ FINAL_DIFF = re.compile(rf"决算数?(?:较|比)(?:年初)?预算数?(?P<dir>增
 COMPLETION = re.compile(r"完成(?:了)?(?:年初|全年|调整)?预算(?:数)?的\s*(?P<p>\d+(?:\.\d+)?)\s*[%％]")
 BOUGHT = re.compile(r"购置|购买|更新|新购|新建|建设")  # spending that raises a figure without saying 增加
 REASON = re.compile(r"(?:主要)?原因(?:是|为|：|:)|主要是由于|主要是|由于")
+REASON_WORD = re.compile(r"原因|由于|因为|主要是|主要用于|主要系|系因|导致")  # a sentence giving a reason (not a bare 系: 关系, 体系)
 WHOLE = re.compile(r"其中[：:，,]|主要包括|主要用于|包括")
 SHARE = re.compile(rf"(?P<x>\d[\d,]*(?:\.\d+)?)\s*(?P<xu>亿元|万元|元)[，,]?\s*占(?P<base>[^%％\d，,。；]{{0,16}}?)(?P<p>\d+(?:\.\d+)?)\s*[%％]")
 OTHER_YEAR = re.compile(r"上年|去年|上一年|以前年度|20\d\d年(?:度)?(?:年初)?预算")
