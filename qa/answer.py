@@ -193,6 +193,13 @@ def _printed_unit(text: str) -> str | None:
     return m.group(1) if m else None
 
 
+@lru_cache(maxsize=65536)
+def _span_words(text: str, unit: str | None = None) -> str:
+    """The key words of a stored prose span, its unit's name aside: the same spans stand in the candidates of
+    question after question, and key_words reads the lexicon."""
+    return key_words(text, [unit])
+
+
 def candidates(hits: list[Retrieved]) -> list[_Candidate]:
     """Every number the retrieved chunks hold, with what names it."""
     out: list[_Candidate] = []
@@ -231,8 +238,8 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                 if f:
                     f.page, f.periods = pf.page, pf.periods
                     # the topic's parts (a section title and the words it opens) and the subject match each on its own
-                    subject = " ".join(filter(None, (key_words(w, [c.unit]) for w in [*pf.topic.split(" "), pf.subject])))
-                    out.append(_Candidate(f, key_words(pf.near, [c.unit]), c.section or "", subject=subject,
+                    subject = " ".join(filter(None, (_span_words(w, c.unit) for w in [*pf.topic.split(" "), pf.subject])))
+                    out.append(_Candidate(f, _span_words(pf.near, c.unit), c.section or "", subject=subject,
                                           short=pf.short, rank=rank, whole=pf.whole, states_change=pf.states_change))
     return out
 
@@ -414,7 +421,7 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
                               and "上年" in f"{cand.near} {f.column or ''}")
     # a part's own words: those before it, and its clause's opening ("公务接待费2.00万元，与上年相比预算数减少8.00万元")
     x["part_unnamed"] = float(bool(cand.whole) and not (
-        _bigrams(key_words(f"{cand.short}{cand.subject}", [])) - _bigrams(key_words(cand.whole, [])) - _GENERIC_GRAMS)
+        _bigrams(_span_words(f"{cand.short}{cand.subject}")) - _bigrams(_span_words(cand.whole)) - _GENERIC_GRAMS)
         & _bigrams(item))
     # "…项目预算多少" asks the project's money, not one 绩效指标 value (成本指标 120万元) or a 备注
     x["indicator_unasked"] = float(bool(_INDICATOR.search(f"{f.column or ''} {cand.subject} {f.label}"))
