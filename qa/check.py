@@ -18,8 +18,8 @@ from .model import Cell, Document, Row, Table
 from .numbers import parse_decimal
 from .tablekind import norm as _norm, procurement_kind, table_kind, vehicles_held
 from .prose import (AMOUNT, MONEY_UNITS, BOUGHT, BUDGET_FIGURE, COMPARE, COMPLETION, DOWN, FINAL_DIFF, FINAL_FIGURE, LESS, LEVEL_CHANGE, MORE, OTHER_YEAR,
-                    REASON, SHARE, UP, UP_WORDS, VEHICLES_HELD, WHOLE, Breakdown, dec, procurement_breakdowns, sentences,
-                    stated_changes, statements, vehicle_breakdowns)
+                    REASON, SHARE, UP, UP_WORDS, VEHICLES_HELD, WHOLE, Breakdown, dec, joined_sentences, procurement_breakdowns,
+                    sentences, stated_changes, vehicle_breakdowns)
 
 
 _TO_YUAN = {"万元": Decimal(10000), "千元": Decimal(1000), "元": Decimal(1), "亿元": Decimal(100000000)}
@@ -742,7 +742,7 @@ def _breakdown_sums(doc: Document) -> list[Finding]:
     """"政府采购预算总额X万元，其中：货物a万元、工程b万元、服务c万元" and "共有车辆N辆，其中：…用车k辆、…": the
     listed parts add up to the total (amounts within half a unit of their last printed decimal each; counts exactly)."""
     out: list[Finding] = []
-    for st in statements(doc):
+    for st in joined_sentences(doc):
         for b in procurement_breakdowns(st.text) + vehicle_breakdowns(st.text):
             raws = [v for _, v in b.parts]
             summed = sum((dec(v) for v in raws), Decimal(0))
@@ -780,7 +780,7 @@ def _procurement_tables(doc: Document) -> list[Finding]:
     if not rows:
         return []
     out: list[Finding] = []
-    for st in statements(doc):
+    for st in joined_sentences(doc):
         for b in procurement_breakdowns(st.text)[:1]:  # the whole; a further breakdown is of one fund's share
             for name, raw in b.parts:
                 if name not in rows:

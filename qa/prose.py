@@ -184,7 +184,7 @@ def vehicle_breakdowns(text: str) -> list[Breakdown]:
     return _breakdowns(text, VEHICLE_TOTAL, VEHICLE_PART, _VEHICLE_AHEAD)
 
 
-def statements(doc: Document) -> Iterator[Sentence]:
+def joined_sentences(doc: Document) -> Iterator[Sentence]:
     """The sentences, a sentence cut short joined to its rest: a paragraph cut at a page's end ("…工程类采购预算0万元；"
     + "服务类采购预算7万元。"), parts printed as a paragraph after "其中：", or "其中：…" after the total's own sentence
     ("…总额778.56万元。" + "其中：…")."""
