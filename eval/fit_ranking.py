@@ -10,9 +10,10 @@ expected figure. The weights are fitted for the top place, which is all an answe
 each question's candidates (the probability that the first-ranked is a right one; ListNet's top-one model),
 starting from the hand-set weights and kept near them by an L2 penalty (`--l2`), minimised with L-BFGS (scipy);
 it sees fit questions only. (A pairwise logistic regression, which counts every misordered pair alike, lowered
-rank@1 on both splits: fit 0.902 → 0.862, validation 0.911 → 0.875, session 6.) Printed: how often the top-ranked candidate is right (rank@1, over questions whose candidates hold the
-expected figure at all) with the hand-set weights and with the fitted ones, fit and validation side by side, by
-type; then the fitted weights, scaled to the hand-set ones' total, as RankWeights(...) to paste.
+rank@1 on both splits: fit 0.902 → 0.862, validation 0.911 → 0.875, session 6.) Printed: how often the
+top-ranked candidate is right (rank@1, over questions whose candidates hold the expected figure at all) with the
+hand-set weights and with the fitted ones, fit and validation side by side, by type; then the fitted weights as
+RankWeights(...) to paste, and the ten that moved most.
 
 The index must hold the questions' documents: `qa eval` builds eval/.index.
 """

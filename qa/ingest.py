@@ -65,7 +65,8 @@ def pipeline_version() -> str:
     and period.py are parsing code too: statements and their figures' periods are read with them at parse."""
     here = Path(__file__).parent
     h = hashlib.sha256()
-    for f in sorted([*here.glob("parse/*.py"), *(here / n for n in ("chunk.py", "model.py", "numbers.py", "prose.py", "period.py"))]):
+    files = [*here.glob("parse/*.py"), *(here / n for n in ("chunk.py", "model.py", "numbers.py", "prose.py", "period.py"))]
+    for f in sorted(files):
         h.update(f.read_bytes())
     return h.hexdigest()[:12]
 

@@ -130,7 +130,7 @@ class Paragraph:
 class ProseFigure:
     """A number printed in a statement and the words that name it, read once at parse.
 
-    In "基本支出15,753.96万元，占87.22%" the share is ProseFigure(raw="87.22", unit="%", near="基本支出，占", short="占").
+    In "基本支出15,753.96万元，占87.22%" the share is ProseFigure(raw="87.22", unit="%", near="基本支出占", short="占").
     """
 
     raw: str  # as printed: "15,753.96"
