@@ -51,6 +51,12 @@ class Assistant:
         with self.store.writing():
             self.store.remove_document(doc_id)
 
+    def compact(self) -> int:
+        """Rebuild the index's chunk collection without the deleted chunks' vectors (see `ChunkStore.compact`);
+        returns the chunks kept. An embedded index does it by itself when worn; on a Chroma server, run it while no
+        other process writes."""
+        with self.store.writing():
+            return self.store.compact()
     def analyze(self, question: str, context: Question | None = None, unit: str | None = None,
                 year: int | None = None, kind: str | None = None, docs: list[DocRecord] | None = None) -> Question:
         """Question analysis, narrowed by explicit filters (the web page's unit/year/kind pickers)."""

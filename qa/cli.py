@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -103,6 +104,21 @@ def remove(doc, index_dir, chroma_url):
     with store.writing():
         store.remove_document(found[0].id)
     click.echo(f"removed {found[0].id} {found[0].file}")
+
+
+@main.command()
+@_index
+@_chroma
+def compact(index_dir, chroma_url):
+    """Rebuild the chunk collection without the vectors of deleted chunks, which slow searches within a document
+    (an embedded index does it by itself once more were deleted than it holds; on a server, run it while no one writes)."""
+    from .store import ChunkStore, index_path, make_client
+
+    store = ChunkStore(make_client(index_dir, chroma_url), lock_dir=None if chroma_url else index_path(index_dir))
+    start = time.perf_counter()
+    with store.writing():
+        kept = store.compact()
+    click.echo(f"compacted: {kept} chunks kept ({time.perf_counter() - start:.1f} s)")
 
 
 @main.command()

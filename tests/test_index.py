@@ -143,3 +143,65 @@ def test_chunk_boxes_survive_the_store_and_old_records_read_without_them():
     old["cells"] = json.dumps([["合计", "2.00"]], ensure_ascii=False)  # as written before boxes were kept
     back = chunk_from_record(c.id, c.text, old)
     assert (back.bbox, back.cells[0].bbox, back.lines, back.cells[0].raw) == (None, None, [], "2.00")
+
+
+def test_dense_search_over_every_document_skips_what_is_not_committed(index, embedder):
+    """Asked of every document, dense search runs unfiltered (a filter over every document id is slow): chunks
+    stored but not committed must still be left out, and k committed ones returned, as the filtered search does."""
+    a = Assistant(**index)
+    a.ingest([DATA / "bj_audit-bureau_2026_dept-budget-text.pdf", DATA / "bj_audit-bureau_2026_dept-budget-tables.pdf"])
+    committed = a.retriever.committed()
+    vector = embedder.embed_queries(["北京市审计局三公经费为什么增加"])[0]
+    nearest = a.store.nearest(vector, 12, committed)
+    got = a.store.chunks.get(ids=nearest, include=["embeddings", "documents"])
+    # uncommitted copies of the nearest chunks (a writer's chunks before its commit): nearer than anything held
+    a.store.chunks.add(ids=[f"uncommitted:{i}" for i in got["ids"]], documents=got["documents"],
+                       embeddings=got["embeddings"], metadatas=[{"doc_id": "uncommitted", "type": "section"}] * len(got["ids"]))
+    assert [c.id for c in a.retriever.dense(committed, vector, 12, committed)] == nearest
+    assert [c.id for c in a.retriever.dense(committed, vector, 5, committed[:1])] == a.store.nearest(vector, 5, committed[:1])
+
+
+def test_compaction_keeps_every_chunk_and_answer(index, tmp_path):
+    """Deleted chunks' vectors stay in chroma's HNSW graph and slow filtered searches: compaction rebuilds the
+    collection from its records. An embedded index does it when a writer leaves more deleted than held; a reader
+    opened before it still answers; a compaction that crashed midway is finished or dropped."""
+    from qa.store import CHUNKS, COMPACTING, COMPLETE, DELETED
+
+    a = Assistant(**index)
+    text, tables = tmp_path / "text.pdf", tmp_path / "tables.pdf"
+    shutil.copy(DATA / "bj_audit-bureau_2026_dept-budget-text.pdf", text)
+    shutil.copy(DATA / "bj_audit-bureau_2026_dept-budget-tables.pdf", tables)
+    a.ingest([text])
+    reader = Assistant(**index)
+    question = "北京市审计局2026年“三公”经费为什么增加？"
+    before = reader.ask(question).to_dict()
+    before.pop("elapsed_ms")
+    a.ingest([tables])  # 436 chunks beside the text's 21, then deleted
+    held = a.store.count()
+    old_id = a.store.chunks.id
+
+    a.remove(a.store.find_documents("tables.pdf")[0].id)
+    removed = held - a.store.count()
+    embedded = "index_dir" in index
+    if embedded:  # more deleted than held: compacted as the writer let go
+        assert a.store.chunks.id != old_id and not (a.store.chunks.metadata or {}).get(DELETED)
+        # chroma leaves a deleted collection's HNSW folder behind (chroma-core/chroma#5259): ours are removed
+        assert len([d for d in index["index_dir"].iterdir() if d.is_dir()]) <= 2  # the chunks' and the registry's
+    else:  # a server's writers are not ordered: only `compact` does it
+        assert a.store.chunks.metadata[DELETED] == removed and a.store.worn()
+        assert a.compact() == held - removed and a.store.chunks.id != old_id
+    assert {c.name for c in a.store.client.list_collections()} == {CHUNKS, "qa_documents"}
+    after = reader.ask(question).to_dict()  # its collection was dropped: reopened by name
+    after.pop("elapsed_ms")
+    assert after == before and a.store.count() == a.documents()[0].chunks == held - removed
+
+    # a crash after the copy was marked complete and the old collection dropped: the next open finishes it
+    copy = a.store.client.get_collection(CHUNKS)
+    copy.modify(name=COMPACTING, metadata={**copy.metadata, COMPLETE: True})
+    again = Assistant(**index)
+    assert again.store.count() == held - removed and COMPACTING not in {c.name for c in again.store.client.list_collections()}
+    # a crash midway through the copy: the old collection stands, and the next compaction starts afresh
+    again.store.client.create_collection(COMPACTING)
+    assert Assistant(**index).ask(question).found
+    assert again.compact() == held - removed
+    assert {c.name for c in again.store.client.list_collections()} == {CHUNKS, "qa_documents"}
