@@ -15,7 +15,7 @@ from .model import BBox, Chunk, Statement
 from .numbers import parse_decimal
 from .prose import (AMOUNT, CHANGE_WORD, COUNT_UNITS, LABEL_PREFIX, PROSE_NUMBER, REASON, REASON_WORD, direction,
                     stated_changes)
-from .lexicon import CANONICAL_TABLE, FACT_TERMS, ITEMS, named_items
+from .lexicon import CANONICAL_TABLE, FACT_HEADINGS, FACT_TERMS, ITEMS, named_items
 from .period import THIS_YEAR, Period, periods_in
 from .question import Intent, Question, key_words
 from .retrieve import Retrieved
@@ -592,31 +592,42 @@ def _reason_after(hits: list[Retrieved], cands: list[_Candidate]) -> tuple[list[
 
 
 # Words that say which kind of fact is asked, not which fact: left out when matching the passage's sentences
-_FACT_WORDS = re.compile(r"职责|职能|主要|方面|有什么|是什么|什么|哪些|哪个|情况|具体|负责|承担|单位|部门|机构")
+_FACT_WORDS = re.compile(r"职责|职能|主要|方面|有什么|是什么|什么|哪些|哪个|情况|具体|负责|承担|单位|部门|机构|^在|有$")
 _PASSAGE_SENTENCES = 6  # a quoted passage's sentences at most: the ones that speak of the question, in order
 
 
 def _passage(hits: list[Retrieved], q: Question) -> tuple[list[str], Chunk | None]:
-    """What the unit is and does, in its own words: the sentences of the best-matching prose passage that speak
+    """What the unit is and does, in its own words: the sentences of the best-fitting prose passage that speak
     of what was asked ("在停车方面有什么职责" → "负责统筹停车管理工作…"; "加挂了什么牌子" → "…加挂北京市住房保障办公室
-    牌子。"), else the passage's opening sentences."""
+    牌子。"), else the passage's opening sentences (its list: "主要职责有哪些" → the duties).
+
+    A passage fits by holding the question's own topic words ("停车", "中医药": the key without its fact words),
+    and all its words, by being printed under the heading of the fact asked (职责 → "一、部门职责"), and by printing
+    a word the fact is said in (性质 → 事业单位); of passages fitting alike, the section's first. Its sentences are
+    picked by the topic words."""
     sections = [h.chunk for h in hits[:8] if h.chunk.type == "section"]
     if not sections:
         return [], None
-    key = q.key or q.text
     terms = [t for asked, said in FACT_TERMS.items() if asked in q.text for t in said]  # 性质 → 事业单位, 行政单位…
     terms += [q.member] if q.member else []  # a unit under the one searched: where its department's text names it
+    headings = [said for asked, said in FACT_HEADINGS if asked.search(q.text)]
+    specific = _FACT_WORDS.sub("", q.key or q.text)
+    specific = specific if len(specific) >= 2 else ""
 
     def fit(c: Chunk) -> float:
-        body = c.body
-        return coverage(key, c.section or "", body) + (_MIN_MATCH if any(t in body for t in terms) else 0.0)
+        heading = c.path[-1] if c.path else c.section or ""  # its own heading: "（一）本部门职责情况", not "一、部门情况说明"
+        return coverage(q.key or q.text, heading, c.body) \
+            + (_MIN_MATCH if any(h.search(heading) for h in headings) else 0.0) \
+            + (_MIN_MATCH if any(t in c.body for t in terms) else 0.0)
 
-    chunk = max(sections, key=fit)
-    if fit(chunk) < _MIN_MATCH:
+    def topic(c: Chunk) -> float:
+        return coverage(specific, c.path[-1] if c.path else c.section or "", c.body) if specific else 0.0
+
+    chunk = max(sections, key=lambda c: (round(topic(c) + fit(c), 6), [-ord(ch) for ch in c.id]))
+    if fit(chunk) < _MIN_MATCH and topic(chunk) < _MIN_MATCH:
         return [], None
     sents = _section_sentences(chunk, hits)
-    specific = _FACT_WORDS.sub("", key)
-    picked = [i for i, st in enumerate(sents) if (len(specific) >= 2 and coverage(specific, st) >= _MIN_MATCH)
+    picked = [i for i, st in enumerate(sents) if (specific and coverage(specific, st) >= _MIN_MATCH)
               or any(t in st for t in terms)][:_PASSAGE_SENTENCES]
     shown = sorted({j for i in picked or range(min(3, len(sents))) for j in _with_list(sents, i)})
     return [sents[j] for j in shown], chunk

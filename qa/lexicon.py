@@ -97,6 +97,17 @@ FACT_TERMS: dict[str, list[str]] = {
     "下属": ["下属", "所属", "二级预算单位", "预算单位"],
 }
 
+# The headings a text fact is printed under, by what the question asks for: 职责 → "一、部门职责", "（一）主要职能";
+# 单位构成 → "（二）机构设置", "部门预算单位构成". A passage under one answers even when its words share little with
+# the question's ("主要职责有哪些": the list of duties).
+FACT_HEADINGS: list[tuple[re.Pattern, re.Pattern]] = [
+    (re.compile(r"职责|职能|负责什么|主要任务|承担"), re.compile(r"职责|职能|任务")),
+    (re.compile(r"内设|处室|机构设置"), re.compile(r"机构设置|内设|机构情况")),
+    (re.compile(r"编制|人数"), re.compile(r"编制|人员")),
+    (re.compile(r"单位构成|部门构成|预算单位|下属|所属|二级单位|编制范围|纳入"),
+     re.compile(r"单位构成|部门构成|机构设置|预算单位|编制范围")),
+]
+
 # Colloquial phrases with other words inside: "换执法执勤车", "买了几辆车" (buying cars, whatever kind).
 PHRASES: list[tuple[re.Pattern, list[str]]] = [
     (re.compile(r"(?:换|买|购|添|更新)[\u4e00-\u9fff]{0,6}?(?<!辆)车"), ["公务用车购置费"]),  # not "买了几辆车": a count

@@ -303,12 +303,23 @@ def _pair_fields(prefix: str, cells: list[str], page: int) -> list[FormField]:
     n = len(cells)
     if n == 1:
         return [FormField(prefix, cells[0], page)] if prefix else []
-    if n in (2, 4) or (n % 2 == 0 and all(is_number(c) or is_blank(c) for c in cells[1::2])):
+    if n >= 5 and n % 2 and _labels(cells[1::2]) and all(is_number(c) for c in cells[2::2]):
+        return _pair_fields(named(cells[0]), cells[1:], page)  # 项目资金（元） | 项目资金总额 | 6,351,000.00 | 年度… | …
+    if n in (2, 4) or (n % 2 == 0 and all(is_number(c) or is_blank(c) for c in cells[1::2])) or \
+            (n >= 6 and n % 2 == 0 and cells[0].endswith("名称") and _labels(cells[::2])):  # the row naming the form's
+        # project: 项目名称 | 就业援助基地补贴 | 项目性质 | 经常性项目 | 项目类别 | 特定目标类 (a row of column names is not paired)
         return [FormField(named(cells[i]), cells[i + 1], page) for i in range(0, n - 1, 2)]
     if n >= 6 and n % 2 == 0 and cells[0] == cells[n // 2]:  # 实施期目标 | 年度目标 side by side
         halves = [cells[: n // 2], cells[n // 2 :]]
         return [FormField(named("/".join(h[:-1])), h[-1], page) for h in halves]
     return [FormField(named("/".join(cells[:-1])), cells[-1], page)]
+
+
+_PAIR_LABEL_MAX = 10  # a label in a row of several label | value pairs: 项目名称, 项目性质, 年度资金申请总额
+
+
+def _labels(cells: list[str]) -> bool:
+    return all(not is_number(c) and len(c) <= _PAIR_LABEL_MAX for c in cells)
 
 
 def _is_column_names(row) -> bool:
