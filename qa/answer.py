@@ -268,12 +268,17 @@ def item_key(q: Question) -> str:
     return item if _weight(_bigrams(item)) >= 1.0 else key
 
 
-def _unasked_parts(item: str, label: str) -> int:
+_YEAR_PART = re.compile(r"20\d\d\s*年度?")
+
+
+def _unasked_parts(item: str, label: str, unit: str | None) -> int:
     """Parts of a several-part label the question does not name: '2010850-事业运行 50905-离退休费 30302-退休费'
-    is more specific than '退休费' asks for (a function × economic split of the figure)."""
+    is more specific than '退休费' asks for (a function × economic split of the figure). A year ("深圳市住房和建设局
+    （本级） 2025年": periods are scored apart) and the document's own unit are not such parts; another unit is."""
     k = _bigrams(item)
     parts = [LABEL_PREFIX.sub("", p) for p in re.split(r"\s+", label or "")]
-    named = [p for p in parts if re.search(r"[\u4e00-\u9fff]", p)]
+    named = [p for p in parts if re.search(r"[\u4e00-\u9fff]", p) and not _YEAR_PART.fullmatch(p)
+             and not (unit and _norm(p) == _norm(unit))]
     return sum(1 for p in named if not _bigrams(p) & k) if len(named) > 1 else 0
 
 
@@ -392,7 +397,7 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
         "total_column_words": col_words if cand.total else 0.0,
         "total_row": float(cand.total and not row_of_table and bool(_TOTAL_LABEL.match(cand.near.strip()))),
         "column_only": float(cand.is_cell and not cand.total and bool(col) and row < 0.3),
-        "unasked_parts": float(_unasked_parts(item, cand.near)),
+        "unasked_parts": float(_unasked_parts(item, cand.near, f.unit_name)),
         "exact_label": float(_norm(LABEL_PREFIX.sub("", cand.near)) == _norm(item)),
         "first_value": float(cand.first),
         "contradicts_table": float(_contradicts(q.text, f"{cand.where} {f.column or ''}")),
@@ -412,6 +417,8 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
     if f.year and f.year - 1 in q.years and q.intent not in (Intent.CHANGE, Intent.COMPARE):
         asked.add(Period.PREVIOUS)  # "2025年三公经费（2026年预算表中列示）": the 2026 document's 2025 column
     if asked:  # "2025年…" of a 2026 document: its 2025年预算数 column; "年初预算": the 年初预算数, not the 决算数
+        if Period.PREVIOUS in asked and not said:
+            said = {Period.CURRENT}  # a figure no words date is of the document's own year, not the year before
         x["period_fit"] = len(asked & said) / len(asked)
         x["period_other"] = float(bool(said) and not asked & said)
     else:  # this year's figure (the 决算数 of a 决算): not last year's column, not the 年初预算 beside it

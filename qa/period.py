@@ -37,7 +37,7 @@ _BARE_FINAL = re.compile(r"决算(?!表|报告|说明|情况)")  # a column head
 _YEAR = re.compile(r"(?<![比较与同跟和\d])(20\d\d)\s*年")
 # "…比2025年年初预算数99024.2万元": a year the words end on names the figure that follows, 比 or not
 # ("比2025年增加500万元" ends on the change instead)
-_YEAR_ENDING = re.compile(r"(?<!\d)(20\d\d)\s*年度?(?:年初|全年|调整)?(?:预算|决算|执行)数?$")
+_YEAR_ENDING = re.compile(r"(?<!\d)(20\d\d)\s*年度?(?:年?初|全年|调整)?(?:预算|决算|执行)数?$")  # 2025年初预算数
 
 
 @lru_cache(maxsize=8192)
