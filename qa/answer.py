@@ -414,7 +414,7 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
     if q.codes and cand.is_cell:  # "2010801行政运行": the row of that 科目, never another's 行政运行
         x["code"] = 1.0 if _names_code(cand, q) else -1.0
     asked, said = set(q.periods), set(f.periods)
-    if f.year and f.year - 1 in q.years and q.intent not in (Intent.CHANGE, Intent.COMPARE):
+    if f.year and f.year - 1 in q.years and q.intent not in (Intent.CHANGE, Intent.COMPARE, Intent.REASON):  # 比2025年
         asked.add(Period.PREVIOUS)  # "2025年三公经费（2026年预算表中列示）": the 2026 document's 2025 column
     if asked:  # "2025年…" of a 2026 document: its 2025年预算数 column; "年初预算": the 年初预算数, not the 决算数
         if Period.PREVIOUS in asked and not said:
