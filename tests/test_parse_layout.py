@@ -10,6 +10,8 @@ PETITION = "real/central_natl-petition-bureau_2026_dept-budget.pdf"
 HANGZHOU = "real/hangzhou_justice-bureau_2026_dept-budget.pdf"
 CHANGSHA = "real/changsha_petition-bureau_2026_dept-budget.pdf"
 PUTUO = "real/sh-putuo_finance-bureau_2024_dept-final.pdf"
+WANLI = "real/sh-putuo_wanli-subdistrict_2023_dept-budget.pdf"
+XIAN = "real/xian_health-commission_2022_dept-final.pdf"
 
 
 @lru_cache(maxsize=None)
@@ -84,3 +86,17 @@ def test_a_grid_form_names_each_figure_by_its_row_and_column():
     assert fields["11000024T0000028723 26-信息化设备购置/产出指标/数量指标/购置便携式计算机/＝/本年绩效指标值（台）"] == "209"
     # a row of numbers under a block of column names inside a label：value form
     assert fields["总体资金情况（万元）/财政拨款/项目支出"] == "7,583.399054"
+
+
+def test_a_form_row_of_several_pairs_and_a_self_evaluation_block_name_each_value():
+    """Whole-document corpus PDFs: the 项目名称 row of a 绩效目标表 holds three label | value pairs; a 绩效自评表's
+    money block prints a row label before numbers under 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分."""
+    wanli = [{f.label: f.value for f in t.fields} for t in parsed(WANLI).tables if t.is_form]
+    form = next(f for f in wanli if f.get("项目名称") == "就业援助基地补贴")
+    assert form["项目性质"] == "经常性项目" and form["项目类别"] == "特定目标类"
+    assert form["项目资金（元）/项目资金总额"] == form["项目资金（元）/年度资金申请总额"] == "6,351,000.00"
+    xian = [{f.label: f.value for f in t.fields} for t in parsed(XIAN).tables if t.is_form]
+    form = next(f for f in xian if f.get("项目名称") == "疾控新址实验设备采购")
+    assert form["项目资金（万元）/年度资金总额/年初预算数"] == "3,350.00"
+    assert form["项目资金（万元）/年度资金总额/全年执行数（B）"] == "2,174.20"
+    assert form["项目资金（万元）/其中：当年财政拨款/全年预算数（A）"] == "2,277.00"

@@ -328,9 +328,15 @@ def _is_column_names(row) -> bool:
     return len(texts) >= 2 and not any(is_number(c) or c.endswith(("：", ":")) or len(c) > 12 for c in texts)
 
 
-def _is_numbers_row(row) -> bool:
-    values = [c for c in row[1:] if c]
-    return len(values) >= 2 and all(is_number(c) for c in values)
+def _numbers_from(row) -> int | None:
+    """Where a row of numbers under column names begins: after its first cell, or after the short labels that name
+    it ("年度资金总额 | 3,350.00 | 2,277.00 | 2,174.20 | 10 | 95.49%" under 年初预算数 | 全年预算数 | …); None if it is
+    not one."""
+    first = next((j for j, c in enumerate(row) if j and c and is_number(c)), None)
+    if first is None or not _labels([c for c in row[1:first] if c]):
+        return None
+    values = [c for c in row[first:] if c]
+    return first if sum(map(is_number, values)) >= 2 and all(is_number(c) or is_blank(c) for c in values) else None
 
 
 def _form_fields(grid, pages, boxes) -> list[FormField]:
@@ -351,13 +357,17 @@ def _form_fields(grid, pages, boxes) -> list[FormField]:
             prefix = ""
             if len(cells) >= 3 and any(c.endswith(("：", ":")) for c in cells[1:]):
                 prefix, cells = cells[0], cells[1:]
-        if names and _is_numbers_row(raw_row):  # "总体资金情况（万元）": 预算支出总额 | 财政拨款/合计 | 财政拨款/项目支出 …
+        first = _numbers_from(raw_row) if names else None
+        if first is not None:  # "总体资金情况（万元）": 预算支出总额 | 财政拨款/合计 | 财政拨款/项目支出 …
             paths = _header_paths(names)
-            label = prefix or raw_row[0]
-            fields.extend(FormField(f"{label}/{paths[j]}", c, page, row_boxes[j]) for j, c in enumerate(raw_row) if j and c)
+            label = "/".join(filter(None, [prefix or raw_row[0], *(c for c in raw_row[1:first] if c)]))
+            fields.extend(FormField(f"{label}/{paths[j]}", c, page, row_boxes[j])
+                          for j, c in enumerate(raw_row) if j >= first and c and is_number(c))
+            continue  # the names stand over the next rows of numbers too (其中：当年财政拨款, 上年结转资金…)
+        if not _is_column_names(raw_row):
             names = []
-            continue
-        names = names + [raw_row] if _is_column_names(raw_row) else []
+        else:  # a row with a first cell of its own starts another block (主管部门 | … above 项目资金（万元） | 年初预算数 | …)
+            names = [raw_row] if raw_row[0] is not None else names + [raw_row]
         pairs = _pair_fields(prefix, cells, page)
         for f in pairs:  # a label：value pair is marked as its printed row
             f.bbox = union(row_boxes)
