@@ -179,9 +179,14 @@ def _figure(chunk: Chunk, label: str, raw: str, unit: str | None, column: str | 
     )
 
 
-def _form_unit(label: str, default: str | None) -> str | None:
+def _form_unit(label: str, value: str, default: str | None) -> str | None:
     """"…/本年绩效指标值（台）": the 度量单位 the parser put after the field's name; else "项目资金（元）/…"."""
-    m = re.search(r"[（(]([^（）()]{1,4})[）)]$", label) or re.search(r"[（(](万元|元)[）)]", label)
+    if value.endswith(("%", "％")):
+        return "%"
+    m = re.search(r"[（(]([^（）()]{1,4})[）)]$", label)
+    if m and re.fullmatch(r"[A-Za-z/]+", m.group(1)):  # "全年执行数（B）", "执行率（B/A）": a column's letter, not a unit
+        m = None
+    m = m or re.search(r"[（(](万元|元)[）)]", label)
     return m.group(1) if m else default
 
 
@@ -222,24 +227,24 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                     f.periods = _ordered(periods_in(f"{cell.header or ''} {label}", c.year, column=True))
                     out.append(_Candidate(f, label, c.table or "", subject=cell.header, rank=rank, is_cell=True,
                                           first=i == 0, total=generic))
-            continue
         if c.type == "form":
             for field in c.fields:
-                f = _figure(c, field.label, field.value.strip(), _form_unit(field.label, c.table_unit), None,
+                f = _figure(c, field.label, field.value.strip().rstrip("%％"), _form_unit(field.label, field.value.strip(), c.table_unit), None,
                             f"{field.label}：{field.value}", field.bbox)
                 if f:
                     f.page = field.page
                     f.periods = _ordered(periods_in(field.label, c.year, column=True))  # the project is the form's row, the field its column
                     out.append(_Candidate(f, c.row_label or "", c.table or "", subject=field.label, rank=rank, is_cell=True))
-            continue
+        # a section's clauses, or the text cells of a row or form (named by the row or project besides their words)
+        row = [c.row_label] if c.type != "section" and c.row_label else []
         for st in c.statements:
             for pf in st.figures:
                 f = _figure(c, pf.label, pf.raw, pf.unit, None, st.text)
                 if f:
                     f.page, f.periods = pf.page, pf.periods
                     # the topic's parts (a section title and the words it opens) and the subject match each on its own
-                    subject = " ".join(filter(None, (_span_words(w, c.unit) for w in [*pf.topic.split(" "), pf.subject])))
-                    out.append(_Candidate(f, _span_words(pf.near, c.unit), c.section or "", subject=subject,
+                    subject = " ".join(filter(None, (_span_words(w, c.unit) for w in [*row, *pf.topic.split(" "), pf.subject])))
+                    out.append(_Candidate(f, _span_words(pf.near, c.unit), c.section or c.table or "", subject=subject,
                                           short=pf.short, rank=rank, whole=pf.whole, states_change=pf.states_change))
     return out
 

@@ -1,6 +1,7 @@
 """The one facade the CLI, the web page and scripts share."""
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -15,6 +16,10 @@ from .question import Question, analyze
 from .retrieve import Retrieved, Retriever
 from .store import ChunkStore, DocRecord, index_path, make_client, server_url
 from .units import registry_of
+
+
+# a percentage stated as a share of something ("…18.00万元，占23.68%"), not any percentage (a 绩效指标's "≥95%")
+_STATES_SHARE = re.compile(r"占|比例|比重")
 
 
 class Assistant:
@@ -78,7 +83,8 @@ class Assistant:
         lead = ans.figures[0] if ans.found and ans.figures else None
         # a share the document states is quoted, not recomputed; last year's figure it prints is read, not derived
         stated = lead is not None and computed is not None and (
-            (computed.op == "share" and lead.unit == "%") or (computed.op == "previous" and Period.PREVIOUS in lead.periods))
+            (computed.op == "share" and lead.unit == "%" and bool(_STATES_SHARE.search(f"{lead.label} {lead.context}")))
+            or (computed.op == "previous" and Period.PREVIOUS in lead.periods))
         if computed and not stated:
             def ask_one(text: str, unit: str | None = None, year: int | None = None) -> Answer:
                 return self._lookup(text, k, mode, None, unit, year, kind, docs)[1]  # inputs are looked up, never derived

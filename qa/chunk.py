@@ -9,6 +9,9 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .model import BBox, Chunk, ChunkType, Document, Paragraph, Row, Section, Statement, Table, union
+from .numbers import is_number
+from .parse.statements import read_text_statements
+from .prose import PROSE_NUMBER
 
 _SENTENCE_END = re.compile(r"(?<=[。；！？!?])")
 _CLAUSE_END = re.compile(r"(?<=[，、：])|(?<=,)(?!\d)")  # not the thousands comma of "7,331.92"
@@ -155,7 +158,7 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None, id_pref
     for table in doc.tables:
         caption = table_caption(table)
         if table.is_form:
-            _form_chunks(table, ctx, caption, s, add)
+            _form_chunks(table, ctx, caption, s, add, doc.year)
             continue
         if table.empty and not any(r.cells for r in table.rows):
             note = "；".join(table.notes) or "本表无数据"
@@ -166,11 +169,26 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None, id_pref
                 f"{ctx} · {caption}\n{row_text(row, table, table.unit)}", ChunkType.ROW, row.page,
                 table=table.title, row_label=row.path or "合计", table_unit=table.unit, cells=row.cells, bbox=row.bbox,
                 path=[*row.parents, row.label],
+                statements=_text_statements([(c.header, c.raw) for c in row.cells if c.value is None], row.page,
+                                            row.label, doc.year),
             )
     return chunks
 
 
-def _form_chunks(table: Table, ctx: str, caption: str, s: ChunkSettings, add) -> None:
+def _text_statements(texts: list[tuple[str, str]], page: int, row: str | None, year: int | None) -> list[Statement]:
+    """The figures printed inside a row's text cells or a form's text fields ((column or field, text)): a 绩效目标's
+    "举办1个学习班", an indicator's "不低于95%" — read as prose at parse, under the row's and the column's names."""
+    out = []
+    for name, text in texts:
+        if PROSE_NUMBER.search(text):
+            for st in read_text_statements(text, page, [n for n in (row, name) if n], year):
+                for f in st.figures:  # the column names it as much as its words: "年度指标值" (≥95%), "绩效目标"
+                    f.topic = " ".join(filter(None, (name, f.topic)))
+                out.append(st)
+    return out
+
+
+def _form_chunks(table: Table, ctx: str, caption: str, s: ChunkSettings, add, year: int | None) -> None:
     project = next((f.value for f in table.fields if "项目名称" in f.label), None)
     head = f"{ctx} · {caption}" + (f" · 项目名称：{project}" if project else "")
     fields = [f for f in table.fields if "项目名称" not in f.label]
@@ -178,4 +196,6 @@ def _form_chunks(table: Table, ctx: str, caption: str, s: ChunkSettings, add) ->
         group = fields[i : i + s.fields_per_form_chunk]
         body = "；".join(f"{f.label}：{f.value}" for f in group)
         add(f"{head}\n{body}", ChunkType.FORM, group[0].page, table=table.title, row_label=project, table_unit=table.unit,
-            bbox=union(f.bbox for f in group if f.page == group[0].page), fields=group)
+            bbox=union(f.bbox for f in group if f.page == group[0].page), fields=group,
+            statements=_text_statements([(f.label, f.value) for f in group if not is_number(f.value)], group[0].page,
+                                        project, year))

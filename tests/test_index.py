@@ -205,3 +205,20 @@ def test_compaction_keeps_every_chunk_and_answer(index, tmp_path):
     assert Assistant(**index).ask(question).found
     assert again.compact() == held - removed
     assert {c.name for c in again.store.client.list_collections()} == {CHUNKS, "qa_documents"}
+
+
+def test_registry_read_again_only_after_a_write(index):
+    """The registry is cached under a stamp its writers change: another store (process) sees every write to it."""
+    from qa.store import DocRecord
+
+    reader, writer = ChunkStore(make_client(**index)), ChunkStore(make_client(**index))
+    assert reader.documents() == []
+    rec = DocRecord("d1", "a.pdf", "/a.pdf", "t", "某单位", 2026, "预算", "部门", pages=1, tables=0, chunks=0, warnings=[])
+    writer.put_record(rec)
+    assert [r.id for r in reader.documents()] == ["d1"]
+    reader.documents()[0].findings.append("changed by a caller")  # the cache hands out copies…
+    rec.findings = ["a finding"]
+    writer.put_record(rec)  # …and a re-check's new findings are read again
+    assert reader.documents()[0].findings == ["a finding"]
+    writer.remove_document("d1")
+    assert reader.documents() == []

@@ -63,6 +63,12 @@ def read_statements(section: Section, year: int | None) -> list[Statement]:
     return out
 
 
+def read_text_statements(text: str, page: int, names: list[str], year: int | None) -> list[Statement]:
+    """The clauses of a table's text cell or a form's text field, read as prose under the names of its row and
+    column: a 绩效目标 "通过…项目，举办1个学习班…", an indicator "群众满意度不低于95%". Only those printing a figure."""
+    return [st for st in read_statements(Section(names, [Paragraph(text, page)]), year) if st.figures]
+
+
 def _figures(text: str, numbers: list[re.Match], para: Paragraph, start: int, head: str, topic: str, heading: str,
              whole: str, section: Section, year: int | None) -> list[ProseFigure]:
     changed_at = {c.start for c in stated_changes(text, unchanged=True)} if numbers else set()
