@@ -149,7 +149,7 @@ def test_dense_search_over_every_document_skips_what_is_not_committed(index, emb
     """Asked of every document, dense search runs unfiltered (a filter over every document id is slow): chunks
     stored but not committed must still be left out, and k committed ones returned, as the filtered search does."""
     a = Assistant(**index)
-    a.ingest([DATA / "bj_audit-bureau_2026_dept-budget-text.pdf", DATA / "bj_audit-bureau_2026_dept-budget-tables.pdf"])
+    a.ingest([DATA / "bj_audit-bureau_2026_dept-budget-text.pdf"])  # 21 chunks
     committed = a.retriever.committed()
     vector = embedder.embed_queries(["北京市审计局三公经费为什么增加"])[0]
     nearest = a.store.nearest(vector, 12, committed)
@@ -158,7 +158,6 @@ def test_dense_search_over_every_document_skips_what_is_not_committed(index, emb
     a.store.chunks.add(ids=[f"uncommitted:{i}" for i in got["ids"]], documents=got["documents"],
                        embeddings=got["embeddings"], metadatas=[{"doc_id": "uncommitted", "type": "section"}] * len(got["ids"]))
     assert [c.id for c in a.retriever.dense(committed, vector, 12, committed)] == nearest
-    assert [c.id for c in a.retriever.dense(committed, vector, 5, committed[:1])] == a.store.nearest(vector, 5, committed[:1])
 
 
 def test_compaction_keeps_every_chunk_and_answer(index, tmp_path):
