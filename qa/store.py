@@ -352,7 +352,7 @@ class ChunkStore:
                 self.chunks.delete(ids=ids[j : j + _BATCH], where=None if stamp is None else {WRITTEN: stamp})
         given = sum(map(len, by_stamp.values()))
         if given:  # a count only: writers of one server may race on it, and then it is low
-            meta = self.client.get_collection(CHUNKS).metadata or {}
+            meta = self.client.get_collection(CHUNKS, embedding_function=None).metadata or {}  # another writer's count too
             self.chunks.modify(metadata={**meta, DELETED: meta.get(DELETED, 0) + given})
         return given
 
@@ -368,8 +368,9 @@ class ChunkStore:
         """Rebuild the chunks collection from its records: copy them into a new collection, mark it complete, drop
         the old one, give the new one its name. Returns the chunks copied.
 
-        A crash before the mark leaves the old collection whole and an incomplete copy, dropped on next open; after
-        it, a complete copy that the next open finishes (`_finish_compaction`). Readers holding the old collection
+        A crash before the mark leaves the old collection whole and an incomplete copy, which the next compaction
+        drops; after it, a complete copy that the next writer (or, the old one gone already, any opener) puts in
+        place (`_finish_compaction`). Readers holding the old collection
         reopen it by name (`nearest`). Writers must not run meanwhile: the embedded store's lock keeps them out (take
         `writing()`); a server's writers are not ordered by anything, so run it there when none is writing."""
         if COMPACTING in self._collection_names():
