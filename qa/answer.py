@@ -18,7 +18,7 @@ from .prose import (AMOUNT, CHANGE_WORD, COUNT_UNITS, LABEL_PREFIX, PROSE_NUMBER
 from .lexicon import CANONICAL_TABLE, FACT_HEADINGS, FACT_TERMS, ITEMS, named_items
 from .period import THIS_YEAR, Period, periods_in
 from .question import Intent, Question, key_words
-from .retrieve import Retrieved
+from .retrieve import Retrieved, next_in_section
 
 _MONEY_UNITS = {"万元", "亿元", "千元", "元"}
 _TOTAL_LABEL = re.compile(r"^(合计|总计|小计|部门合计|单位合计|本年.*合计)$")
@@ -229,7 +229,8 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                                           first=i == 0, total=generic))
         if c.type == "form":
             for field in c.fields:
-                f = _figure(c, field.label, field.value.strip().rstrip("%％"), _form_unit(field.label, field.value.strip(), c.table_unit), None,
+                value = field.value.strip()
+                f = _figure(c, field.label, value.rstrip("%％"), _form_unit(field.label, value, c.table_unit), None,
                             f"{field.label}：{field.value}", field.bbox)
                 if f:
                     f.page = field.page
@@ -626,17 +627,17 @@ def _passage(hits: list[Retrieved], q: Question) -> tuple[list[str], Chunk | Non
     specific = _FACT_WORDS.sub("", q.key or q.text)
     specific = specific if len(specific) >= 2 else ""
 
-    def fit(c: Chunk) -> float:
-        heading = c.path[-1] if c.path else c.section or ""  # its own heading: "（一）本部门职责情况", not "一、部门情况说明"
-        return coverage(q.key or q.text, heading, c.body) \
+    def scores(c: Chunk) -> tuple[float, float]:
+        """(fit, topic) of a passage, by its own heading (not its ancestors')."""
+        heading, body = c.own_heading, c.body
+        fit = coverage(q.key or q.text, heading, body) \
             + (_MIN_MATCH if any(h.search(heading) for h in headings) else 0.0) \
-            + (_MIN_MATCH if any(t in c.body for t in terms) else 0.0)
+            + (_MIN_MATCH if any(t in body for t in terms) else 0.0)
+        return fit, coverage(specific, heading, body) if specific else 0.0
 
-    def topic(c: Chunk) -> float:
-        return coverage(specific, c.path[-1] if c.path else c.section or "", c.body) if specific else 0.0
-
-    chunk = max(sections, key=lambda c: (round(topic(c) + fit(c), 6), [-ord(ch) for ch in c.id]))
-    if fit(chunk) < _MIN_MATCH and topic(chunk) < _MIN_MATCH:
+    scored = [(scores(c), c) for c in sections]
+    (fit, topic), chunk = max(scored, key=lambda s: (round(sum(s[0]), 6), [-ord(ch) for ch in s[1].id]))
+    if fit < _MIN_MATCH and topic < _MIN_MATCH:
         return [], None
     sents = _section_sentences(chunk, hits)
     picked = [i for i, st in enumerate(sents) if (specific and coverage(specific, st) >= _MIN_MATCH)
@@ -648,13 +649,10 @@ def _passage(hits: list[Retrieved], q: Question) -> tuple[list[str], Chunk | Non
 def _section_run(chunk: Chunk, hits: list[Retrieved]) -> list[Chunk]:
     """A passage and the retrieved passages that continue its section (a list of 主要职责 or of 预算单位, the parts
     of a 三公 total, are often cut between two chunks)."""
+    following = next_in_section([chunk, *(h.chunk for h in hits)])  # the retriever's relation, among the hits
     out = [chunk]
-    by_id = {h.chunk.id: h.chunk for h in hits}
-    prefix, _, n = chunk.id.rpartition(":")  # qa.chunk numbers a document's chunks in order: "…:00042"
-    at = int(n) if n.isdigit() else None
-    while at is not None and (nxt := by_id.get(f"{prefix}:{at + 1:0{len(n)}d}")) and nxt.section == chunk.section:
+    while (nxt := following.get(out[-1].id)) is not None:
         out.append(nxt)
-        at += 1
     return out
 
 
@@ -764,7 +762,7 @@ def _definition(hits: list[Retrieved], q: Question) -> tuple[list[str], Chunk | 
         if c.type != "section":
             continue
         segs = c.clauses
-        heading = c.path[-1] if c.path else ""
+        heading = c.own_heading
         if heading.endswith(("：", ":")) and any(t in _norm(heading) for t in terms) and segs:
             return [heading + segs[0]], c  # "六、财政专户管理资金：" printed as its own line
         for i, seg in enumerate(segs):
@@ -848,7 +846,7 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
                       f"{'、'.join(q.items) or '所问内容'}。", sources=_sources(hits, k, None), intent=q.intent)
     if not found:
         items = "、".join([*(f"科目编码{c}" for c in q.codes), *q.items]) or "所问内容"
-        held = list(dict.fromkeys(h.chunk.table or (h.chunk.path[-1] if h.chunk.path else "") for h in hits[:10]))
+        held = list(dict.fromkeys(h.chunk.table or h.chunk.own_heading for h in hits[:10]))
         there = f"检索到的相关表格和章节有：{'、'.join(filter(None, held[:5]))}。" if any(held) else ""
         return Answer(
             q.text, False, f"未找到：在{_scope_words(hits)}中没有找到关于{items}的明确数据或说明。{there}",

@@ -178,14 +178,8 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None, id_pref
 def _text_statements(texts: list[tuple[str, str]], page: int, row: str | None, year: int | None) -> list[Statement]:
     """The figures printed inside a row's text cells or a form's text fields ((column or field, text)): a 绩效目标's
     "举办1个学习班", an indicator's "不低于95%" — read as prose at parse, under the row's and the column's names."""
-    out = []
-    for name, text in texts:
-        if PROSE_NUMBER.search(text):
-            for st in read_text_statements(text, page, [n for n in (row, name) if n], year):
-                for f in st.figures:  # the column names it as much as its words: "年度指标值" (≥95%), "绩效目标"
-                    f.topic = " ".join(filter(None, (name, f.topic)))
-                out.append(st)
-    return out
+    return [st for name, text in texts if PROSE_NUMBER.search(text)
+            for st in read_text_statements(text, page, row, name, year)]
 
 
 def _form_chunks(table: Table, ctx: str, caption: str, s: ChunkSettings, add, year: int | None) -> None:

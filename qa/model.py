@@ -235,7 +235,8 @@ class Chunk:
     bbox: BBox | None = None  # where the passage is printed on its page (a row, or its prose lines)
     lines: list[tuple[int, BBox]] = field(default_factory=list)  # prose: (offset in the body, box) of each line
     path: list[str] = field(default_factory=list)  # prose: its heading path; a row: its parents' labels and its own
-    statements: list[Statement] = field(default_factory=list)  # prose: the clauses it holds, with their figures
+    statements: list[Statement] = field(default_factory=list)  # prose: the clauses it holds, with their figures;
+    # a row or form: those of its text cells or fields ("群众满意度不低于95%")
     fields: list[FormField] = field(default_factory=list)  # forms: the fields it holds
 
     @property
@@ -254,6 +255,11 @@ class Chunk:
             else:
                 out.append(s.text)
         return out
+
+    @property
+    def own_heading(self) -> str:
+        """The last of its path: a passage's own heading ("（一）本部门职责情况", not "一、部门情况说明"), a row's label."""
+        return self.path[-1] if self.path else ""
 
     @property
     def body(self) -> str:

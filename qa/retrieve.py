@@ -56,7 +56,7 @@ class Retriever:
         generation = tuple(committed)
         if self._indexes is None or self._indexes[0] != generation:
             chunks = self.store.all_chunks(committed)
-            self._indexes = (generation, LexicalIndex(chunks), {c.id: c for c in chunks}, _next_in_section(chunks))
+            self._indexes = (generation, LexicalIndex(chunks), {c.id: c for c in chunks}, next_in_section(chunks))
             self._scoped.clear()
         return self._indexes[1:]
 
@@ -135,7 +135,13 @@ class Retriever:
         return hits + added
 
 
-def _next_in_section(chunks: list[Chunk]) -> dict[str, Chunk]:
-    """Each prose chunk's next chunk of the same section (qa.chunk numbers a document's chunks in order)."""
-    prose = sorted((c for c in chunks if c.type == "section"), key=lambda c: c.id)
-    return {a.id: b for a, b in zip(prose, prose[1:]) if a.doc_id == b.doc_id and a.section == b.section}
+def next_in_section(chunks: list[Chunk]) -> dict[str, Chunk]:
+    """Each prose chunk's next passage of the same section among these chunks: the one numbered right after it
+    (qa.chunk numbers a document's chunks in order, "doc:version:00042", its prose first)."""
+    prose = {c.id: c for c in chunks if c.type == "section"}
+    out = {}
+    for c in prose.values():
+        prefix, _, n = c.id.rpartition(":")
+        if n.isdigit() and (nxt := prose.get(f"{prefix}:{int(n) + 1:0{len(n)}d}")) and nxt.section == c.section:
+            out[c.id] = nxt
+    return out

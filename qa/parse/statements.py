@@ -63,10 +63,14 @@ def read_statements(section: Section, year: int | None) -> list[Statement]:
     return out
 
 
-def read_text_statements(text: str, page: int, names: list[str], year: int | None) -> list[Statement]:
+def read_text_statements(text: str, page: int, row: str | None, column: str | None, year: int | None) -> list[Statement]:
     """The clauses of a table's text cell or a form's text field, read as prose under the names of its row and
-    column: a 绩效目标 "通过…项目，举办1个学习班…", an indicator "群众满意度不低于95%". Only those printing a figure."""
-    return [st for st in read_statements(Section(names, [Paragraph(text, page)]), year) if st.figures]
+    column: a 绩效目标 "通过…项目，举办1个学习班…", an indicator "群众满意度不低于95%". Only those printing a figure;
+    the column names each figure as much as its words do ("年度指标值" for "≥95%"), so it opens their topic."""
+    out = [st for st in read_statements(Section([n for n in (row, column) if n], [Paragraph(text, page)]), year) if st.figures]
+    for f in (f for st in out for f in st.figures):
+        f.topic = " ".join(filter(None, (column, f.topic)))
+    return out
 
 
 def _figures(text: str, numbers: list[re.Match], para: Paragraph, start: int, head: str, topic: str, heading: str,
