@@ -394,8 +394,11 @@ class ChunkStore:
         if self._lock_file is None:
             return
         folder = self._lock_file.parent
-        with closing(sqlite3.connect(f"file:{folder / 'chroma.sqlite3'}?mode=ro", uri=True)) as db:
-            owned = {row[0] for row in db.execute("SELECT id FROM segments")}
+        try:
+            with closing(sqlite3.connect(f"file:{folder / 'chroma.sqlite3'}?mode=ro", uri=True)) as db:
+                owned = {row[0] for row in db.execute("SELECT id FROM segments")}
+        except sqlite3.Error:  # chroma's own catalogue, read where its API says nothing: another layout, nothing removed
+            return
         for d in folder.iterdir():
             if d.is_dir() and _SEGMENT_FOLDER.fullmatch(d.name) and d.name not in owned:
                 shutil.rmtree(d, ignore_errors=True)
