@@ -6,14 +6,15 @@ every answer sentence is a template filled with those and the document's own wor
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from itertools import zip_longest
+from itertools import accumulate, zip_longest
 
-from .model import BBox, Chunk, Statement
+from .model import TOTAL_LABEL, BBox, Chunk, Statement
 from .numbers import parse_decimal
-from .prose import (AMOUNT, CHANGE_WORD, COUNT_UNITS, LABEL_PREFIX, PROSE_NUMBER, REASON, REASON_WORD, direction,
+from .prose import (AMOUNT, CHANGE_WORD, COUNT_UNITS, LABEL_PREFIX, PROSE_NUMBER, REASON, REASON_LIST, REASON_WORD, direction,
                     stated_changes)
 from .lexicon import CANONICAL_TABLE, FACT_HEADINGS, FACT_TERMS, ITEMS, named_items
 from .period import THIS_YEAR, Period, periods_in
@@ -21,7 +22,6 @@ from .question import Intent, Question, key_words
 from .retrieve import Retrieved, next_in_section
 
 _MONEY_UNITS = {"万元", "亿元", "千元", "元"}
-_TOTAL_LABEL = re.compile(r"^(合计|总计|小计|部门合计|单位合计|本年.*合计)$")
 _MIN_MATCH = 0.3  # below this, no number in the retrieved passages is about what was asked (the unit and year are checked apart)
 _NOISE = re.compile(r"[“”\"'‘’\s①②③④⑤⑥⑦⑧⑨⑩（）()]")
 
@@ -135,7 +135,10 @@ _GENERIC_GRAMS = {"支出", "预算", "合计", "基本", "项目", "收入", "�
 
 
 def _weight(grams: set[str]) -> float:
-    return sum(0.4 if g in _GENERIC_GRAMS else 1.0 for g in grams)
+    """Generic bigrams weigh 0.4, the others 1. Counted, not summed over the set: a float sum in set order (which
+    string hashing seeds per process) differed in its last bits between processes and flipped tied figures."""
+    generic = len(grams & _GENERIC_GRAMS)
+    return 0.4 * generic + (len(grams) - generic)
 
 
 def phrase_match(key: str, label: str) -> float:
@@ -212,15 +215,15 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
         c = hit.chunk
         body = c.body
         if c.type == "row":
-            label = c.path[-1] if any(c.path) else "合计"  # the chunker names a row of no label 合计
-            generic = not label or bool(_TOTAL_LABEL.match(label.strip())) or label == c.unit
+            label = c.own_heading or "合计"  # the chunker names a row of no label 合计
+            generic = c.total_row
             table_unit = c.table_unit or _printed_unit(body)  # a header parsed into the cells still says 单位：万元
             for i, cell in enumerate(c.cells):
                 money = re.search(r"[（(](万元|元)[）)]", cell.header or "")  # "预算数（万元）"
                 unit = "%" if cell.raw.endswith("%") else money.group(1) if money else table_unit
                 last = cell.header.split("/")[-1] if cell.header else ""
                 # a wide table's total row is named by its column: "公务接待费", not "合计"
-                named_by_column = generic and last and not _TOTAL_LABEL.match(last)
+                named_by_column = generic and last and not TOTAL_LABEL.match(last)
                 f = _figure(c, last if named_by_column else (c.row_label or last or "合计"), cell.raw.rstrip("%"), unit,
                             cell.header, body, cell.bbox)
                 if f:
@@ -304,6 +307,12 @@ def _contradicts(question: str, title: str) -> bool:
     return any(f"含{part}" in question.replace(f"不含{part}", "") for part in _PART.findall(title))
 
 
+def _other_side(asked: str, said: str) -> bool:
+    """The question asks one side of the budget (收入 or 支出) and the figure names the other alone."""
+    sides = [w for w in ("收入", "支出") if w in asked]
+    return len(sides) == 1 and sides[0] not in said and ("支出" if sides[0] == "收入" else "收入") in said
+
+
 def _named_table(key: str) -> str:
     """The table a question names ("部门收支总体情况表收入合计" → "部门收支总体情况表"), or a string no title holds."""
     key = _norm(key)
@@ -341,6 +350,7 @@ class RankWeights:
     column_hint: float = 0.5  # share of the column words asked (基本支出, 上年结转) in its column or table
     first_value: float = 0.15  # the row's first value (合计 where there is one)
     contradicts_table: float = -1.0  # （不含上年结转） where the question includes it, or the reverse
+    other_side: float = -1.0  # 收入 asked, the figure's row and column say 支出 only (a 收支总表 prints both), or the reverse
     stated_number: float = -1.5  # the number the question itself states ("…增长604.1%，增加了多少")
     stated_change: float = 1.5  # why-questions: the change the question states is the figure it asks about
     code: float = 2.0  # +1 the row is under the 科目编码 asked, −1 another 科目's row
@@ -351,9 +361,12 @@ class RankWeights:
     period_unasked: float = -0.5  # no period asked: a figure of another period than this year's (or the 决算数)
     carried_over: float = -1.0  # 上年结转 money for a question about 当年/本年 money
     as_of: float = 1.0  # the sentence dated as the question's stock date ("截至2025年12月底")
+    whole_budget: float = 1.0  # the unit's whole budget asked: +1 a change of the budget, income or spending, −1 not
     indicator_unasked: float = -1.0  # a 绩效指标 value or 备注 where the question asks no indicator
+    money_for_indicator: float = -1.0  # …and a project's money where it asks one ("满意度要达到多少", "目标是多少")
     part_unnamed: float = -0.4  # a "其中" part whose own words the question does not say
     money_unit: float = 0.8  # +1 printed in the 万元/元 asked, −1 in the other
+    measure: float = 1.5  # a count asked in a measure word ("几起"): +1 a figure in it, −1 money or a %
     change_named: float = 2.0  # change/reason questions: a figure stated as a change
     states_change: float = 1.0  # …or the amount whose change the sentence states ("24.02万元，与上年预算数持平")
     change_unnamed: float = -0.5  # …and one that is neither
@@ -394,19 +407,21 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
         named = max(row, 0.85 * phrase_match(item, cand.subject), phrase_match(item, cand.short) if len(cand.short) >= 2 else 0.0)
     # …and how completely row, column and table together account for what was asked ("基本支出中的奖励金")
     cand.match = min(0.5 * named + 0.5 * coverage(key, cand.near, cand.subject, where), 1.0)
-    if _asks_whole_budget(q) and _states_whole_budget(cand):
+    whole = _states_whole_budget(cand) if _asks_whole_budget(q) else None
+    if whole:
         cand.match = max(cand.match, _MIN_MATCH)  # "预算为什么比上年减少": the unit's budget as a whole
     x = {
         "match": cand.match,
         "title": title_match(key, where),
         "retrieval_rank": 1 / (1 + cand.rank) ** 0.5,
         "total_column_words": col_words if cand.total else 0.0,
-        "total_row": float(cand.total and not row_of_table and bool(_TOTAL_LABEL.match(cand.near.strip()))),
+        "total_row": float(cand.total and not row_of_table and bool(TOTAL_LABEL.match(cand.near.strip()))),
         "column_only": float(cand.is_cell and not cand.total and bool(col) and row < 0.3),
         "unasked_parts": float(_unasked_parts(item, cand.near, f.unit_name)),
         "exact_label": float(_norm(LABEL_PREFIX.sub("", cand.near)) == _norm(item)),
         "first_value": float(cand.first),
         "contradicts_table": float(_contradicts(q.text, f"{cand.where} {f.column or ''}")),
+        "other_side": float(_other_side(item, f"{cand.near} {f.column or ''}")),
         # "为什么增长604.1%" asks for the amount of that change, not 604.1; "为什么减少了65151.4万元" names its amount
         "stated_change" if q.intent == Intent.REASON and f.unit in _MONEY_UNITS else "stated_number":
             float(f.raw.replace(",", "") in _stated_numbers(q.text)),
@@ -414,6 +429,8 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
         "canonical_table": float(bool(f.table) and any(CANONICAL_TABLE.get(i, "\0") in f.table for i in q.items)),
         "as_of": float(bool(q.as_of) and f"{q.as_of}年" in f.context),
     }
+    if whole is not None:  # …and not one item's change, whose words ("预算数较年初预算增加") may say as much
+        x["whole_budget"] = 1.0 if whole else -1.0
     if q.columns:  # "基本支出中的退休费", "上年结转": the column (or the table) named wins over the row's first cell
         said = f"{f.column or ''} {where}" if cand.is_cell else f"{cand.subject} {cand.near}"
         x["column_hint"] = sum(c in said for c in q.columns) / len(q.columns)
@@ -437,8 +454,12 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
         _bigrams(_span_words(f"{cand.short}{cand.subject}")) - _bigrams(_span_words(cand.whole)) - _GENERIC_GRAMS)
         & _bigrams(item))
     # "…项目预算多少" asks the project's money, not one 绩效指标 value (成本指标 120万元) or a 备注
-    x["indicator_unasked"] = float(bool(_INDICATOR.search(f"{f.column or ''} {cand.subject} {f.label}"))
-                                   and not _ASKS_INDICATOR.search(q.text))
+    indicator = bool(_INDICATOR.search(f"{f.column or ''} {cand.subject} {f.label}"))
+    asks_indicator = bool(_ASKS_INDICATOR.search(q.text.replace("绩效目标", "")))  # "编报绩效目标的项目" asks no indicator
+    x["indicator_unasked"] = float(indicator and not asks_indicator)
+    x["money_for_indicator"] = float(asks_indicator and not indicator and f.unit in _MONEY_UNITS)
+    if q.measure:
+        x["measure"] = 1.0 if f.unit == q.measure else -1.0 if f.unit in _MONEY_UNITS or f.unit == "%" else 0.0
     asked_unit = re.search(r"(万元|元)", q.text)
     if asked_unit and f.unit in _MONEY_UNITS:
         x["money_unit"] = 1.0 if f.unit == asked_unit.group(1) else -1.0
@@ -458,7 +479,8 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
     elif Period.COMPLETION in asked or _ASKS_RATE.search(q.text):  # "完成年初预算的多少", "普及率目标": a rate
         x["rate_fit"] = 1.0 if f.unit == "%" else -1.0
     else:
-        x["figure_money" if f.unit in _MONEY_UNITS or f.unit is None else "figure_other_unit"] = 1.0
+        if not asks_indicator:  # an indicator's value is counted or a rate as often as money: no unit preferred
+            x["figure_money" if f.unit in _MONEY_UNITS or f.unit is None else "figure_other_unit"] = 1.0
         x["figure_cell"] = float(cand.is_cell)
         x["figure_is_change"] = float(changed)
     return x
@@ -496,8 +518,9 @@ def _asks_whole_budget(q: Question) -> bool:
 
 def _states_whole_budget(cand: _Candidate) -> bool:
     """A stated change of the unit's budget, income or spending as a whole: "部门预算收入较年初预算减少247.70万元",
-    not one item's ("机关运行经费财政拨款预算较年初预算减少16.16万元")."""
-    words = f"{cand.subject} {cand.near}"
+    not one item's ("机关运行经费财政拨款预算较年初预算减少16.16万元"; "2026年预算数80.00万元，较2025年年初预算增加
+    6.00万元" printed under "（一）因公出国（境）费用", which its label carries)."""
+    words = f"{cand.subject} {cand.near} {cand.figure.label}"
     return (not cand.is_cell and _change_named(cand) and bool(re.search(r"预算|收入|支出", cand.near))
             and not named_items(words))
 
@@ -596,16 +619,22 @@ def _reason_after(hits: list[Retrieved], cands: list[_Candidate]) -> tuple[list[
             return bool(PROSE_NUMBER.search(segs[i]) and CHANGE_WORD.search(segs[i]))
 
         end = next((j for j in range(at, min(at + 4, len(segs))) if REASON_WORD.search(segs[j])), None)
-        if end is None or any(next_change(j) for j in range(at + 1, end + 1)):
+        if end is None or any(next_change(j) for j in range(at + 1, end)):
             continue
-        while not segs[end].endswith(("。", "！", "？")) and end + 1 < len(segs) and not next_change(end + 1):
+        # a listed reason's items state changes of their own ("1.市级人才专项经费纳入预算草案增加1,332.00万元；")
+        listed = bool(REASON_LIST.search(segs[end]))
+        while (not segs[end].endswith(("。", "！", "？")) and end + 1 < len(segs)
+               and (not next_change(end + 1) or listed and _LIST_ITEM.match(segs[end + 1]))):
             end += 1
         return ["".join(segs[at : end + 1])], chunk
     return [], None
 
 
 # Words that say which kind of fact is asked, not which fact: left out when matching the passage's sentences
-_FACT_WORDS = re.compile(r"职责|职能|主要|方面|有什么|是什么|什么|哪些|哪个|情况|具体|负责|承担|单位|部门|机构|^在|有$")
+_FACT_WORDS = re.compile(r"职责|职能|主要|方面|有什么|是什么|什么|哪些|哪个|哪几|情况|具体|负责|承担|单位|部门|机构|工作|内容|"
+                         r"事项|包括|都有|^在|有$")
+_ASKS_LIST = re.compile(r"哪些|哪几|有什么|都有|包括什么|列出")
+_LISTED_CHARS = 2400  # a list asked for is quoted whole up to this many characters (北京市发改委's 主要职责: 2,100)
 _PASSAGE_SENTENCES = 6  # a quoted passage's sentences at most: the ones that speak of the question, in order
 
 
@@ -642,7 +671,14 @@ def _passage(hits: list[Retrieved], q: Question) -> tuple[list[str], Chunk | Non
     sents = _section_sentences(chunk, hits)
     picked = [i for i, st in enumerate(sents) if (specific and coverage(specific, st) >= _MIN_MATCH)
               or any(t in st for t in terms)][:_PASSAGE_SENTENCES]
-    shown = sorted({j for i in picked or range(min(3, len(sents))) for j in _with_list(sents, i)})
+    items = [i for i, st in enumerate(sents) if _LIST_ITEM.match(st)]
+    if not picked and items and _ASKS_LIST.search(q.text):
+        # "主要职责有哪些", "负责哪些工作": the list itself, to its last numbered item (an item may run to several
+        # sentences: "五是牵头推进本市优化营商环境工作。拟订并组织实施…")
+        lengths = list(accumulate(len(st) for st in sents[: items[-1] + 1]))
+        shown = range(max(1, bisect_right(lengths, _LISTED_CHARS)))
+    else:
+        shown = sorted({j for i in picked or range(min(3, len(sents))) for j in _with_list(sents, i)})
     return [sents[j] for j in shown], chunk
 
 
@@ -857,7 +893,9 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
         # Figures stated in the quoted explanation come first: they are what the reason explains.
         quoted = [f for f in figures if any(f.context in qt for qt in quotes)]
         figures = quoted + [f for f in figures if f not in quoted]
-    if not quotes and q.intent == Intent.COUNT and cands and not cands[0].is_cell:
+    counted = bool(cands) and not cands[0].is_cell and cands[0].figure.unit in COUNT_UNITS
+    if not quotes and (q.intent == Intent.COUNT or counted) and cands and not cands[0].is_cell:
+        # a count read in prose ("有多少内设处室" → "委本级内设处室27个，包括：…"): its sentence and the list it opens
         quotes, quote_chunk = _sentence_of(hits[cands[0].rank].chunk, cands[0].figure.context, hits)
     figures = _convert(figures, q) + figures
     lead = figures[0] if figures else None

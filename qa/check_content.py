@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .finding import SETTINGS, CheckSettings, Finding, Kind, Severity
-from .model import Document, Table
+from .model import UNTITLED_TABLE, Document, Table
 from .prose import AMOUNT, sentences
 from .tablekind import norm, table_kind
 
@@ -32,7 +32,6 @@ REQUIRED_SECTIONS = {
     "国有资产占用": (re.compile(r"国有资产|资产占[用有]|固定资产|车辆"), False),
     "预算绩效": (re.compile(r"绩效"), True),
 }
-UNTITLED = "（无标题表格）"  # what the parser calls a table whose title it could not read
 # "单位预算表", "杭州市司法局预算公开表": a 目录 entry for the whole set of tables, not one of them
 _WHOLE_SET = re.compile(r"^(?:区级|市级|省级)?(?:部门|单位)?(?:预算|决算)(?:公开)?报?表格?$")
 _NIL = re.compile(r"(?:为0|为零|为空|无|(?<![\d.,])0(?:\.0+)?\s*万?元)(?![\d.])")
@@ -66,7 +65,7 @@ def _present(doc: Document) -> set[str | None]:
 def _untitled_mentions(doc: Document, subject: str) -> bool:
     """A table of figures whose title the parser could not read heads its columns or first rows with the subject:
     it may be the one."""
-    return any(t.title == UNTITLED and any(r.cells for r in t.rows)
+    return any(t.title == UNTITLED_TABLE and any(r.cells for r in t.rows)
                and subject in norm(" ".join([*t.headers, *(r.label for r in t.rows[:3])])) for t in doc.tables)
 
 
@@ -126,7 +125,7 @@ def _empty_tables(doc: Document) -> list[Finding]:
     """A table printed without a single figure and without a note (本表无数据) saying why."""
     out = []
     for t in doc.tables:
-        if t.is_form or t.title == UNTITLED or any(r.cells for r in t.rows) or any(_NONE.search(n) for n in t.notes):
+        if t.is_form or t.title == UNTITLED_TABLE or any(r.cells for r in t.rows) or any(_NONE.search(n) for n in t.notes):
             continue
         if _said_none(doc, _subject(t)):
             continue

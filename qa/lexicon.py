@@ -111,6 +111,8 @@ FACT_HEADINGS: list[tuple[re.Pattern, re.Pattern]] = [
 # Colloquial phrases with other words inside: "换执法执勤车", "买了几辆车" (buying cars, whatever kind).
 PHRASES: list[tuple[re.Pattern, list[str]]] = [
     (re.compile(r"(?:换|买|购|添|更新)[\u4e00-\u9fff]{0,6}?(?<!辆)车"), ["公务用车购置费"]),  # not "买了几辆车": a count
+    # meals for guests are 公务接待费, not the 生活 (伙食) of "吃饭" alone: "接待吃饭", "招待用餐", "宴请客人吃饭"
+    (re.compile(r"(?:接待|招待|宴请|请客|陪客)[\u4e00-\u9fff]{0,4}?(?:吃饭|用餐|吃喝|饭|餐)"), ["公务接待费"]),
 ]
 
 # Printed budget items a question may name directly (longest first when matching): the common items of
@@ -198,6 +200,7 @@ def expand(text: str) -> list[str]:
     for pattern, terms in PHRASES:
         if pattern.search(free):
             out.extend(t for t in terms if t not in out)
+            free = pattern.sub("\0", free)  # its words are read: "接待吃饭" is no 吃饭 (生活) besides
     for word, terms in _SYNONYMS_LONGEST_FIRST:  # 年终结转 before the 结转 inside it
         if word in free:
             out.extend(t for t in terms if t not in out)

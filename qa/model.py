@@ -4,6 +4,7 @@ parse → Document(sections, tables) → chunk → Chunk → index/retrieve → 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -36,6 +37,10 @@ class FailReason(StrEnum):
     STORE_ERROR = "store-error"
     TOO_LARGE = "too-large"  # the page's own upload limit
 
+
+UNTITLED_TABLE = "（无标题表格）"  # the title of a table whose title the parser could not read
+# the label of a table's total row
+TOTAL_LABEL = re.compile(r"^(合计|总计|小计|部门合计|单位合计|本年.*合计)$")
 
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points from the page's top-left (pdfplumber's)
 
@@ -260,6 +265,13 @@ class Chunk:
     def own_heading(self) -> str:
         """The last of its path: a passage's own heading ("（一）本部门职责情况", not "一、部门情况说明"), a row's label."""
         return self.path[-1] if self.path else ""
+
+    @property
+    def total_row(self) -> bool:
+        """A table's total row: labelled 合计/总计/小计…, not labelled at all, or by the unit itself (a 部门预算's
+        unit row, "深圳市医疗保障局（本级）", above its 科目)."""
+        label = self.own_heading.strip()
+        return self.type == ChunkType.ROW and (not label or bool(TOTAL_LABEL.match(label)) or label == self.unit)
 
     @property
     def body(self) -> str:

@@ -39,7 +39,10 @@ FINAL_DIFF = re.compile(rf"决算数?(?:较|比)(?:年初)?预算数?(?P<dir>增
 COMPLETION = re.compile(r"完成(?:了)?(?:年初|全年|调整)?预算(?:数)?的\s*(?P<p>\d+(?:\.\d+)?)\s*[%％]")
 BOUGHT = re.compile(r"购置|购买|更新|新购|新建|建设")  # spending that raises a figure without saying 增加
 REASON = re.compile(r"(?:主要)?原因(?:是|为|：|:)|主要是由于|主要是|由于")
-REASON_WORD = re.compile(r"原因|由于|因为|主要是|主要用于|主要系|系因|导致")  # a sentence giving a reason (not a bare 系: 关系, 体系)
+# a sentence giving a reason (not a bare 系: 关系, 体系); "预算收支增加主要说明：1.…" lists its reasons
+REASON_WORD = re.compile(r"原因|由于|因为|主要是|主要用于|主要系|系因|导致|(?:增|减|降|长|变化|变动)的?主要说明")
+# a reason that lists its parts: "主要原因是：", "增加主要说明：" then "1.…；2.…"
+REASON_LIST = re.compile(r"(?:原因|说明)(?:如下|是|为|有)?[：:]")
 WHOLE = re.compile(r"其中[：:，,]|主要包括|主要用于|包括")
 SHARE = re.compile(rf"(?P<x>\d[\d,]*(?:\.\d+)?)\s*(?P<xu>亿元|万元|元)[，,]?\s*占(?P<base>[^%％\d，,。；]{{0,16}}?)(?P<p>\d+(?:\.\d+)?)\s*[%％]")
 OTHER_YEAR = re.compile(r"上年|去年|上一年|以前年度|20\d\d年(?:度)?(?:年初)?预算")
@@ -65,17 +68,21 @@ _VEHICLE_AHEAD = re.compile(_VEHICLE_NAME + _FIGURE_AHEAD)
 VEHICLES_HELD = re.compile(r"(?:共有|实有|现有|保有|拥有)[^，,。；;\d购新更编]{0,8}?(?P<num>\d+)\s*辆")
 _SENTENCE = re.compile(r"[^。！？]+[。！？]?")
 # A number printed in prose with its unit: money, a rate or a count ("内设13个司局")
+# Counted in: the measure words a 绩效指标 or the 说明 counts in ("开展考试450场", "冲突事件不超过2起"), longest first
+COUNT_UNITS = ("台（套）", "平方米", "万人次", "人次", "万人", "公里", "小时", "个", "辆", "人", "台", "套", "项", "家", "次", "名",
+               "场", "起", "户", "所", "处", "件", "篇", "期", "份", "张", "床", "吨", "批", "座", "条", "册", "天")
 PROSE_NUMBER = re.compile(
     rf"(?P<num>[-+]?(?:{NUMBER}))\s*"
-    r"(?P<unit>万元|亿元|千元|元|%|％|个|辆|人|台（套）|台|套|项|平方米|家|次|名)"
+    rf"(?P<unit>万元|亿元|千元|元|%|％|{'|'.join(re.escape(u) for u in COUNT_UNITS)})"
 )
-COUNT_UNITS = {"个", "辆", "人", "台", "台（套）", "套", "项", "平方米", "家", "次", "名"}
+# "几起", "多少场": the measure word a question counts in
+ASKED_COUNT = re.compile(rf"(?:几|多少)({'|'.join(re.escape(u) for u in COUNT_UNITS)})")
 SEGMENT = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")  # a clause up to 。；！？ or a line end: one statement
 CHANGE_WORD = re.compile(r"增加|减少|增长|下降|上升|降低|持平|增|减|少|多")
 # words that relate a number to one named before it: "基本支出15753.96万元，占87.22%", "比上年减少…"
 RELATIONAL = re.compile(r"^(占|比|较|增长|下降|增加|减少|上升|降低|其中|共计|合计)")
-# the numbering before a label or a heading line: "2010801 ", "三、", "（一）", "1.", "①", "其中："
-LABEL_PREFIX = re.compile(r"^(?:\d{3,9}[-\s]?|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．]|[①-⑩]|其中[：:])+")
+# the numbering before a label or a heading line: "2010801 ", "[31204]", "三、", "（一）", "1.", "①", "其中："
+LABEL_PREFIX = re.compile(r"^(?:\d{3,9}[-\s]?|[\[【［]\d{3,9}[\]】］]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．]|[①-⑩]|其中[：:])+")
 
 
 def dec(raw: str) -> Decimal:

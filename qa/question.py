@@ -8,6 +8,7 @@ from typing import Protocol
 
 from .lexicon import expand, named_items, printed_form
 from .period import PREVIOUS_YEAR, Period, periods_in
+from .prose import ASKED_COUNT
 from .units import Resolution, Status, registry_of
 
 
@@ -89,6 +90,7 @@ class Question:
     codes: list[str] = field(default_factory=list)  # 科目编码 it names: ['2010801']
     columns: list[str] = field(default_factory=list)
     as_of: int | None = None  # the year of a stock date ("截至2025年12月底")
+    measure: str | None = None  # the measure word a count is asked in: "控制在每年几起" → "起"
     periods: list[Period] = field(default_factory=list)  # which of an item's figures: [上年], [年初预算], [完成预算%]
     not_found: str | None = None  # why the index cannot answer (other unit/year)
     resolutions: list[Resolution] = field(default_factory=list)  # each unit mention and what it resolved to
@@ -108,11 +110,16 @@ class Question:
         return self.text + (" " + " ".join(extra) if extra else "")
 
 
-def key_words(text: str, names: list[str | None]) -> str:
-    """'阳泉二监2026年公务接待费是多少？' → '公务接待费'."""
+def _without(text: str, names: list[str | None]) -> str:
+    """The text with these (unit) names blanked out, longest first."""
     for name in sorted(filter(None, names), key=len, reverse=True):
         text = text.replace(name, " ")
-    return _QUESTION_WORDS.sub("", printed_form(_DATE.sub(" ", text)))
+    return text
+
+
+def key_words(text: str, names: list[str | None]) -> str:
+    """'阳泉二监2026年公务接待费是多少？' → '公务接待费'."""
+    return _QUESTION_WORDS.sub("", printed_form(_DATE.sub(" ", _without(text, names))))
 
 
 def _unit_not_found(resolutions: list[Resolution], known: list[str]) -> tuple[str, list[str]] | None:
@@ -145,18 +152,12 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
     q.codes = _CODE.findall(q.text)
     dated = _DATE.search(q.text)
     q.as_of = int(dated.group(2)) if dated else None
+    q.measure = (counted := ASKED_COUNT.search(q.text)) and counted.group(1)
     # 预算 names the kind of document, unless it is part of a fund's or a column's name (一般公共预算, 预算数)
     kind_words = re.sub(r"一般公共预算|政府性基金预算|国有资本经营预算|预算数|预算单位|预决算", "", q.text)
     q.kind = "决算" if "决算" in kind_words else ("预算" if "预算" in kind_words else None)
     # "总额（含上年结转）" asks for the total: what it includes or leaves out is no item or column asked about
     plain = _INCLUDES.sub(" ", q.text)
-    q.items = list(dict.fromkeys(named_items(plain.replace('"', "“").replace("三公经费", "“三公”经费")) + expand(plain)))
-    if q.intent == "definition":  # "“委托业务费”指什么": the quoted term is the one to define
-        quoted = [t for t in re.findall(r"[“\"「]([^”\"」]{2,20})[”\"」]", q.text) if t != "三公"]
-        q.items = list(dict.fromkeys(quoted + q.items))
-    # column words, outside a table's name ("项目支出总表中…" names a table, not the 项目支出 column)
-    said = re.sub(r"[\u4e00-\u9fff]*表", " ", plain)
-    q.columns = [c for c in _COLUMN_HINTS if c in said and not any(c != o and c in o and o in said for o in _COLUMN_HINTS)]
     # "本年/当年" is read as a column word (q.columns); a period asked is another than this year's
     q.periods = [p for p in Period if p in periods_in(plain, None) and p is not Period.CURRENT]
     versus = _VERSUS.search(plain)
@@ -170,8 +171,18 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
     q.resolutions = registry_of(docs).resolve(q.text)
     q.mention = q.resolutions[0].mention if q.resolutions else None
     q.units = [unit] if unit else list(dict.fromkeys(u for r in q.resolutions for u in r.units or r.under))
+    # items and columns are read from the words besides the unit's name: 医保局 asks no 职工基本医疗保险缴费,
+    # 国有资产监督管理委员会 no 国有资产, 医疗保险事业管理中心 no 事业收入 column
+    asked = _without(plain, [r.mention for r in q.resolutions] + q.units)
+    q.items = list(dict.fromkeys(named_items(asked.replace('"', "“").replace("三公经费", "“三公”经费")) + expand(asked)))
+    if q.intent == "definition":  # "“委托业务费”指什么": the quoted term is the one to define
+        quoted = [t for t in re.findall(r"[“\"「]([^”\"」]{2,20})[”\"」]", q.text) if t != "三公"]
+        q.items = list(dict.fromkeys(quoted + q.items))
+    # column words, outside a table's name ("项目支出总表中…" names a table, not the 项目支出 column)
+    said = re.sub(r"[\u4e00-\u9fff]*表", " ", asked)
+    q.columns = [c for c in _COLUMN_HINTS if c in said and not any(c != o and c in o and o in said for o in _COLUMN_HINTS)]
     q.member = next((r.member for r in q.resolutions if r.under), None)
-    q.key = key_words(plain, [r.mention for r in q.resolutions] + q.units)
+    q.key = key_words(asked, [])
     relative = bool(PREVIOUS_YEAR.search(q.text))  # "上年的三公经费", "那去年呢"
     bare = not q.items and not q.codes and not q.mention and len(_LEANING.sub("", q.key)) <= 1
     elliptic = context is not None and (bool(_ELLIPTIC.search(q.text)) or bare)

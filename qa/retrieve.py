@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from .embedding import Embedder
 from .lexical import LexicalIndex
-from .model import Chunk
-from .question import Question
+from .model import UNTITLED_TABLE, Chunk, ChunkType
+from .question import Intent, Question
 from .store import ChunkStore
 
 MODES = ("lexical", "dense", "hybrid")
@@ -24,6 +24,10 @@ _UNFILTERED_EXTRA = 2000  # stored chunks not held that an unfiltered search may
 _SCOPED_INDEXES = 64  # BM25 indexes kept for recently asked-about document sets
 _CONTINUED = 3  # the first prose passages whose section's next passage is fetched with them; not tuned apart:
 # with it and the statements at parse (session 7) why went 0.796 | 0.747 → 0.815 | 0.780, text facts 0.700 | 0.728 → 0.700 | 0.753
+_LISTED = 6  # …and how many passages on, where the question asks a list or a text fact (主要职责 run to 15–20 items,
+# 2–5 passages)
+_TOTALLED = 3  # the first tables among the hits whose total rows are fetched with them
+_TOTALS_KEPT = 3  # …where the table has no more total rows than this (a 小计 under every group is no table total)
 
 
 @dataclass
@@ -44,19 +48,23 @@ class Retriever:
         self.store = store
         self.embedder = embedder
         self._lock = threading.Lock()
-        # (committed ids, BM25 over their chunks, their chunks by id, each prose chunk's next one in its section)
-        self._indexes: tuple[tuple[str, ...], LexicalIndex, dict[str, Chunk], dict[str, Chunk]] | None = None
+        # (committed ids, BM25 over their chunks, their chunks by id, each prose chunk's next one in its section,
+        # each table row's table's total rows)
+        self._indexes: tuple[tuple[str, ...], LexicalIndex, dict[str, Chunk], dict[str, Chunk],
+                             dict[str, tuple[Chunk, ...]]] | None = None
         self._scoped: OrderedDict[tuple[str, ...], LexicalIndex] = OrderedDict()
 
     def committed(self) -> list[str]:
         return sorted(r.id for r in self.store.documents())
 
-    def _read(self, committed: list[str]) -> tuple[LexicalIndex, dict[str, Chunk], dict[str, Chunk]]:
+    def _read(self, committed: list[str]) -> tuple[LexicalIndex, dict[str, Chunk], dict[str, Chunk],
+                                                   dict[str, tuple[Chunk, ...]]]:
         """The indexes of these committed documents, read from the store when they changed. Holds the lock."""
         generation = tuple(committed)
         if self._indexes is None or self._indexes[0] != generation:
             chunks = self.store.all_chunks(committed)
-            self._indexes = (generation, LexicalIndex(chunks), {c.id: c for c in chunks}, next_in_section(chunks))
+            self._indexes = (generation, LexicalIndex(chunks), {c.id: c for c in chunks}, next_in_section(chunks),
+                             table_totals(chunks))
             self._scoped.clear()
         return self._indexes[1:]
 
@@ -118,21 +126,61 @@ class Retriever:
         # and a table's many similar rows can otherwise crowd them out.
         wanted = _MIN_PROSE * 3 if q.intent in ("definition", "reason", "list") else _MIN_PROSE  # answered in words
         prose = [r for r in ranked[k:] if r.chunk.type == "section"][:wanted]
-        return self._continued(committed, top + prose)
+        run = _LISTED if q.intent in (Intent.TEXT_FACT, Intent.LIST) else 1
+        return self._continued(committed, top + prose, run, totals=all(i in q.columns for i in q.items))
 
-    def _continued(self, committed: list[str], hits: list[Retrieved]) -> list[Retrieved]:
+    def _continued(self, committed: list[str], hits: list[Retrieved], run: int = 1,
+                   totals: bool = False) -> list[Retrieved]:
         """The hits, and after them the next passage of the first prose passages' sections where retrieval left it
-        out: a list (主要职责, 单位构成) or a total's parts often run on past the chunk that names what was asked."""
+        out (a list (主要职责, 单位构成) or a total's parts often run on past the chunk that names what was asked;
+        ``run`` passages on where the question asks for the list itself), and with ``totals`` (the question names
+        no item but a column's: "基本支出是多少", "收入预算总计") the total rows of the first tables whose rows were
+        found: such a question finds the rows of every 科目 under that column, and its answer is the table's 合计
+        row, which says no more than they do."""
         with self._lock:
-            following = self._read(committed)[2]
+            following, total_rows = self._read(committed)[2:]
         held = {r.chunk.id for r in hits}
         added = []
-        for r in [r for r in hits if r.chunk.type == "section"][:_CONTINUED]:
-            nxt = following.get(r.chunk.id)
-            if nxt is not None and nxt.id not in held:
-                held.add(nxt.id)
-                added.append(Retrieved(nxt, 0.0))
-        return hits + added
+        for r in [r for r in hits if r.chunk.type == ChunkType.SECTION][:_CONTINUED]:
+            nxt = r.chunk
+            for _ in range(run):
+                if (nxt := following.get(nxt.id)) is None:
+                    break
+                added.append(nxt)
+        tables = {rows[0].id: rows for r in hits if totals and (rows := total_rows.get(r.chunk.id))}  # by its first
+        added += [c for rows in list(tables.values())[:_TOTALLED] for c in rows]
+        out = list(hits)
+        for c in added:
+            if c.id not in held:
+                held.add(c.id)
+                out.append(Retrieved(c, 0.0))
+        return out
+
+
+def table_totals(chunks: list[Chunk]) -> dict[str, tuple[Chunk, ...]]:
+    """Each table row's table's total rows (Chunk.total_row), for tables that have one to _TOTALS_KEPT of them.
+    A table is a run of rows of one titled table, numbered one after another (qa.chunk numbers a document's chunks
+    in order); untitled tables are left out (their rows are all "（无标题表格）")."""
+    runs: list[list[Chunk]] = []
+    last: Chunk | None = None
+    for c in sorted((c for c in chunks if c.type == ChunkType.ROW and c.table and c.table != UNTITLED_TABLE),
+                    key=lambda c: c.id):
+        if last is None or (c.doc_id, c.table) != (last.doc_id, last.table) or _number(c) != _number(last) + 1:
+            runs.append([])
+        runs[-1].append(c)
+        last = c
+    out: dict[str, tuple[Chunk, ...]] = {}
+    for run in runs:
+        totals = tuple(c for c in run if c.total_row)
+        if 0 < len(totals) <= _TOTALS_KEPT:
+            out.update((c.id, totals) for c in run)
+    return out
+
+
+def _number(c: Chunk) -> int:
+    """Its place in its document's numbering: "doc:version:00042" → 42."""
+    n = c.id.rpartition(":")[2]
+    return int(n) if n.isdigit() else -1
 
 
 def next_in_section(chunks: list[Chunk]) -> dict[str, Chunk]:

@@ -43,6 +43,7 @@ _QUALIFIER = re.compile(r"[（(][^）)]*[）)]")  # 本级, 汇总, 部门: how 
 # (住房和城乡建设管理委员会|人才开发评价中心, 公安局|交通警察支队).
 _PARENT_END = re.compile(r"委员会|管理局|局|厅|委|署")
 _PROJECT = re.compile(r"项目")
+_DIVISION = re.compile(r"(?:办公室|[\u4e00-\u9fff]{1,10}[处室科])$")  # 办公室, 人事处, 政策研究室
 _SUBORDINATE = re.compile(r"(?:中心|支队|总队|大队|分局|管理局|管理处|管理所|处|所|站|院|馆|学校|学院|医院|监狱|队)$")
 _LEVEL_CHAR = re.compile(r"[省市区县]$")
 _PARTY_COMMITTEE = re.compile(r"(?:中国共产党|中共)([\u4e00-\u9fff]{2,}?[省市区县])委员会(?=[\u4e00-\u9fff])")
@@ -241,7 +242,8 @@ def name_forms(u: UnitName, self_names: Iterable[str] = ()) -> set[str]:
         forms.add(reg + org)
     if u.party:
         forms.add("中共" + u.key)
-    return {f for f in forms if len(f) >= _MIN_FORM}
+    # a form of generic words alone (办公室 of 区政府办公室, 人民政府) names no unit in particular
+    return {f for f in forms if len(f) >= _MIN_FORM and not set(f) <= _GENERIC}
 
 
 # --- the registry -----------------------------------------------------------------------------------------------
@@ -300,7 +302,8 @@ _ORG = re.compile(
 _PLACE_MARK = re.compile(r"省|市|区|县|国家|中央|中共|自治")
 _STRONG_SUFFIX = re.compile(r"(局|委员会|办公厅|办公室|监狱|监|厅|办事处|人民政府|街道|医院|学校|校|大学|中心)$")
 # Words no unit name holds: a run holding them is a question's words ending like a name
-_ASKING = re.compile(r"多少|几[个家项名人]|什么|哪些|哪个|是否|有没有|怎么|如何|设有|下设|承担|要求|达到|目标")
+_ASKING = re.compile(r"多少|几[个家项名人]|什么|哪些|哪个|哪里|是否|有没有|怎么|如何|设有|下设|内设|设在|除了|还有|还挂|承担|要求|"
+                     r"达到|目标")
 _JOINING = re.compile(r"和|与|及|、|比|对比|较|同|跟")
 # Words that precede a name without being part of it: "按阳泉第二监狱…", "国家信访局和北京市审计局".
 _FUNCTION_WORD = re.compile(r"^(按照|按|根据|据|在|对于|对|给|从|把|跟|和|与|及|向|由|将|看|查|那)")
@@ -449,6 +452,8 @@ class UnitRegistry:
         run = re.sub(r"(?<=[局委厅办院])(?:[局委厅办院]?(?:本部|本级|机关本级))$", "", run)
         if "的" in run:  # 上海市卫健委直属的中医文献馆: the body after 的, in the places named before it
             tail = run[run.rindex("的") + 1:]
+            if len(tail) < 2:  # 重庆市商务委员会的委|托业务费: the 委 of the words after the name, no body
+                return run[: run.rindex("的")]
             lead = self.gaz.leading(run)
             run = tail if self.gaz.leading(tail) or not lead else run[: lead[-1].end] + tail
         return run
@@ -483,8 +488,9 @@ class UnitRegistry:
         names = []
         for start, end in sorted(runs):
             run = self._as_name(body[start:end], body[end:])
+            # a strong suffix names a unit when words before it say which ("办公室" alone does not)
             if self._exact(run) or self._member_of(run) or (len(run) >= 3 and (_PLACE_MARK.search(run) or self.gaz.find(run)
-                                                         or _STRONG_SUFFIX.search(run))):
+                                                         or len(_STRONG_SUFFIX.sub("", run)) >= 2)):
                 names.append(run)
         return names
 
@@ -620,6 +626,17 @@ class UnitRegistry:
         return picked or names
 
     def resolve_mention(self, mention: str) -> Resolution:
+        whole = self._resolve_whole(mention)
+        if whole.status is not Status.ROUTED and _DIVISION.search(mention):
+            # 广州政务服务和数据管理局|办公室, 深圳市住建局|建设科技和信息化处: a division inside the unit named, which
+            # that unit's documents speak of (a body under it is a 中心, 队, 局…: Resolution.under)
+            for end in range(len(mention) - 2, _MIN_FORM - 1, -1):
+                if (_DIVISION.fullmatch(mention[end:]) and _PARENT_END.search(mention[end - 1])
+                        and (unit := self._resolve_whole(mention[:end])).status is Status.ROUTED):
+                    return Resolution(mention, Status.ROUTED, units=unit.units)
+        return whole
+
+    def _resolve_whole(self, mention: str) -> Resolution:
         tried: list[str] = []
         for variant in filter(None, (mention, self._without_parent(mention))):
             if exact := self._exact(variant):
@@ -674,12 +691,21 @@ class UnitRegistry:
         near = [k for k, sc in scored.items() if sc >= self.settings.min_near]
         return sorted(near, key=lambda k: (not self._fits(mention, k, numerals=False), -scored[k]))
 
+    def _in_place_named(self, r: Resolution, text: str) -> Resolution:
+        """An ambiguous name that says no place of its own ("北京市人社局和市医保局": 市医保局), in a question that
+        names one: the candidate of that place, where exactly one is."""
+        if r.status is not Status.AMBIGUOUS or self.gaz.find(r.mention.lstrip("市省区县")):
+            return r
+        named = _codes(self.gaz.find(text))
+        local = [c for c in r.candidates if _codes(self.gaz.leading(c)) & named]
+        return Resolution(r.mention, Status.ROUTED, units=self.resolve_mention(local[0]).units) if len(local) == 1 else r
+
     def resolve(self, text: str) -> list[Resolution]:
         """Every unit mention of a question, resolved; a bare place name ("江苏淮安2026年…") when nothing else names
         one, its most specific place deciding."""
         mentions = self.mentions(text)
         if mentions:
-            out = [self.resolve_mention(m) for m in mentions]
+            out = [self._in_place_named(self.resolve_mention(m), text) for m in mentions]
             if any(r.status is Status.ROUTED for r in out):
                 # beside a unit that routes, an unindexed name is a second unit only where the question joins the two
                 # (北京市审计局和苏州审计局); otherwise it is something the routed unit's document holds: a member unit, a
@@ -695,6 +721,10 @@ class UnitRegistry:
         if len(keys) == 1:
             return [Resolution(h.text, Status.ROUTED, units=self._printed(keys[0], h.text))]
         return [Resolution(h.text, Status.AMBIGUOUS, candidates=self._names(keys))] if keys else []
+
+
+def _codes(hits: list) -> set[str]:
+    return {p.code for h in hits for p in h.places}
 
 
 def _joined(text: str, before: list[Resolution], r: Resolution) -> bool:

@@ -5,7 +5,7 @@ import pytest
 
 from qa.answer import compose
 from qa.model import Cell, Chunk, FormField, Paragraph, Section
-from qa.parse.statements import read_statements
+from qa.parse.statements import read_statements, read_text_statements
 from qa.question import analyze
 from qa.retrieve import Retrieved
 from test_question import DOCS
@@ -275,3 +275,47 @@ def test_why_the_whole_budget_changed_quotes_the_statement_that_gives_a_reason()
     ans = _ask("阳泉第二监狱2026年预算为什么比2025年多了两亿多？", [_chunk(1, text, 5)])
     assert ans.found and ans.figures[0].raw == "22,621.40" and "新招录辅警" in ans.answer
     assert not _ask("阳泉第二监狱2026年预算为什么比2025年多了两亿多？", [_chunk(1, text.split("。")[-2] + "。", 5)]).found
+
+
+def test_income_asked_is_not_answered_from_the_spending_side():
+    rows = [_row(1, "本年支出合计", {"支出/一般公共预算": "17519.52"}, 10, "财政拨款收支总表"),
+            _row(2, "一、一般公共预算", {"收入/金额": "17450.63"}, 9, "财政拨款收支总表")]
+    assert _ask("阳泉第二监狱2026年一般公共预算拨款收入是多少？", rows).figures[0].raw == "17450.63"
+
+
+def test_a_count_asked_in_a_measure_word_is_answered_in_it():
+    row = _row(1, "建设工程质量安全监督", {"预算数（万元）": "668.04"}, 17, "项目绩效目标表")
+    row.statements = read_text_statements("安排考试场次不少于450场", 17, "建设工程质量安全监督", "三级指标", 2026)
+    answer = _ask("阳泉第二监狱2026年建设工程质量安全监督项目要开展多少场考试？", [row])
+    assert (answer.figures[0].raw, answer.figures[0].unit) == ("450", "场")
+
+
+WHOLE = _chunk(2, "2026年部门预算支出21,796.12万元，较2025年年初预算增加1,749.63万元，增长8.7%。预算收支增加主要原因说明："
+                  "1.市级人才专项经费纳入预算草案，增加1,332.00万元；2.各直属单位预算准备金统一在局本级编制，增加84.28万元。", 7,
+               section="第二部分部门预算收支总体情况")
+ABROAD = _chunk(3, "（一）因公出国（境）费用\n2026年预算数80.00万元，较2025年年初预算增加6.00万元，主要是因公出国（境）人员相对增加。",
+                11, section="第五部分财政拨款“三公”经费预算情况")
+
+
+def test_why_the_whole_budget_changed_is_not_one_items_change_and_quotes_its_listed_reasons():
+    answer = _ask("阳泉第二监狱2026年预算为什么比2025年增加？", [ABROAD, WHOLE])
+    assert answer.figures[0].raw == "1,749.63"
+    assert "各直属单位预算准备金统一在局本级编制" in "".join(answer.quotes)
+
+
+def test_an_indicator_asked_is_not_answered_by_the_projects_money():
+    row = _row(1, "气象设施维护及科普", {"金额": "887.90"}, 25, "项目支出绩效表")
+    row.statements = read_text_statements("站点维护数量162个", 25, "气象设施维护及科普", "三级指标", 2026)
+    answer = _ask("阳泉第二监狱气象设施维护及科普项目的站点维护数量目标是多少？", [row])
+    assert (answer.figures[0].raw, answer.figures[0].unit) == ("162", "个")
+    # the same row asked for its money
+    assert _ask("阳泉第二监狱气象设施维护及科普项目预算是多少？", [row]).figures[0].raw == "887.90"
+
+
+def test_a_list_of_duties_asked_for_is_quoted_to_its_last_item():
+    duties = ("主要职责是：\n一是拟订并组织实施本市发展规划。牵头组织统一规划体系建设。\n二是提出推动高质量发展的总体目标。"
+              "组织开展重大规划评估督导。\n三是统筹提出国民经济和社会发展主要目标。监测预警经济运行态势。\n"
+              "四是牵头推进本市优化营商环境工作。\n五是完成市委、市政府交办的其他任务。\n本单位机构级别为正局级。")
+    facts = _ask("阳泉第二监狱负责哪些工作？", [_chunk(1, duties, 3, section="（一）本部门职责情况")])
+    assert facts.found and "监测预警经济运行态势" in facts.answer and "完成市委、市政府交办的其他任务" in facts.answer
+    assert "正局级" not in facts.answer

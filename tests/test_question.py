@@ -6,7 +6,8 @@ import pytest
 from qa.question import analyze, key_words
 
 UNITS = ["山西省阳泉第二监狱", "山西省太原第一监狱", "北京市审计局", "国家信访局", "长沙市信访局", "广州市人民政府办公厅",
-         "上海市普陀区司法局", "深圳市财政局（本级）", "西安市卫生健康委员会（汇总）", "上海市审计局"]
+         "上海市普陀区司法局", "深圳市财政局（本级）", "西安市卫生健康委员会（汇总）", "上海市审计局",
+         "深圳市医疗保障局（本级）", "深圳市人民政府国有资产监督管理委员会"]
 
 
 @dataclass
@@ -99,6 +100,21 @@ def test_counted_words_and_printed_items():
     # a colloquial word inside a printed item is left alone: 伙食补助费 is not 伙食 → 生活, 绩效工资 not 工资 → …
     assert key_words("长沙市信访局基本支出里的伙食补助费是多少", ["长沙市信访局"]) == "基本支出伙食补助费"
     assert analyze("西安市卫健委2026年绩效工资是多少", DOCS).items == ["绩效工资"]
+
+
+def test_items_and_columns_are_read_besides_the_units_name():
+    # 医保 is a colloquial 职工基本医疗保险缴费, 国有资产 an item: inside a unit's name they are neither
+    q = analyze("深圳市医保局2026年基本支出是多少？", DOCS)
+    assert q.units == ["深圳市医疗保障局（本级）"] and q.items == ["基本支出"] and q.columns == ["基本支出"]
+    q = analyze("深圳市人民政府国有资产监督管理委员会2026年一般公共预算支出合计多少？", DOCS)
+    assert q.items == ["一般公共预算"]
+    assert analyze("深圳市国资委2026年国有资产占用情况", DOCS).items[0] == "国有资产"  # asked besides the name: kept
+
+
+def test_a_count_asked_in_a_measure_word():
+    assert analyze("深圳信访局2026年信访大厅运行项目要求大厅冲突事件控制在每年几起？", DOCS).measure == "起"
+    assert analyze("阳泉第二监狱2026年安排考试多少场？", DOCS).measure == "场"
+    assert analyze("阳泉第二监狱2026年公务接待费是多少？", DOCS).measure is None
 
 
 def test_colloquial_phrases_and_qualifiers():

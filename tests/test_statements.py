@@ -1,7 +1,7 @@
 """Prose read once at parse: statements and their figures, carried by chunks and through the store unchanged."""
 from qa.chunk import ChunkSettings, chunk_document
 from qa.model import Document, Paragraph, Period, Section
-from qa.parse.statements import read_statements
+from qa.parse.statements import read_statements, read_text_statements
 from qa.store import chunk_from_record, chunk_metadata
 
 HEAD = "（1）因公出国（境）费。"
@@ -51,3 +51,10 @@ def test_statements_and_form_fields_survive_the_store():
     for c in chunk_document(doc):
         back = chunk_from_record(c.id, c.text, chunk_metadata(c))
         assert back.statements == c.statements and back.path == c.path and back.fields == c.fields
+
+
+def test_an_indicators_count_is_read_in_its_measure_word():
+    """绩效指标 count in many measure words: each figure keeps its own, so "控制在每年几起" finds the 起."""
+    sts = read_text_statements("安排考试场次不少于450场；大厅冲突事件控制在2起以内；接待群众1.2万人次", 17,
+                               "建设工程质量安全监督", "三级指标", 2026)
+    assert [(f.raw, f.unit) for s in sts for f in s.figures] == [("450", "场"), ("2", "起"), ("1.2", "万人次")]

@@ -134,3 +134,20 @@ def test_a_project_named_after_its_unit_is_the_units_not_a_body_under_it(questio
     reg = UnitRegistry({"杭州市气象局": (), "上海市普陀区人民政府万里街道办事处": (), "长沙职业教育基地综合协调办公室": ()})
     (r,) = reg.resolve(question)
     assert r.status is Status.ROUTED and r.member is None and len(r.units) == 1
+
+
+def test_a_division_inside_a_unit_routes_to_the_unit():
+    # 办公室 and a 处 inside a bureau are spoken of in its documents; a body under it (支队, 中心) is not routed so
+    assert routed("广州应急管理局办公室还挂了什么牌子？") == ["广州市应急管理局"]
+    assert routed("深圳市住建局建设科技和信息化处还挂什么牌子？") == ["深圳市住房和建设局"]
+    assert REG.resolve("淮安市人大常委会办公室2026年公务接待费")[0].status is not Status.ROUTED  # a place, no unit
+
+
+def test_question_words_and_generic_words_are_no_part_of_a_name():
+    assert routed("广州市应急管理局内设机构除了办公室还有哪些处？") == ["广州市应急管理局"]
+    assert [r.mention for r in REG.resolve("上海市信访办公室的委托业务费用在哪些方面？")] == ["上海市信访办公室"]
+
+
+def test_a_name_without_its_place_takes_the_place_the_question_names():
+    assert routed("北京市人社局和市审计局的三公经费对比") == ["北京市人力资源和社会保障局", "北京市审计局"]
+    assert REG.resolve("市审计局2026年三公经费")[0].status is Status.AMBIGUOUS  # no place named: which one

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from ..model import Document, FailReason, Paragraph, Section
+from ..model import UNTITLED_TABLE, Document, FailReason, Paragraph, Section
 from .contents import MAX_CONTENTS_PAGE, contents_of
 from .meta import detect_aliases, detect_kind, detect_members, detect_unit, detect_year, title_of
 from .ocr import ocr_page
@@ -247,7 +247,7 @@ def parse_pdf(
         doc.warnings.append("no ruled tables found")
     for t in tables:
         if not t.title:
-            t.title = "（无标题表格）"
+            t.title = UNTITLED_TABLE
             doc.warnings.append(f"table on page {t.page} has no title")
     return doc
 
