@@ -86,7 +86,7 @@ SYNONYMS: dict[str, list[str]] = {
 # "…直属事业单位", "归谁管" by "市商务委所属"): the 部门/单位情况 facts every disclosure opens with.
 FACT_TERMS: dict[str, list[str]] = {
     "性质": ["行政单位", "事业单位", "参照公务员法管理", "参公", "全额拨款", "差额拨款", "自收自支", "公益", "组成部门",
-           "直属机构", "工作部门", "派出机构", "部门管理机构"],
+           "直属机构", "工作部门", "派出机构", "派出机关", "部门管理机构"],
     "级别": ["正厅", "副厅", "正局", "副局", "正处", "副处", "正科", "副科", "级别", "规格"],
     "隶属": ["直属", "所属", "隶属", "归口", "主管", "管理的"],
     "归谁管": ["直属", "所属", "隶属", "归口", "主管", "管理的"],
@@ -106,7 +106,16 @@ FACT_HEADINGS: list[tuple[re.Pattern, re.Pattern]] = [
     (re.compile(r"编制|人数"), re.compile(r"编制|人员")),
     (re.compile(r"单位构成|部门构成|预算单位|下属|所属|二级单位|编制范围|纳入"),
      re.compile(r"单位构成|部门构成|机构设置|预算单位|编制范围")),
+    # what the unit is, whose it is, what it manages: said where the document introduces the unit
+    (re.compile(r"性质|级别|隶属|归谁管|什么单位|什么机构|什么部门|什么机关|管理哪|哪个部门"),
+     re.compile(r"概况|基本情况|主要职能|职责|机构设置")),
 ]
+
+
+def fact_heading_words(question: str) -> list[str]:
+    """The heading words a text fact asked is printed under ("是什么性质的单位" → 概况, 基本情况, 主要职能…), to
+    search with: the question's own words seldom are the heading's."""
+    return list(dict.fromkeys(w for asked, said in FACT_HEADINGS if asked.search(question) for w in said.pattern.split("|")))
 
 # Colloquial phrases with other words inside: "换执法执勤车", "买了几辆车" (buying cars, whatever kind).
 PHRASES: list[tuple[re.Pattern, list[str]]] = [

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
-from .lexicon import expand, named_items, printed_form
+from .lexicon import expand, fact_heading_words, named_items, printed_form
 from .period import PREVIOUS_YEAR, Period, periods_in
 from .prose import ASKED_COUNT
 from .units import Resolution, Status, registry_of
@@ -43,7 +43,7 @@ INTENTS = [  # first match wins
     (Intent.TEXT_FACT, re.compile(
         r"^(?!.*(多少|几[个家名项人]|金额|经费|资金|支出|收入|预算数|决算数)).*(职责|职能|内设机构|机构设置|处室|人员编制|编制情况|"
         r"单位构成|部门构成|预算单位|下属单位|所属单位|二级单位|编制范围|纳入.{0,12}范围|加挂|牌子|级别|性质|隶属|机构类型|"
-        r"主要任务|是什么(单位|机构)|哪个部门|负责什么|承担.{0,12}(工作|职责)|购买服务.{0,8}(目录|内容|事项))")),
+        r"主要任务|是什么(单位|机构)|哪个部门|管理哪|负责什么|承担.{0,12}(工作|职责)|购买服务.{0,8}(目录|内容|事项))")),
     # before count: "包括哪几项" lists, it does not count
     (Intent.LIST, re.compile(r"哪些|哪几|(包括|包含|分为)(哪|什么)|有什么|都有|列出|主要用于")),
     (Intent.COUNT, re.compile(r"几个|多少个|几辆|多少辆|多少人|几人|几名|多少名|数量是|有多少(项|台|套|平方米)|几项|多少项|几台|多少台|"
@@ -107,6 +107,8 @@ class Question:
         extra = [t for t in self.items if t not in self.text]
         if self.intent == "definition":
             extra += [f"{t}：指" for t in self.items[:1]] + ["名词解释"]  # definitions live in the glossary
+        if self.intent == Intent.TEXT_FACT:
+            extra += fact_heading_words(self.text)  # …and the unit's facts under its 概况, 主要职能, 机构设置
         return self.text + (" " + " ".join(extra) if extra else "")
 
 

@@ -305,6 +305,7 @@ _STRONG_SUFFIX = re.compile(r"(局|委员会|办公厅|办公室|监狱|监|厅|
 _ASKING = re.compile(r"多少|几[个家项名人]|什么|哪些|哪个|哪里|是否|有没有|怎么|如何|设有|下设|内设|设在|除了|还有|还挂|承担|要求|"
                      r"达到|目标")
 _JOINING = re.compile(r"和|与|及|、|比|对比|较|同|跟")
+_JOINED_BEFORE = re.compile(rf"(?:{_JOINING.pattern})\s*$")
 # Words that precede a name without being part of it: "按阳泉第二监狱…", "国家信访局和北京市审计局".
 _FUNCTION_WORD = re.compile(r"^(按照|按|根据|据|在|对于|对|给|从|把|跟|和|与|及|向|由|将|看|查|那)")
 _LEAD = re.compile(r"^(请问|请|帮我查|查一下|查询|我想知道|想知道|告诉我|问一下|关于)")
@@ -452,9 +453,10 @@ class UnitRegistry:
         run = re.sub(r"(?<=[局委厅办院])(?:[局委厅办院]?(?:本部|本级|机关本级))$", "", run)
         if "的" in run:  # 上海市卫健委直属的中医文献馆: the body after 的, in the places named before it
             tail = run[run.rindex("的") + 1:]
-            if len(tail) < 2:  # 重庆市商务委员会的委|托业务费: the 委 of the words after the name, no body
-                return run[: run.rindex("的")]
             lead = self.gaz.leading(run)
+            if lead and not (_STRONG_SUFFIX.search(tail[1:]) or _SUBORDINATE.search(tail[1:])):
+                # 重庆市商务委员会的委|托业务费, 上海水产老干部活动室的离退休干部|用车: the words after the name, no body
+                return run[: run.rindex("的")]
             run = tail if self.gaz.leading(tail) or not lead else run[: lead[-1].end] + tail
         return run
 
@@ -490,7 +492,7 @@ class UnitRegistry:
             run = self._as_name(body[start:end], body[end:])
             # a strong suffix names a unit when words before it say which ("办公室" alone does not)
             if self._exact(run) or self._member_of(run) or (len(run) >= 3 and (_PLACE_MARK.search(run) or self.gaz.find(run)
-                                                         or len(_STRONG_SUFFIX.sub("", run)) >= 2)):
+                                                         or _STRONG_SUFFIX.search(run[2:]))):
                 names.append(run)
         return names
 
@@ -728,11 +730,12 @@ def _codes(hits: list) -> set[str]:
 
 
 def _joined(text: str, before: list[Resolution], r: Resolution) -> bool:
-    """The question joins this mention to a unit named before it: 和, 与, 及, 、, 比, 对比 between the two."""
+    """The question joins this mention to a unit named before it: 和, 与, 及, 、, 比, 对比 right before it
+    ("北京市审计局2026年三公经费与苏州审计局相比"; not "深圳市公安局…十五运会和残特奥会深圳赛区筹办经费")."""
     if not before:
         return False
     start, end = text.find(before[-1].mention), text.find(r.mention)
-    return 0 <= start < end and bool(_JOINING.search(text[start + len(before[-1].mention):end]))
+    return 0 <= start < end and bool(_JOINED_BEFORE.search(text[start + len(before[-1].mention):end]))
 
 
 @lru_cache(maxsize=4)

@@ -159,3 +159,10 @@ def test_a_context_never_makes_a_question_unanswerable():
     first = analyze("阳泉二监2026年三公经费", DOCS)
     q = analyze("北京市审计局2026年机关运行经费是多少", DOCS, context=analyze("那上年呢？", DOCS, context=first))
     assert q.not_found is None and q.units == ["北京市审计局"]
+
+
+def test_a_text_fact_searches_under_the_headings_it_is_printed_under():
+    q = analyze("阳泉第二监狱是什么性质的单位？", DOCS)
+    assert q.intent == "text_fact" and "概况" in q.search_text and "主要职能" in q.search_text
+    assert analyze("北京审计局管理哪个局？", DOCS).intent == "text_fact"
+    assert "概况" not in analyze("阳泉第二监狱2026年公务接待费是多少", DOCS).search_text

@@ -146,6 +146,15 @@ def test_a_division_inside_a_unit_routes_to_the_unit():
 def test_question_words_and_generic_words_are_no_part_of_a_name():
     assert routed("广州市应急管理局内设机构除了办公室还有哪些处？") == ["广州市应急管理局"]
     assert [r.mention for r in REG.resolve("上海市信访办公室的委托业务费用在哪些方面？")] == ["上海市信访办公室"]
+    assert REG.resolve("那补助区县的部分呢？") == [] and routed("深圳市住建局2026年行政复议、赔偿案件办案工作经费多少？") == [
+        "深圳市住房和建设局"]
+
+
+def test_words_after_a_name_are_no_second_unit():
+    # 和 joins a second unit only right before it; 的 leads to a body only when what follows is one
+    assert [r.mention for r in REG.resolve("北京市公安局2026年十五运会和残特奥会北京赛区筹办经费是多少？")] == ["北京市公安局"]
+    assert routed("截至2025年底上海市信访办公室的离退休干部用车有几辆？") == ["上海市信访办公室"]
+    assert len(REG.resolve("北京市审计局2026年三公经费与苏州审计局相比")) == 2  # joined: a second unit, refused
 
 
 def test_a_name_without_its_place_takes_the_place_the_question_names():
