@@ -28,7 +28,6 @@ DEFAULT_DIRS = [CORPUS / "real", CORPUS / "scale"]
 SAMPLE_PER_FILE = 8  # chunk texts each worker hands back for the embedding sample
 EMBED_SAMPLE = 512
 EMBED_BATCH = 32
-UNTITLED = "（无标题表格）"
 
 COLUMNS = [
     "file", "pages", "unit", "year", "kind", "scope", "tables", "rows", "form_fields", "sections", "chunks",
@@ -55,6 +54,7 @@ def _page_count(path: Path) -> int:
 def parse_one(path_str: str) -> dict:
     """Worker: parse + chunk one file; return a small dict (never the Document)."""
     from qa.chunk import chunk_document
+    from qa.model import UNTITLED_TABLE
     from qa.parse import ParseError, parse_pdf
 
     path = Path(path_str)
@@ -71,7 +71,7 @@ def parse_one(path_str: str) -> dict:
         return {"file": rel, "pages": _page_count(path), "parse_s": secs, "cpu_s": cpu, "status": "crash",
                 "error": f"{type(e).__name__}: {e}"[:300]}
     secs, cpu = time.perf_counter() - t0, time.process_time() - c0
-    untitled = [t for t in doc.tables if t.title == UNTITLED or not t.title]
+    untitled = [t for t in doc.tables if t.title == UNTITLED_TABLE or not t.title]
     empty_label = [r for t in doc.tables for r in t.rows if not r.label.strip()]
     empty_header = [t for t in doc.tables if not t.is_form and not any(h.strip() for h in t.headers)]
     rng = random.Random(path.name)

@@ -186,6 +186,9 @@ def derive(q: Question, p: Plan, ask_one: AskOne, k: int = 5, looked_up: Answer 
             return Answer(q.text, False, f"未找到：缺少{who}{item}的数据，无法计算。", intent="derived", sources=ans.sources[:k])
         figs.append(money[0])
         sources += ans.sources[:2]
+    if looked_up is not None and len({(f.doc_id, f.page, f.label, f.raw) for f in figs}) < len(figs):
+        # both inputs are one printed figure: the words joined were one row's name ("实验室及相关设施"), not two items
+        return looked_up
     unit = figs[0].unit
     vals = [_in(f, unit) for f in figs]
     places = max(-v.as_tuple().exponent for v in vals)

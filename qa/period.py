@@ -40,6 +40,17 @@ _YEAR = re.compile(r"(?<![比较与同跟和\d])(20\d\d)\s*年")
 _YEAR_ENDING = re.compile(r"(?<!\d)(20\d\d)\s*年度?(?:年?初|全年|调整)?(?:预算|决算|执行)数?$")  # 2025年初预算数
 
 
+# The 决算 columns: a follow-up naming one of them ("决算数呢？" after "…年初预算是多少") asks it instead
+FINAL_COLUMNS = frozenset({Period.INITIAL, Period.ADJUSTED, Period.FINAL, Period.COMPLETION})
+
+
+def without_column_words(text: str) -> str:
+    """The text without the words that name a 决算 column (年初预算, 决算数, 完成预算的…)."""
+    for _, pattern in _WORDS:
+        text = pattern.sub("", text)
+    return text
+
+
 @lru_cache(maxsize=8192)
 def periods_in(text: str, doc_year: int | None, column: bool = False) -> frozenset[Period]:
     """The periods the words name: a question, a column header or the words before a prose number.

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from .lexicon import expand, fact_heading_words, named_items, printed_form
-from .period import PREVIOUS_YEAR, Period, periods_in
+from .period import FINAL_COLUMNS, PREVIOUS_YEAR, Period, periods_in, without_column_words
 from .prose import ASKED_COUNT
 from .units import Resolution, Status, registry_of
 
@@ -71,8 +71,10 @@ _FINAL_ASKED = re.compile(r"决算数?(?:为什么|为何|为啥|怎么)?$")  # 
 _ELLIPTIC = re.compile(r"^(那么?|它的?|其|这个|该项?|还有)|呢[？?。]?$")
 # What a question says besides its item: a question of these words alone ("为什么比上年少？", "完成了年初预算的多少？")
 # names no item and leans on the one before just as "那上年呢？" does
-_LEANING = re.compile(r"那|呢|吗|上一?年|去年|今年|本年|为什么|为何|原因|比|较|多|少|增加|减少|增长|下降|变化|完成|"
-                      r"年初预算|调整预算|全年预算|决算数|执行数|预算数|百分比|比例|是")
+_LEANING = re.compile(r"那|呢|吗|上一?年|去年|今年|本年|为什么|为何|原因|比|较|多|少|增加|减少|增长|下降|变化|"
+                      r"完成(?:了)?(?:年初|全年|调整)?(?:预算)?|"
+                      r"年初预算|调整(?:后的?)?|全年预算|决算数|执行数|预算数|百分比|比例|是")
+_TOTAL_WORDS = re.compile(r"总额|合计|总计|共计|一共|总共")
 _COLUMN_HINTS = ["一般公共预算", "政府性基金", "国有资本经营", "上年结转", "当年", "本年", "基本支出", "项目支出",
                  "人员经费", "公用经费", "财政拨款", "单位资金", "事业收入", "上年", "预算数", "决算数"]
 
@@ -207,12 +209,22 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
             q.years = held[-1:]
     if elliptic and bare:
         # "那上年呢？" asks the same thing again: keep what was asked and how
-        q.items, q.key, q.columns = context.items, context.key, context.columns
+        own_key, (q.items, q.key, q.columns) = q.key, (context.items, context.key, context.columns)
         # …in the period asked before, unless it names its own year ("那2026年呢？" after "2025年…")
         kept = [p for p in context.periods if not (q.years and p is Period.PREVIOUS)]
+        q.text_for_search = context.search_text
+        if FINAL_COLUMNS & set(q.periods):
+            # "决算数呢？" after "…年初预算是多少？": the same item, in the column now named instead
+            kept = [p for p in kept if p not in FINAL_COLUMNS]
+            q.key = without_column_words(context.key) + own_key
+            q.text_for_search = f"{without_column_words(context.search_text)} {q.text}"
         q.periods = list(dict.fromkeys([*kept, *q.periods]))
         q.intent = context.intent if q.intent == "figure" else q.intent
-        q.text_for_search = context.search_text
+    elif elliptic and q.text.startswith("其中"):
+        # "其中服务类呢？" after "…政府采购预算总额多少？": a part of the item asked before, not its total
+        q.key = _TOTAL_WORDS.sub("", context.key) + q.key
+        q.items = list(dict.fromkeys([*context.items, *q.items]))
+        q.text_for_search = f"{context.search_text} {q.text}"
 
     _scope(q, docs, unit)
     if q.not_found and context is not None and not elliptic:

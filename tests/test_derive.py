@@ -75,6 +75,19 @@ def test_missing_input_is_refused():
     assert not ans.found and ans.figures == [] and "无法计算" in ans.answer
 
 
+def test_two_items_found_as_one_printed_figure_are_one_rows_name():
+    """"实验室及相关设施" is one 科目's name: the two "summands" find the same row, which is the answer, not its double."""
+    q, p = _plan("阳泉第二监狱2026年实验室及相关设施支出合计多少")
+    assert p.op == "sum"
+
+    def one_row(text, unit=None, year=None):
+        f = Figure("2060204 实验室及相关设施", Decimal("46568000"), "46,568,000", "元", "表", 13, "a.pdf", "a", unit, 2026)
+        return Answer(text, True, "…", figures=[f])
+
+    looked_up = one_row(q.text)
+    assert derive(q, p, one_row, looked_up=looked_up) is looked_up
+
+
 def test_within_one_document_on_the_index(sample_assistant):
     ans = sample_assistant.ask("办公费和印刷费合计多少")
     assert ans.figures[0].raw == "432.59" and ans.derived["formula"] == "422.59 + 10.00 = 432.59（万元）"

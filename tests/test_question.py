@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from qa.period import Period
 from qa.question import analyze, key_words
 
 UNITS = ["山西省阳泉第二监狱", "山西省太原第一监狱", "北京市审计局", "国家信访局", "长沙市信访局", "广州市人民政府办公厅",
@@ -166,3 +167,18 @@ def test_a_text_fact_searches_under_the_headings_it_is_printed_under():
     assert q.intent == "text_fact" and "概况" in q.search_text and "主要职能" in q.search_text
     assert analyze("北京审计局管理哪个局？", DOCS).intent == "text_fact"
     assert "概况" not in analyze("阳泉第二监狱2026年公务接待费是多少", DOCS).search_text
+
+
+def test_a_follow_up_naming_a_column_asks_the_same_item_in_it():
+    before = analyze("阳泉第二监狱2026年公务接待费年初预算是多少", DOCS)
+    for follow_up, period in (("决算数呢？", Period.FINAL), ("调整后的全年预算数呢？", Period.ADJUSTED),
+                              ("完成预算的比例呢？", Period.COMPLETION)):
+        q = analyze(follow_up, DOCS, context=before)
+        assert q.items == before.items and q.periods == [period], follow_up
+        assert "公务接待费" in q.key and "年初预算" not in q.key and "年初预算" not in q.search_text
+
+
+def test_a_follow_up_of_its_part_asks_the_part_of_the_item_before():
+    before = analyze("阳泉第二监狱2026年政府采购预算总额多少？", DOCS)
+    q = analyze("其中货物呢？", DOCS, context=before)
+    assert q.units == before.units and "政府采购" in q.items and q.key.endswith("货物") and "总额" not in q.key
