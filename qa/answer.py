@@ -14,8 +14,8 @@ from itertools import accumulate, zip_longest
 
 from .model import TOTAL_LABEL, BBox, Chunk, Statement
 from .numbers import parse_decimal
-from .prose import (AMOUNT, CHANGE_WORD, COUNT_UNITS, LABEL_PREFIX, PROSE_NUMBER, REASON, REASON_LIST, REASON_WORD, direction,
-                    stated_changes)
+from .prose import (AMOUNT, CHANGE_WORD, COUNT_UNITS, LABEL_PREFIX, PROSE_NUMBER, REASON, REASON_LIST, REASON_WORD, UNCHANGED,
+                    direction, stated_changes)
 from .lexicon import CANONICAL_TABLE, FACT_HEADINGS, FACT_TERMS, ITEMS, named_items
 from .period import THIS_YEAR, Period, periods_in
 from .question import Intent, Question, key_words
@@ -868,6 +868,8 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
             quotes, quote_chunk = _passage(hits, q)
     elif q.intent == Intent.TEXT_FACT:
         quotes, quote_chunk = _passage(hits, q)
+    elif q.intent == Intent.CHANGE and not any(_change_named(c) for c in cands[:1]):
+        quotes, quote_chunk = _quote(hits, q, UNCHANGED)  # no change stated: the words saying it did not change
 
     if q.member and quotes and not _prints(q.member, "".join(quotes)):
         quotes, quote_chunk = [], None  # the department's words, not the member's

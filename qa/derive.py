@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .answer import Answer, Figure
-from .prose import dec, stated_changes
+from .prose import UNCHANGED, dec, stated_changes
 from .lexicon import ITEMS
 from .period import Period
 from .question import DocInfo, Question
@@ -154,7 +154,24 @@ def _previous(q: Question, p: Plan, ask_one: AskOne, looked_up: Answer | None) -
                                 c.change, c.unit, f.table, f.page, f.doc, f.doc_id, f.unit_name, f.year, context=f.context,
                                 bbox=f.bbox)
                 return current, change, c.previous, source
-    return None
+    return _said_unchanged(p.items[0], [a for a in (looked_up, ans) if a is not None], looked_up)
+
+
+def _said_unchanged(item: str, answers: list[Answer], looked_up: Answer | None) -> tuple[Figure, Figure, Decimal, Answer] | None:
+    """Last year's value where the document says the item did not change, with no amount ("2026年“三公”经费预算与
+    2025年持平"): this year's figure, as looked up, cited at the sentence that says so."""
+    name = re.sub(r"[“”\"]", "", item)
+    said = next(((a, t) for a in answers for t in a.quotes if UNCHANGED.search(t) and name in re.sub(r"[“”\"]", "", t)), None)
+    money = [f for f in (looked_up.figures if looked_up and looked_up.found else []) if f.unit in _PER_WAN]
+    if said is None or not money:
+        return None
+    stating, quote = said
+    f, page = money[0], stating.sources[0].page if stating.sources else money[0].page
+    current = Figure(item, f.value, f.raw, f.unit, f.table, page, f.doc, f.doc_id, f.unit_name, f.year, context=quote,
+                     bbox=f.bbox)
+    change = Figure(f"{item}比上年持平", Decimal(0), "0", f.unit, f.table, page, f.doc, f.doc_id, f.unit_name, f.year,
+                    context=quote)
+    return current, change, f.value, stating
 
 
 def derive(q: Question, p: Plan, ask_one: AskOne, k: int = 5, looked_up: Answer | None = None) -> Answer:

@@ -41,6 +41,8 @@ BOUGHT = re.compile(r"购置|购买|更新|新购|新建|建设")  # spending th
 REASON = re.compile(r"(?:主要)?原因(?:是|为|：|:)|主要是由于|主要是|由于")
 # a sentence giving a reason (not a bare 系: 关系, 体系); "预算收支增加主要说明：1.…" lists its reasons
 REASON_WORD = re.compile(r"原因|由于|因为|主要是|主要用于|主要系|系因|导致|(?:增|减|降|长|变化|变动)的?主要说明")
+# an item said unchanged in words, with no amount: "2026年“三公”经费预算与2025年持平"
+UNCHANGED = re.compile(r"持平|无变化|没有变化|保持不变|未发生变化")
 # a reason that lists its parts: "主要原因是：", "增加主要说明：" then "1.…；2.…"
 REASON_LIST = re.compile(r"(?:原因|说明)(?:如下|是|为|有)?[：:]")
 WHOLE = re.compile(r"其中[：:，,]|主要包括|主要用于|包括")

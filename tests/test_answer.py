@@ -319,3 +319,10 @@ def test_a_list_of_duties_asked_for_is_quoted_to_its_last_item():
     facts = _ask("阳泉第二监狱负责哪些工作？", [_chunk(1, duties, 3, section="（一）本部门职责情况")])
     assert facts.found and "监测预警经济运行态势" in facts.answer and "完成市委、市政府交办的其他任务" in facts.answer
     assert "正局级" not in facts.answer
+
+
+def test_a_change_asked_of_an_item_said_unchanged_quotes_the_words_that_say_so():
+    row = _row(1, "合计", {"“三公”经费": "0.50"}, 20, "“三公”经费支出表")
+    said = _chunk(2, "2026年“三公”经费预算与2025年持平，主要是从严控制“三公”经费支出。", 8, section="六、其他重要事项")
+    answer = _ask("阳泉第二监狱2026年三公经费比上年变化多少？", [row, said])
+    assert any("与2025年持平" in t for t in answer.quotes)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from qa.answer import Answer, Figure
+from qa.answer import Answer, Figure, Source
 from qa.derive import derive, plan
 from qa.question import analyze
 
@@ -86,6 +86,21 @@ def test_two_items_found_as_one_printed_figure_are_one_rows_name():
 
     looked_up = one_row(q.text)
     assert derive(q, p, one_row, looked_up=looked_up) is looked_up
+
+
+def test_last_year_said_unchanged_in_words_is_this_years_figure():
+    """"2026年“三公”经费预算与2025年持平" prints no amount: last year's is this year's, cited at that sentence."""
+    q = analyze("阳泉第二监狱2025年三公经费预算是多少？", DOCS[:1])
+    p = plan(q, DOCS[:1])
+    table = Figure("合计", Decimal("0.50"), "0.50", "万元", "“三公”经费支出表", 20, "a.pdf", "a", "山西省阳泉第二监狱", 2026)
+    looked_up = Answer(q.text, True, "…", figures=[table])
+    said = Answer("“三公”经费变化多少", True, "…", figures=[table], quotes=["2026年“三公”经费预算与2025年持平，主要是从严控制。"],
+                  sources=[Source("a.pdf", "山西省阳泉第二监狱", 2026, 8, "六、其他重要事项", None, "…", 1.0)])
+    ans = derive(q, p, lambda text, unit=None, year=None: said, looked_up=looked_up)
+    assert ans.found and ans.figures[0].raw == "0.50" and ans.derived["formula"] == "0.50（与上年持平） = 0.50（万元）"
+    assert ans.figures[1].page == 8  # the sentence that says so
+    silent = Answer("“三公”经费变化多少", True, "…", figures=[table])
+    assert not derive(q, p, lambda text, unit=None, year=None: silent, looked_up=looked_up).found
 
 
 def test_within_one_document_on_the_index(sample_assistant):
