@@ -895,8 +895,7 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
         # Figures stated in the quoted explanation come first: they are what the reason explains.
         quoted = [f for f in figures if any(f.context in qt for qt in quotes)]
         figures = quoted + [f for f in figures if f not in quoted]
-    counted = bool(cands) and not cands[0].is_cell and cands[0].figure.unit in COUNT_UNITS
-    if not quotes and (q.intent == Intent.COUNT or counted) and cands and not cands[0].is_cell:
+    if not quotes and cands and not cands[0].is_cell and (q.intent == Intent.COUNT or cands[0].figure.unit in COUNT_UNITS):
         # a count read in prose ("有多少内设处室" → "委本级内设处室27个，包括：…"): its sentence and the list it opens
         quotes, quote_chunk = _sentence_of(hits[cands[0].rank].chunk, cands[0].figure.context, hits)
     figures = _convert(figures, q) + figures

@@ -176,7 +176,7 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
     q.mention = q.resolutions[0].mention if q.resolutions else None
     q.units = [unit] if unit else list(dict.fromkeys(u for r in q.resolutions for u in r.units or r.under))
     # items and columns are read from the words besides the unit's name: 医保局 asks no 职工基本医疗保险缴费,
-    # 国有资产监督管理委员会 no 国有资产, 医疗保险事业管理中心 no 事业收入 column
+    # 国有资产监督管理委员会 no 国有资产
     asked = _without(plain, [r.mention for r in q.resolutions] + q.units)
     q.items = list(dict.fromkeys(named_items(asked.replace('"', "“").replace("三公经费", "“三公”经费")) + expand(asked)))
     if q.intent == "definition":  # "“委托业务费”指什么": the quoted term is the one to define
