@@ -49,6 +49,16 @@ def test_wrapped_numbered_line_is_prose_not_a_heading():
     assert "律师管理" not in sec.heading and para.page == 7
 
 
+def test_a_numbered_line_the_next_line_closes_is_prose_not_a_heading():
+    # "5、社会保障和就业支出（类）行政事业单位养老支出（款）行政单位离退休" stops short of the margin, and "（项）。主要用于：…"
+    # below it closes the 科目's name: one paragraph, whose figures are that 科目's
+    doc = parsed(PUTUO)
+    sec, para = paragraph_with(doc, "行政单位离退休（项）。主要用于：退休人员经费支出。年初预算为85.55万元")
+    assert "行政单位离退休" not in sec.path[-1] and para.page == 22
+    figures = {f.raw: f for st in sec.statements for f in st.figures}
+    assert "行政单位离退休（项）" in figures["85.55"].topic and "购房补贴" in figures["258.50"].topic
+
+
 def test_wrapped_heading_is_one_heading():
     doc = parsed(PUTUO)
     headings = {s.path[0] for s in doc.sections if s.path}

@@ -83,6 +83,10 @@ def _furniture(pages: list[PageBlocks], s: ParseSettings) -> set[str]:
     return {k for k, n in seen.items() if n >= need}
 
 
+# a line that can only continue the line above: the classifier closing a 科目's name ("（项）。年初预算为…")
+_CONTINUES = re.compile(r"^[（(][类款项][）)]")
+
+
 def _next_line(above: Line, line: Line) -> bool:
     """The wrapped rest of a line: not a new paragraph's indented full first line, right below at the text's
     own line spacing (a heading stands apart by a wider gap) or at the top of the next page."""
@@ -99,16 +103,23 @@ class _SectionBuilder:
         self._stack: list[tuple[int, str]] = []
         self._buf: list[Line] = []
         self._heading: list[Line] = []  # a numbered heading running to the margin: it may wrap onto the next line
+        # the heading just opened, its lines and the headings open before it: undone when the next line shows it was
+        # a paragraph's first line ("5、…（款）行政单位离退休" then "（项）。主要用于：…")
+        self._opened: tuple[list[Line], list[tuple[int, str]]] | None = None
 
     def add(self, line: Line) -> None:
-        if self._heading:
+        opened, self._opened = self._opened, None
+        if opened and _CONTINUES.match(line.text):
+            lines, self._stack = opened
+            self._buf += lines
+        elif self._heading:
             if heading_level(line.text) is None and _next_line(self._heading[-1], line):
                 self._heading.append(line)
                 if not line.runs_on or len(join_lines([h.text for h in self._heading])) > MAX_HEADING_CHARS:
                     self._settle_heading()
                 return
             self._settle_heading()
-        level = heading_level(line.text)
+        level = None if self._buf and _CONTINUES.match(line.text) else heading_level(line.text)
         stops_short = line.x1 < line.margin - 24  # about two characters short of the margin
         if level is None and not self._buf and stops_short and is_title_line(line.text):
             level = TITLE_LEVEL  # only after a finished paragraph: a paragraph's short last line is not a title
@@ -117,7 +128,7 @@ class _SectionBuilder:
             if line.runs_on and level != TITLE_LEVEL:
                 self._heading = [line]
             else:
-                self._open(level, line.text)
+                self._open(level, line.text, [line])
             return
         self._buf.append(line)
         if ends_paragraph(line.text):
@@ -129,14 +140,15 @@ class _SectionBuilder:
         text = join_lines([h.text for h in lines])
         level = heading_level(text)
         if level is not None:
-            self._open(level, text)
+            self._open(level, text, lines)
             return
         for h in lines:
             self._buf.append(h)
             if ends_paragraph(h.text):
                 self.end_paragraph()
 
-    def _open(self, level: int, text: str) -> None:
+    def _open(self, level: int, text: str, lines: list[Line]) -> None:
+        self._opened = (lines, self._stack)
         self._stack = [h for h in self._stack if h[0] < level] + [(level, text)]
 
     def end_paragraph(self) -> None:
