@@ -108,17 +108,17 @@ class _SectionBuilder:
         self._opened: tuple[list[Line], list[tuple[int, str]]] | None = None
 
     def add(self, line: Line) -> None:
-        opened, self._opened = self._opened, None
-        if opened and _CONTINUES.match(line.text):
-            lines, self._stack = opened
-            self._buf += lines
-        elif self._heading:
+        if self._heading:
             if heading_level(line.text) is None and _next_line(self._heading[-1], line):
                 self._heading.append(line)
                 if not line.runs_on or len(join_lines([h.text for h in self._heading])) > MAX_HEADING_CHARS:
                     self._settle_heading()
                 return
             self._settle_heading()
+        opened, self._opened = self._opened, None  # the heading opened right before this line, if one was
+        if opened and _CONTINUES.match(line.text):
+            lines, self._stack = opened
+            self._buf += lines
         level = None if self._buf and _CONTINUES.match(line.text) else heading_level(line.text)
         stops_short = line.x1 < line.margin - 24  # about two characters short of the margin
         if level is None and not self._buf and stops_short and is_title_line(line.text):
