@@ -18,7 +18,7 @@ from .prose import (AMOUNT, CHANGE_WORD, COUNT_UNITS, LABEL_PREFIX, PROSE_NUMBER
                     direction, stated_changes)
 from .lexicon import CANONICAL_TABLE, FACT_HEADINGS, FACT_TERMS, ITEMS, named_items
 from .period import THIS_YEAR, Period, periods_in
-from .question import Intent, Question, key_words
+from .question import ASKS_LIST, Intent, Question, key_words
 from .retrieve import Retrieved, next_in_section
 
 _MONEY_UNITS = {"万元", "亿元", "千元", "元"}
@@ -633,7 +633,6 @@ def _reason_after(hits: list[Retrieved], cands: list[_Candidate]) -> tuple[list[
 # Words that say which kind of fact is asked, not which fact: left out when matching the passage's sentences
 _FACT_WORDS = re.compile(r"职责|职能|主要|方面|有什么|是什么|什么|哪些|哪个|哪几|情况|具体|负责|承担|单位|部门|机构|工作|内容|"
                          r"事项|包括|都有|^在|有$")
-_ASKS_LIST = re.compile(r"哪些|哪几|有什么|都有|包括什么|列出")
 _LISTED_CHARS = 2400  # a list asked for is quoted whole up to this many characters (北京市发改委's 主要职责: 2,100)
 _PASSAGE_SENTENCES = 6  # a quoted passage's sentences at most: the ones that speak of the question, in order
 
@@ -672,7 +671,7 @@ def _passage(hits: list[Retrieved], q: Question) -> tuple[list[str], Chunk | Non
     picked = [i for i, st in enumerate(sents) if (specific and coverage(specific, st) >= _MIN_MATCH)
               or any(t in st for t in terms)][:_PASSAGE_SENTENCES]
     items = [i for i, st in enumerate(sents) if _LIST_ITEM.match(st)]
-    if not picked and items and _ASKS_LIST.search(q.text):
+    if not picked and items and ASKS_LIST.search(q.text):
         # "主要职责有哪些", "负责哪些工作": the list itself, to its last numbered item (an item may run to several
         # sentences: "五是牵头推进本市优化营商环境工作。拟订并组织实施…")
         lengths = list(accumulate(len(st) for st in sents[: items[-1] + 1]))

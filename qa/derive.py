@@ -146,7 +146,7 @@ def _previous(q: Question, p: Plan, ask_one: AskOne, looked_up: Answer | None) -
     # the question's own figures first: "2025年三公经费" finds "2026年…5.58万元，较2025年年初预算增加0.00万元"
     for source, f in [(a, f) for a in (looked_up, ans) if a is not None for f in a.figures[:5]]:
         for c in stated_changes(f.context, unchanged=True):
-            if f.raw in (c.change, c.current) and re.sub(r"[“”\"]", "", p.items[0]) in re.sub(r"[“”\"]", "", f.context):
+            if f.raw in (c.change, c.current) and _names(f.context, p.items[0]):
                 current = Figure(p.items[0], Decimal(c.current.replace(",", "")), c.current, c.unit, f.table, f.page,
                                  f.doc, f.doc_id, f.unit_name, f.year, context=f.context, bbox=f.bbox)
                 moved = "持平" if not dec(c.change) else "增加" if c.up else "减少"
@@ -157,11 +157,15 @@ def _previous(q: Question, p: Plan, ask_one: AskOne, looked_up: Answer | None) -
     return _said_unchanged(p.items[0], [a for a in (looked_up, ans) if a is not None], looked_up)
 
 
+def _names(text: str, item: str) -> bool:
+    """The text names the item, quotes aside (“三公”经费 printed as 三公经费, or the reverse)."""
+    return re.sub(r"[“”\"]", "", item) in re.sub(r"[“”\"]", "", text)
+
+
 def _said_unchanged(item: str, answers: list[Answer], looked_up: Answer | None) -> tuple[Figure, Figure, Decimal, Answer] | None:
     """Last year's value where the document says the item did not change, with no amount ("2026年“三公”经费预算与
     2025年持平"): this year's figure, as looked up, cited at the sentence that says so."""
-    name = re.sub(r"[“”\"]", "", item)
-    said = next(((a, t) for a in answers for t in a.quotes if UNCHANGED.search(t) and name in re.sub(r"[“”\"]", "", t)), None)
+    said = next(((a, t) for a in answers for t in a.quotes if UNCHANGED.search(t) and _names(t, item)), None)
     money = [f for f in (looked_up.figures if looked_up and looked_up.found else []) if f.unit in _PER_WAN]
     if said is None or not money:
         return None

@@ -34,6 +34,7 @@ class Intent(StrEnum):
     TEXT_FACT = "text_fact"  # what the unit is and does: 职责, 内设机构, 编制, 单位构成, 加挂牌子, 级别/性质 — answered by quoting
 
 
+ASKS_LIST = re.compile(r"哪些|哪几|有什么|都有|包括什么|列出")  # words that ask for a list ("负责哪些工作")
 INTENTS = [  # first match wins
     (Intent.REASON, re.compile(r"为何|为什么|为啥|咋回事|什么原因|原因|缘何|怎么回事|何故")),
     (Intent.COMPARE, re.compile(r"对比|比较|哪个多|哪个少|哪个高|哪个低|谁多|谁少|相差|差多少|差距")),
@@ -45,7 +46,7 @@ INTENTS = [  # first match wins
         r"单位构成|部门构成|预算单位|下属单位|所属单位|二级单位|编制范围|纳入.{0,12}范围|加挂|牌子|级别|性质|隶属|机构类型|"
         r"主要任务|是什么(单位|机构)|哪个部门|管理哪|负责什么|承担.{0,12}(工作|职责)|购买服务.{0,8}(目录|内容|事项))")),
     # before count: "包括哪几项" lists, it does not count
-    (Intent.LIST, re.compile(r"哪些|哪几|(包括|包含|分为)(哪|什么)|有什么|都有|列出|主要用于")),
+    (Intent.LIST, re.compile(rf"{ASKS_LIST.pattern}|(包括|包含|分为)(哪|什么)|主要用于")),
     (Intent.COUNT, re.compile(r"几个|多少个|几辆|多少辆|多少人|几人|几名|多少名|数量是|有多少(项|台|套|平方米)|几项|多少项|几台|多少台|"
                               r"几家|多少家|几所|多少所|几处|多少处|多大面积|面积")),
     (Intent.DEFINITION, re.compile(r"什么是|是什么意思|指什么|含义|定义|何谓|是指|什么叫|解释一下|概念")),

@@ -165,7 +165,8 @@ def table_totals(chunks: list[Chunk]) -> dict[str, tuple[Chunk, ...]]:
     last: Chunk | None = None
     for c in sorted((c for c in chunks if c.type == ChunkType.ROW and c.table and c.table != UNTITLED_TABLE),
                     key=lambda c: c.id):
-        if last is None or (c.doc_id, c.table) != (last.doc_id, last.table) or _number(c) != _number(last) + 1:
+        prefix, n = _numbered(c)
+        if last is None or c.table != last.table or _numbered(last) != (prefix, n - 1):
             runs.append([])
         runs[-1].append(c)
         last = c
@@ -177,19 +178,18 @@ def table_totals(chunks: list[Chunk]) -> dict[str, tuple[Chunk, ...]]:
     return out
 
 
-def _number(c: Chunk) -> int:
-    """Its place in its document's numbering: "doc:version:00042" → 42."""
-    n = c.id.rpartition(":")[2]
-    return int(n) if n.isdigit() else -1
+def _numbered(c: Chunk) -> tuple[str, int]:
+    """Its document version and its place in that version's numbering: "doc:version:00042" → ("doc:version", 42)."""
+    prefix, _, n = c.id.rpartition(":")
+    return prefix, int(n) if n.isdigit() else -1
 
 
 def next_in_section(chunks: list[Chunk]) -> dict[str, Chunk]:
     """Each prose chunk's next passage of the same section among these chunks: the one numbered right after it
     (qa.chunk numbers a document's chunks in order, "doc:version:00042", its prose first)."""
-    prose = {c.id: c for c in chunks if c.type == "section"}
+    prose = {_numbered(c): c for c in chunks if c.type == ChunkType.SECTION}
     out = {}
-    for c in prose.values():
-        prefix, _, n = c.id.rpartition(":")
-        if n.isdigit() and (nxt := prose.get(f"{prefix}:{int(n) + 1:0{len(n)}d}")) and nxt.section == c.section:
+    for (prefix, n), c in prose.items():
+        if n >= 0 and (nxt := prose.get((prefix, n + 1))) and nxt.section == c.section:
             out[c.id] = nxt
     return out
