@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
 from itertools import accumulate, zip_longest
@@ -278,6 +278,9 @@ def item_key(q: Question) -> str:
 
 
 _YEAR_PART = re.compile(r"20\d\d\s*年度?")
+_NAMED_PROJECT = re.compile(r"[\u4e00-\u9fff]{2}(?:项目|专项)(?!支出)")  # a project's name, not the 项目支出 column
+_PART_TABLE = re.compile(r"基本支出|项目支出")
+_CODE_ROW = re.compile(r"[\[【]?\d{3,7}")  # a 科目 row: its label opens with the 科目编码
 
 
 def _unasked_parts(item: str, label: str, unit: str | None) -> int:
@@ -366,6 +369,8 @@ class RankWeights:
     money_for_indicator: float = -1.0  # …and a project's money where it asks one ("满意度要达到多少", "目标是多少")
     part_unnamed: float = -0.4  # a "其中" part whose own words the question does not say
     money_unit: float = 0.8  # +1 printed in the 万元/元 asked, −1 in the other
+    part_table: float = -0.5  # a cell of a 基本支出 or 项目支出 table where the question names neither: a part of the item
+    project_named: float = 1.0  # a project named ("…监管项目"): +1 a figure a project's words or table name, −1 a 科目 row
     measure: float = 1.5  # a count asked in a measure word ("几起"): +1 a figure in it, −1 money or a %
     change_named: float = 2.0  # change/reason questions: a figure stated as a change
     states_change: float = 1.0  # …or the amount whose change the sentence states ("24.02万元，与上年预算数持平")
@@ -458,6 +463,11 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
     asks_indicator = bool(_ASKS_INDICATOR.search(q.text.replace("绩效目标", "")))  # "编报绩效目标的项目" asks no indicator
     x["indicator_unasked"] = float(indicator and not asks_indicator)
     x["money_for_indicator"] = float(asks_indicator and not indicator and f.unit in _MONEY_UNITS)
+    # "委托业务费是多少": the 基本支出表's and the 项目支出表's rows are each a part of it; the whole is the one asked
+    x["part_table"] = float(cand.is_cell and bool(_PART_TABLE.search(where)) and not _PART_TABLE.search(q.text))
+    if _NAMED_PROJECT.search(item):  # "国有资产监管项目预算多少": the project, not the 科目 of the same name
+        x["project_named"] = 1.0 if _NAMED_PROJECT.search(f"{cand.near} {cand.where}") else \
+            -1.0 if cand.is_cell and _CODE_ROW.match(cand.near.split("›")[-1].strip()) else 0.0
     if q.measure:
         x["measure"] = 1.0 if f.unit == q.measure else -1.0 if f.unit in _MONEY_UNITS or f.unit == "%" else 0.0
     asked_unit = re.search(r"(万元|元)", q.text)
@@ -536,15 +546,18 @@ _ITEM_SEEN_IN = 30  # candidates looked through for the item asked: well past th
 
 
 def _item_unprinted(cands: list[_Candidate], q: Question) -> bool:
-    """The question names a standard budget item (机关运行经费, 人员经费, 政府购买服务) and no candidate figure's row,
-    column, table or sentence prints it: the documents do not hold that item, whatever else they hold."""
+    """The question names a standard budget item (机关运行经费, 人员经费, 政府购买服务) or quotes a name ("“信访信息
+    系统运维”项目") and no candidate figure's row, column, table or sentence prints it: the documents do not hold
+    that item, whatever else they hold."""
     # items the question prints itself: "四环主路维修专项工程" says 维修, which the lexicon reads as 维修（护）费, but
     # asks about a project, not about that item
     asked = [i for i in q.items if i in ITEMS and _norm(i) in _norm(q.text)]  # _norm drops the quotes of “三公”
-    if not asked or q.intent not in (Intent.FIGURE, Intent.CHANGE, Intent.REASON, Intent.SHARE):
+    if not (asked or q.quoted) or q.intent not in (Intent.FIGURE, Intent.CHANGE, Intent.REASON, Intent.SHARE):
         return False
-    seen = (f"{c.near} {c.subject} {c.where} {c.figure.column or ''} {c.figure.context}" for c in cands[:_ITEM_SEEN_IN])
-    return not any(_prints(a, text) for text in seen for a in asked)
+    seen = [f"{c.near} {c.subject} {c.where} {c.figure.column or ''} {c.figure.context}" for c in cands[:_ITEM_SEEN_IN]]
+    if not all(any(_prints(name, text) for text in seen) for name in q.quoted):
+        return True  # every name quoted must be printed, besides any item the question names
+    return bool(asked) and not any(_prints(a, text) for text in seen for a in asked)
 
 
 def _extreme_first(cands: list[_Candidate], q: Question) -> list[_Candidate]:
@@ -679,6 +692,34 @@ def _passage(hits: list[Retrieved], q: Question) -> tuple[list[str], Chunk | Non
     else:
         shown = sorted({j for i in picked or range(min(3, len(sents))) for j in _with_list(sents, i)})
     return [sents[j] for j in shown], chunk
+
+
+def _asks(q: Question) -> list[Question]:
+    """The asks of a question that asks several things ("是什么性质的单位？主要职能是什么？", "是谁的下属单位，主要干
+    什么？"), each a question of its own words; a question asking one thing is its only ask."""
+    parts = [p for p in _ASK_SPLIT.split(q.text) if _ASKING.search(p)]
+    if len(parts) < 2:
+        return [q]
+    names = [q.mention, *q.units]
+    return [replace(q, text=p, key=key_words(p, names)) for p in parts]
+
+
+_ASK_SPLIT = re.compile(r"(?<=[？?])|[，,；;](?=[^，,；;？?]*(?:什么|哪|几|多少|谁|吗|怎么|如何|有没有))")
+_ASKING = re.compile(r"什么|哪|几|多少|谁|吗|怎么|如何|有没有|是否")
+
+
+def _passages(hits: list[Retrieved], q: Question) -> list[tuple[Chunk, list[str]]]:
+    """The passage answering each ask of a text-fact question, first ask first; a sentence quoted for one ask is
+    not quoted again for the next."""
+    out: list[tuple[Chunk, list[str]]] = []
+    seen: set[str] = set()
+    for ask in _asks(q):
+        said, chunk = _passage(hits, ask)
+        said = [st for st in said if st not in seen]
+        if chunk is not None and said:
+            seen.update(said)
+            out.append((chunk, said))
+    return out
 
 
 def _section_run(chunk: Chunk, hits: list[Retrieved]) -> list[Chunk]:
@@ -851,6 +892,7 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
 
     quotes: list[str] = []
     quote_chunk: Chunk | None = None
+    further: list[tuple[Chunk, list[str]]] = []  # the passages of a text fact's further asks
     if q.intent == "reason":
         quotes, quote_chunk = _reason_after(hits, cands)
         if not quotes:
@@ -866,7 +908,7 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
         if not quotes:
             quotes, quote_chunk = _passage(hits, q)
     elif q.intent == Intent.TEXT_FACT:
-        quotes, quote_chunk = _passage(hits, q)
+        (quote_chunk, quotes), *further = _passages(hits, q) or [(None, [])]
     elif q.intent == Intent.CHANGE and not any(_change_named(c) for c in cands[:1]):
         quotes, quote_chunk = _quote(hits, q, UNCHANGED)  # no change stated: the words saying it did not change
 
@@ -877,6 +919,8 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
         answered = False  # a 科目编码 the documents do not print: no other 科目's row stands in for it
     if answered and _item_unprinted(cands, q):
         answered = False  # 机关运行经费 asked of a file that prints none: no 办公费 row stands in for it
+    if answered and q.measure and (cands[0].figure.unit in _MONEY_UNITS or cands[0].figure.unit == "%"):
+        answered = False  # "床位数是多少张": the best figure is money, so no figure counts what was asked
     found = bool(quotes) or (bool(figures) and answered and q.intent != "definition")
     if not found and q.member:
         return Answer(q.text, False, f"未找到：“{q.member}”没有单独的公开文件；它所属的{_scope_words(hits)}中也没有列明它的"
@@ -906,6 +950,9 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
             f"{quote_chunk.unit or ''}{quote_chunk.year or ''}年{quote_chunk.kind or ''}文件（{where}，第{quote_chunk.page}页）写道："
             + "".join(f"“{s}”" for s in quotes)
         )
+        for chunk, said in further:
+            parts.append(f"（{chunk.section or chunk.table or ''}，第{chunk.page}页）：" + "".join(f"“{s}”" for s in said))
+            quotes = quotes + said
     breakdown = []
     if q.intent == Intent.REASON:  # from the quoted passage, else the one stating the total's change (其中：…)
         stating = _lead_changes(hits, cands)

@@ -8,6 +8,7 @@ together), a finding needs every reading to fail.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from decimal import Decimal
 
@@ -17,7 +18,7 @@ from .finding import SETTINGS, FigureRef, Finding, Kind, Severity
 from .model import Cell, Document, Row, Table
 from .numbers import parse_decimal
 from .tablekind import norm as _norm, procurement_kind, table_kind, vehicles_held
-from .prose import (AMOUNT, MONEY_UNITS, BOUGHT, BUDGET_FIGURE, COMPARE, COMPLETION, DOWN, FINAL_DIFF, FINAL_FIGURE, LESS, LEVEL_CHANGE, MORE, OTHER_YEAR,
+from .prose import (AMOUNT, MONEY_UNITS, BOUGHT, BUDGET_FIGURE, COMPARE, COMPLETION, DOWN, FINAL_DIFF, FINAL_FIGURE, LESS, LEVEL_CHANGE, MORE, names_other_year,
                     REASON, SHARE, UP, UP_WORDS, VEHICLES_HELD, WHOLE, Breakdown, dec, joined_sentences, procurement_breakdowns,
                     sentences, stated_changes, vehicle_breakdowns)
 
@@ -161,7 +162,7 @@ def _row_totals(table: Table) -> list[Finding]:
                 readings: list[tuple[Decimal, int]] = []
                 for segment in (before, after if not before or n == 0 else []):
                     readings += _groupings(segment, header)
-                if prev_total is not None:  # 收入总计 = 本年收入合计 + 上年结转
+                if prev_total is not None and before:  # 收入总计 = 本年收入合计 + 上年结转 (a 合计 alone is no sum)
                     pv = _values(prev_total).get(header)
                     if pv is not None:
                         readings += [(pv.value + s, k + 1) for s, k in _groupings(before, header)]
@@ -492,21 +493,53 @@ def _last_year_cell(doc: Document, before: str, v: Decimal, unit: str) -> tuple[
     return by_value[0] if v >= 1 and len(agreed) == 1 else None
 
 
+def _printed_amounts(doc: Document) -> list[Decimal]:
+    """Every amount the document prints, in 元, sorted: the prose's and the tables' (a table without a unit
+    taken to print 万元, as the disclosures do)."""
+    said = [_yuan(dec(m.group("num")), m.group("unit")) for st in sentences(doc) for m in AMOUNT.finditer(st.text)
+            if m.group("unit") in _TO_YUAN]
+    cells = [_yuan(c.value, t.unit or "万元") for t in doc.tables if not t.is_form for r in t.rows for c in _values(r).values()]
+    return sorted(said + cells)
+
+
+def _whole_printed(rng: tuple[Decimal, Decimal], unit: str, printed: list[Decimal]) -> bool:
+    """"一般公共服务支出1935.36万元，占80.00%" with no whole in its sentence: the whole it implies (2,419.20万元)
+    is an amount the document prints somewhere."""
+    lo, hi = (_yuan(v, unit) for v in rng)
+    i = bisect.bisect_left(printed, lo)
+    return i < len(printed) and printed[i] <= hi
+
+
 def _shares(doc: Document) -> list[Finding]:
-    """"支出18,061.36万元，其中：基本支出15,753.96万元，占87.22%": 87.22 against 15,753.96 / 18,061.36."""
+    """"支出18,061.36万元，其中：基本支出15,753.96万元，占87.22%": 87.22 against 15,753.96 / 18,061.36; a share
+    whose sentence states no whole implies one that the document must print."""
     out: list[Finding] = []
     before = None
+    printed: list[Decimal] | None = None
     for st in sentences(doc):
         sent, page = st.text, st.page
         prev, before = before, st
         whole = WHOLE.search(sent)
-        if not whole:
-            continue
-        totals = [m for m in AMOUNT.finditer(sent[: whole.start()]) if m.group("unit") not in ("%", "％")]
-        if not totals and whole.start() == 0 and prev and prev.heading == st.heading:
+        totals = [m for m in AMOUNT.finditer(sent[: whole.start()]) if m.group("unit") not in ("%", "％")] if whole else []
+        if whole and not totals and whole.start() == 0 and prev and prev.heading == st.heading:
             # "收入预算总计50,617.94万元。其中，…占32.55%": the whole is the sentence before's first amount
             totals = [m for m in AMOUNT.finditer(prev.text) if m.group("unit") in MONEY_UNITS][:1]
         if not totals:
+            for m in SHARE.finditer(sent):
+                if m.group("base").strip():
+                    continue  # a named whole: _named_base_shares
+                # a whole off by one unit of the percent's last decimal is a rounding habit (58,486.35 of 99,230.46
+                # printed as 59.0%, 杭州), not an error
+                rng = _base_range(m.group("x"), m.group("p"), Decimal(1))
+                printed = _printed_amounts(doc) if printed is None else printed
+                if rng and not _whole_printed(rng, m.group("xu"), printed):
+                    lo, hi = rng
+                    out.append(Finding(
+                        Kind.SHARE, Severity.ERROR,
+                        f"“{m.group(0)}”推算总数为{_fmt(lo)}～{_fmt(hi)}{m.group('xu')}，文件中没有这一数额",
+                        [page], [_ref("分项", m.group("x"), None, page, m.group("xu")), _ref("占比", m.group("p"), None, page, "%")],
+                        sent,
+                    ))
             continue
         total = totals[-1]
         t_val = dec(total.group("num"))
@@ -527,9 +560,10 @@ def _shares(doc: Document) -> list[Finding]:
     return out
 
 
-def _base_range(x: str, p: str) -> tuple[Decimal, Decimal] | None:
-    """The wholes that "x万元，占…p%" allows, each figure as rounded as it is printed."""
-    hx, hp = _half_unit([x]), Decimal(1).scaleb(-_places(p)) / 2
+def _base_range(x: str, p: str, p_slack: Decimal = Decimal("0.5")) -> tuple[Decimal, Decimal] | None:
+    """The wholes that "x万元，占…p%" allows, each figure as rounded as it is printed (p give or take p_slack units
+    of its last decimal)."""
+    hx, hp = _half_unit([x]), Decimal(1).scaleb(-_places(p)) * p_slack
     if dec(p) - hp <= 0:
         return None
     return (dec(x) - hx) / (dec(p) + hp) * 100, (dec(x) + hx) / (dec(p) - hp) * 100
@@ -683,15 +717,33 @@ def _item_cells(doc: Document, kind: str | None, name: str) -> list[tuple[Table,
     for t in doc.tables:
         if t.is_form:
             continue
-        if kind is None:  # the rows the item names and the columns it heads
+        if kind is None:  # the rows the item names, and the total of the columns it heads (not a 科目 row's part)
+            totals = _total_rows(t) or t.rows
             out += [(t, r, c) for r in t.rows for c in _values(r).values()
-                    if _names_item(r.label, name) or _names_item(c.header, name)]
+                    if _names_item(r.label, name) or r in totals and _names_item(c.header, name)]
             continue
         tk = table_kind(t.title)
         mentions = kind in _norm(t.title) or any(kind in h for h in t.headers) or any(kind in r.label for r in t.rows)
         if tk == kind or kind in _norm(t.title) or (kind == "机关运行经费" and tk == "三公" and mentions):
-            out += [(t, r, c) for r in t.rows for c in _values(r).values()]
+            cells = [(t, r, c) for r in t.rows for c in _values(r).values()]
+            own = [(t, r, c) for t, r, c in cells if _names_part(c, r, name)]
+            out += own or cells
     return out
+
+
+_ITEM_WORDS = {name: said for name, said, _ in _ITEMS}
+
+
+def _names_part(cell: Cell, row: Row, name: str) -> bool:
+    """A cell of the item's own in the table that reports it: its header or row label names the item
+    ("…/公务用车购置及运行费/小计", "公务接待费"; "运行费" where the parse lost the 公务用车 group header above
+    购置费 and 运行费): the 说明's 公务用车运行费 is not checked against the 三公 table's 公务接待费."""
+    said = _ITEM_WORDS[name]
+    for words in [*cell.header.split("/"), row.label]:
+        w = re.sub(r"(?:预算|决算)?数$", "", _strip_marker(words))
+        if said.fullmatch(w) or said.fullmatch("公务用车" + w):
+            return True
+    return False
 
 
 def _prose_tables(doc: Document) -> list[Finding]:
@@ -708,7 +760,7 @@ def _prose_tables(doc: Document) -> list[Finding]:
                     continue
                 between = tail[: a.start()]
                 clause = re.split(r"[，,；;。]", sent[: m.start()])[-1]
-                if re.search(r"[比较增减费]|上年|同比|其中|以内|不超过|[、和及与]|[a-zA-Z]|[，,；;：:。]|项目|收入|支出", between) or OTHER_YEAR.search(clause + between):
+                if re.search(r"[比较增减费]|上年|同比|其中|以内|不超过|[、和及与]|[a-zA-Z]|[，,；;：:。]|项目|收入|支出", between) or names_other_year(clause + between, doc.year):
                     continue
                 if kind is None and (not _SCOPE_BEFORE.search(sent[: m.start()]) or re.search(r"用于|增加|减少|新增|压减|节约|调减", clause)):
                     continue  # part of a project's name, of another item ("主要用于人员经费18万元"), or a change

@@ -9,6 +9,7 @@ import re
 
 SYNONYMS: dict[str, list[str]] = {
     "招待费": ["公务接待费"],
+    "招待": ["公务接待费"],  # "招待客人", "招待来宾": hosting is 公务接待 (接待 alone is also 信访接待)
     "接待费": ["公务接待费"],
     "请客": ["公务接待费"],
     "吃喝": ["公务接待费"],
@@ -187,8 +188,19 @@ def _free_parts(text: str) -> list[tuple[str, bool]]:
     return parts + [(text[last:], False)]
 
 
+# A change asked in everyday words, said in the disclosures' words: "比去年多出来" → "比去年增加", "较上年少了" →
+# "较上年减少" (the documents print 增加/减少; the question's 多出来 matched nothing they print).
+_SAID_CHANGE = re.compile(r"(?P<base>(?:比|较|跟|和|与)(?:上一?年度?|去年|往年|20\d\d年度?)(?:相比|比)?(?:(?![增减多少涨降高低])[\u4e00-\u9fff]){0,3}?)"
+                          r"(?P<dir>多出来|多出|多了|多花了?|涨了|高了|多(?!少)|少了|少花了?|降了|低了|少)")
+
+
+def _said_change(text: str) -> str:
+    return _SAID_CHANGE.sub(lambda m: m.group("base") + ("增加" if m.group("dir")[0] in "多涨高" else "减少"), text)
+
+
 def printed_form(text: str) -> str:
     """The question with colloquial words replaced by the printed terms they stand for."""
+    text = _said_change(text)
     out = []
     for part, is_item in _free_parts(text):
         if not is_item:

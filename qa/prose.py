@@ -47,7 +47,13 @@ UNCHANGED = re.compile(r"持平|无变化|没有变化|保持不变|未发生变
 REASON_LIST = re.compile(r"(?:原因|说明)(?:如下|是|为|有)?[：:]")
 WHOLE = re.compile(r"其中[：:，,]|主要包括|主要用于|包括")
 SHARE = re.compile(rf"(?P<x>\d[\d,]*(?:\.\d+)?)\s*(?P<xu>亿元|万元|元)[，,]?\s*占(?P<base>[^%％\d，,。；]{{0,16}}?)(?P<p>\d+(?:\.\d+)?)\s*[%％]")
-OTHER_YEAR = re.compile(r"上年|去年|上一年|以前年度|20\d\d年(?:度)?(?:年初)?预算")
+_YEAR_NAMED = re.compile(r"上年|去年|上一年|以前年度|(?P<year>20\d\d)年(?:度)?(?:年初)?预算")
+
+
+def names_other_year(text: str, year: int | None) -> bool:
+    """The words name a year's budget other than the document's: 上年, 以前年度, "2025年预算" in a 2026 document
+    ("2026年“三公”经费预算275.80万元" names its own)."""
+    return any(m.group("year") is None or int(m.group("year")) != year for m in _YEAR_NAMED.finditer(text))
 # A total and the parts listed right after it: "政府采购预算总额4988.73万元，其中：政府采购货物预算238.78万元，…" and
 # "共有车辆17辆，其中：机要通信用车0辆、应急保障用车1辆、…"
 _LEAD = re.compile(r"[，,]?\s*(?:其中)?\s*[：:，,]?\s*")

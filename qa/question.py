@@ -36,7 +36,9 @@ class Intent(StrEnum):
 
 ASKS_LIST = re.compile(r"哪些|哪几|有什么|都有|包括什么|列出")  # words that ask for a list ("负责哪些工作")
 INTENTS = [  # first match wins
-    (Intent.REASON, re.compile(r"为何|为什么|为啥|咋回事|什么原因|原因|缘何|怎么回事|何故")),
+    # …and which part made a change ("是哪一项减少的", "具体哪些项目变了"): answered by the stated reason and the parts
+    (Intent.REASON, re.compile(r"为何|为什么|为啥|咋回事|什么原因|原因|缘何|怎么回事|何故|"
+                               r"(?:哪一?项|哪些项目?|哪几项|哪部分)[^？?，,。]{0,6}(?:增|减|变|少|多|涨|降)")),
     (Intent.COMPARE, re.compile(r"对比|比较|哪个多|哪个少|哪个高|哪个低|谁多|谁少|相差|差多少|差距")),
     (Intent.CHANGE, re.compile(r"变化|增减|增加了?多少|减少了?多少|增长|下降|比上年|较上年|同比|增幅|降幅|多了|少了|涨|降了")),
     (Intent.SHARE, re.compile(r"占比|比例|比重|百分之|占.{0,12}(多少|几)|百分比")),
@@ -90,6 +92,7 @@ class Question:
     units: list[str] = field(default_factory=list)  # matched index units, best first
     doc_ids: list[str] | None = None  # documents to search; None = all
     items: list[str] = field(default_factory=list)  # printed terms the question is about
+    quoted: list[str] = field(default_factory=list)  # names it puts in quotes: "“信访信息系统运维”项目" → 信访信息系统运维
     codes: list[str] = field(default_factory=list)  # 科目编码 it names: ['2010801']
     columns: list[str] = field(default_factory=list)
     as_of: int | None = None  # the year of a stock date ("截至2025年12月底")
@@ -180,9 +183,9 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
     # 国有资产监督管理委员会 no 国有资产
     asked = _without(plain, [r.mention for r in q.resolutions] + q.units)
     q.items = list(dict.fromkeys(named_items(asked.replace('"', "“").replace("三公经费", "“三公”经费")) + expand(asked)))
+    q.quoted = [t for t in re.findall(r"[“\"「]([^”\"」]{2,20})[”\"」]", q.text) if t != "三公"]
     if q.intent == "definition":  # "“委托业务费”指什么": the quoted term is the one to define
-        quoted = [t for t in re.findall(r"[“\"「]([^”\"」]{2,20})[”\"」]", q.text) if t != "三公"]
-        q.items = list(dict.fromkeys(quoted + q.items))
+        q.items = list(dict.fromkeys(q.quoted + q.items))
     # column words, outside a table's name ("项目支出总表中…" names a table, not the 项目支出 column)
     said = re.sub(r"[\u4e00-\u9fff]*表", " ", asked)
     q.columns = [c for c in _COLUMN_HINTS if c in said and not any(c != o and c in o and o in said for o in _COLUMN_HINTS)]

@@ -326,3 +326,30 @@ def test_a_change_asked_of_an_item_said_unchanged_quotes_the_words_that_say_so()
     said = _chunk(2, "2026年“三公”经费预算与2025年持平，主要是从严控制“三公”经费支出。", 8, section="六、其他重要事项")
     answer = _ask("阳泉第二监狱2026年三公经费比上年变化多少？", [row, said])
     assert any("与2025年持平" in t for t in answer.quotes)
+
+
+def test_each_ask_of_a_text_fact_is_quoted():
+    nature = _chunk(1, "山西省阳泉第二监狱是山西省监狱管理局下属的正处级行政执法单位。", 3, section="一、单位基本情况")
+    duties = _chunk(2, "主要职能是：\n1.依法对罪犯执行刑罚。\n2.对罪犯实施监管改造。", 4, section="二、主要职能")
+    ans = _ask("阳泉第二监狱是什么性质的单位？主要职能是什么？", [nature, duties])
+    assert ans.found and "行政执法单位" in ans.answer and "依法对罪犯执行刑罚" in ans.answer and "第4页" in ans.answer
+
+
+def test_a_count_asked_is_not_answered_with_money():
+    ans = _ask("阳泉第二监狱2026年床位数是多少张？", [_row(1, "床位补助", {"2026年预算数": "212.33"}, 10, "项目支出表")])
+    assert not ans.found
+
+
+def test_a_change_asked_in_everyday_words():
+    text = ("（二）支出预算：2026年本单位支出预算656.73万元，其中：教育支出656.73万元。支出较去年增加24.17万元，上升3.82%。"
+            "主要是增加水费、电费、燃气费等项目支出。")
+    ans = _ask("阳泉第二监狱2026年支出预算比去年多出来的原因？", [_chunk(1, text, 6, section="三、部门收支总体情况")])
+    assert ans.found and "主要是增加水费" in ans.answer
+
+
+def test_a_quoted_name_no_passage_prints_is_not_found():
+    rows = [_row(1, "补助监狱大病统筹经费", {"年度资金总额": "12.00"}, 30, "项目支出绩效目标表"),
+            _row(2, "狱政设施建设经费", {"年度资金总额": "380.00"}, 31, "项目支出绩效目标表")]
+    spending = _chunk(3, "2026年项目支出预算2141.55万元，占本年支出预算22.25%。", 5)
+    assert not _ask("阳泉第二监狱2026年项目支出里“狱内信息系统运维”项目花多少钱？", [spending, *rows]).found
+    assert _ask("阳泉第二监狱2026年“补助监狱大病统筹经费”项目花多少钱？", rows).figures[0].raw == "12.00"

@@ -97,6 +97,30 @@ def test_completion_and_budget_comparison(doc, sample_doc):
     assert "小于预算" in found[Kind.DIRECTION].message and found[Kind.DIRECTION].pages == [50]
 
 
+def test_a_part_checked_against_its_own_cell(doc, sample_doc):
+    # 18.00 is printed in the 三公 table, but as 公务用车购置费: it is not the 公务接待费 the prose gives
+    _edit_prose(doc, "公务接待费2.00万元，与上年相比", "公务接待费18.00万元，与上年相比")
+    found = [f for f in _new(doc, sample_doc) if f.kind == Kind.PROSE_TABLE]
+    assert len(found) == 1 and "公务接待费为18.00万元" in found[0].message and "为2.00" in found[0].message
+
+
+def test_a_share_whose_whole_the_document_never_prints(doc, sample_doc):
+    # no whole in the sentence: 100.00% implies 15,753.96万元, which the document prints (基本支出); 80.00% implies
+    # 19,692.45万元, which it prints nowhere
+    doc.sections.append(Section(["十三、支出"], [Paragraph("按功能分类：公共安全支出15753.96万元，占100.00%。", 50)]))
+    assert not [f for f in _new(doc, sample_doc) if f.kind == Kind.SHARE]
+    doc.sections[-1].paragraphs[0].text = doc.sections[-1].paragraphs[0].text.replace("100.00%", "80.00%")
+    found = [f for f in _new(doc, sample_doc) if f.kind == Kind.SHARE]
+    assert len(found) == 1 and "文件中没有这一数额" in found[0].message and found[0].pages == [50]
+
+
+def test_the_documents_own_year_is_not_another_years_budget(doc, sample_doc):
+    # "2026年“三公”经费预算76.00万元" in a 2026 document is this year's figure, checked against the 三公 table
+    _edit_prose(doc, "2026年山西省阳泉第二监狱财政拨款安排的“三公”经费预算76.00万元", "2026年“三公”经费预算67.00万元")
+    found = [f for f in _new(doc, sample_doc) if f.kind == Kind.PROSE_TABLE]
+    assert len(found) == 1 and "“三公”经费为67.00万元" in found[0].message
+
+
 def test_named_shares_of_one_whole(doc, sample_doc):
     doc.sections.append(Section(["十三、支出"], [Paragraph(
         "基本支出预算7485.22万元，占本年支出预算77.75%。项目支出预算2141.55万元，占本年支出预算62.25%。", 50)]))

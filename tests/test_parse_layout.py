@@ -76,6 +76,13 @@ def test_indented_labels_carry_their_parents():
     assert rows["公共安全支出"].parents == []
 
 
+def test_a_total_label_spanning_the_code_columns_is_only_the_total():
+    # "合计" merged across 类 | 款 | 项 | 名称 under the row "221 02 03 购房补贴": not "合计 02 03 购房补贴"
+    doc = parsed(WANLI)
+    totals = [r for t in doc.tables for r in t.rows if r.label.startswith(("合计", "总计"))]
+    assert totals and all(r.label in ("合计", "总计") for r in totals)
+
+
 def test_section_chunk_is_cited_at_the_page_it_is_printed_on():
     # The paragraph starts on page 5; "收入较去年增加54.13万元" is printed on page 6.
     assert section_chunk_with(parsed(CHANGSHA), "收入较去年增加54.13万元").page == 6

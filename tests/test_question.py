@@ -64,6 +64,8 @@ def test_years():
     ("三公经费为何增加", "reason"), ("公务接待费是多少", "figure"), ("机关运行经费比上年变化多少", "change"),
     ("基本支出占比多少", "share"), ("实有公务用车多少辆", "count"), ("什么是机关运行经费", "definition"),
     ("国家信访局和北京市审计局的机关运行经费哪个多", "compare"),
+    ("三公经费比2025年少了多少，是哪一项减少的？", "reason"), ("三公经费增加了多少？具体哪些项目变了？", "reason"),
+    ("阳泉第二监狱2026年有哪些项目？", "list"),
 ])
 def test_intents(question, intent):
     assert analyze(question, DOCS).intent == intent
@@ -71,6 +73,9 @@ def test_intents(question, intent):
 
 def test_key_words_use_printed_terms():
     assert key_words("阳泉二监2026年招待费是多少？", ["阳泉二监"]) == "公务接待费"
+    assert key_words("阳泉二监2026年招待客人的预算多少？", ["阳泉二监"]) == "公务接待费客人预算"
+    assert key_words("阳泉二监支出比去年多出来多少？", ["阳泉二监"]) == "支出比去年增加"  # the printed direction word
+    assert key_words("阳泉二监支出较上年增加多少？", ["阳泉二监"]) == "支出较上年增加"  # 多少 is no 多
     assert key_words("阳泉第二监狱2026年人头经费有多少？", ["阳泉第二监狱"]) == "人员经费"
 
 

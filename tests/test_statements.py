@@ -58,3 +58,12 @@ def test_an_indicators_count_is_read_in_its_measure_word():
     sts = read_text_statements("安排考试场次不少于450场；大厅冲突事件控制在2起以内；接待群众1.2万人次", 17,
                                "建设工程质量安全监督", "三级指标", 2026)
     assert [(f.raw, f.unit) for s in sts for f in s.figures] == [("450", "场"), ("2", "起"), ("1.2", "万人次")]
+
+
+def test_after_a_closing_bracket_the_subject_is_what_the_bracket_followed():
+    text = ("公务用车购置及运行维护费74.1万元（公务用车购置费0万元，比上年减少18.1万元；公务用车运行维护费74.1万元，"
+            "比上年增加57.2万元。）比上年增加39.2万元，增长112.3%，主要原因是按有关规定将长期租车经费纳入管理。")
+    figures = {f.raw: f for st in read_statements(Section(["二、“三公”经费安排情况"], [Paragraph(text, 25)]), 2026)
+               for f in st.figures}
+    assert figures["39.2"].near == "公务用车购置及运行维护费比上年增加"
+    assert figures["57.2"].near == "公务用车运行维护费比上年增加"

@@ -194,7 +194,7 @@ def parse_pdf(
     front_lines = [b for p in pages[: MAX_CONTENTS_PAGE] for b in p.blocks if isinstance(b, Line)]
     for p in pages:
         content_on_page = False
-        for b in p.blocks:
+        for b in (part for b in p.blocks for part in ([b] if isinstance(b, Line) else b.split_at_titles())):
             if isinstance(b, Line):
                 if is_page_number(b.text) or re.sub(r"\d+", "#", b.text) in furniture or is_toc_entry(b.text):
                     continue

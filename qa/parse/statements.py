@@ -14,11 +14,24 @@ from ..prose import CHANGE_WORD, COUNT_UNITS, LABEL_PREFIX, PROSE_NUMBER, RELATI
 _HEADING_BOILERPLATE = re.compile(r"情况说明|[（(]详见[^）)]*[）)]")
 _NUMBERED = re.compile(r"^(\d+|[一二三四五六七八九十]+)[、.．]|^[（(]")  # "22.…", "三、…", "（1）…": a new subject
 _LEAD = re.compile(r"^(?:20\d\d\s*年度?|[，,：:、；;\s“”\"])+")  # what may open a clause before its words
-_NEAR_LEAD = re.compile(r"^[，,：:、；\s]+|^其中[：:]?")
+_NEAR_LEAD = re.compile(r"^[，,：:、；\s）)]+|^其中[：:]?")
 _PARTS_OPEN = re.compile(r"^其中")  # "其中：因公出国（境）费0万元…；公务接待费…。": the parts of the total before
 _HEADING_CHARS = 24  # a numbered line without figures this long at most is a title heading the figures after it
 _CLAUSE = re.compile(r"[，,：:；;]")
 _COUNTED = re.compile(r"[\u4e00-\u9fff]{0,6}")  # "内设13个司局": what is counted follows the number
+
+
+def _bracket_owner(text: str, at: int) -> str:
+    """What a bracket closed at `at` was opened after: "公务用车购置及运行维护费567.72万元（购置费…。）比上年增加
+    46.49万元" → "公务用车购置及运行维护费", the subject of the figures after the bracket."""
+    depth = 0
+    for i in range(at - 1, -1, -1):
+        depth += {"）": 1, ")": 1, "（": -1, "(": -1}.get(text[i], 0)
+        if depth < 0:
+            clause = re.split(r"[。；;，,：:]", text[:i])[-1]
+            number = PROSE_NUMBER.search(clause)
+            return LABEL_PREFIX.sub("", _LEAD.sub("", clause[: number.start()] if number else clause)).strip()
+    return ""
 
 
 def _words(text: str) -> str:
@@ -39,7 +52,10 @@ def read_statements(section: Section, year: int | None) -> list[Statement]:
                 continue
             start = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
             numbers = list(PROSE_NUMBER.finditer(text))
-            head = _LEAD.sub("", text[: numbers[0].start()]) if numbers else ""
+            # "…567.72万元（…减少2.96万元。）比上年增加46.49万元": after the bracket, its owner is spoken of again
+            owner = _bracket_owner(para.text, start) if text.startswith(("）", ")")) else ""
+            head = _LEAD.sub("", text[: numbers[0].start()].lstrip("）)")) if numbers else ""
+            head = owner + head if owner and RELATIONAL.match(head) else head
             # "比上年执行数增加…" opening a passage speaks of its heading's subject
             related = title if RELATIONAL.match(head) and not topic else ""
             if _NUMBERED.match(text):  # a numbered item starts a new subject
@@ -54,7 +70,8 @@ def read_statements(section: Section, year: int | None) -> list[Statement]:
             if _PARTS_OPEN.match(text) and total:
                 parts_of = total
             statement = Statement(text, para.page_of(start, start + len(text)), index, start)
-            statement.figures = _figures(text, numbers, para, start, head, figure_topic, heading, parts_of, section, year)
+            statement.figures = _figures(text, numbers, para, start, head, figure_topic, heading, parts_of, section, year,
+                                         owner)
             if statement.figures and not parts_of:
                 total = statement.figures[0].near
             if text.endswith(("。", "！", "？", "!", "?")):
@@ -74,10 +91,10 @@ def read_text_statements(text: str, page: int, row: str | None, column: str | No
 
 
 def _figures(text: str, numbers: list[re.Match], para: Paragraph, start: int, head: str, topic: str, heading: str,
-             whole: str, section: Section, year: int | None) -> list[ProseFigure]:
+             whole: str, section: Section, year: int | None, owner: str = "") -> list[ProseFigure]:
     changed_at = {c.start for c in stated_changes(text, unchanged=True)} if numbers else set()
     out: list[ProseFigure] = []
-    last, prev_near = 0, ""
+    last, prev_near = 0, owner
     for m in numbers:
         if last and "其中" in text[last : m.start()]:
             whole = prev_near

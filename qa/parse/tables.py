@@ -56,6 +56,16 @@ class RawTable:
         (a, b), (c, d) = self._margin(), other._margin()
         return self.ncols == other.ncols or b - a == d - c
 
+    def split_at_titles(self) -> list[RawTable]:
+        """A grid holding a second table under the first, ruled as one ("…提租补贴 1,018.01" then a row
+        "财政拨款基本支出预算表" and that table's rows): one raw table each, the second opening with its title row."""
+        at = next((i for i, row in enumerate(self.grid) if i and _is_title_row(row)), None)
+        if at is None:
+            return [self]
+        head = RawTable(self.grid[:at], self.row_pages[:at], self.indents[:at], self.boxes[:at], self.captions, self.notes)
+        rest = RawTable(self.grid[at:], self.row_pages[at:], self.indents[at:], self.boxes[at:])
+        return [head, *rest.split_at_titles()]
+
     def extend(self, other: RawTable) -> None:
         """Append a continuation, dropping a header it repeats."""
         if self.ncols != other.ncols:  # the same columns once a blank margin is gone
@@ -83,6 +93,12 @@ def is_caption(line: str) -> bool:
         or re.fullmatch(r"[（(]\s*20\d\d\s*年度?\s*[)）]", s)
         or (("表" in s[-3:] or re.search(r"表[（(]", s)) and len(s) <= 60)
     )
+
+
+def _is_title_row(row: list[str | None]) -> bool:
+    """A row printing only a table's title ("财政拨款基本支出预算表"): where another table begins."""
+    texts = [c for c in row if c]
+    return len(texts) == 1 and len(texts[0]) >= 6 and texts[0].rstrip().endswith("表") and is_caption(texts[0])
 
 
 def _indent(cell: str | None) -> int:
@@ -258,8 +274,11 @@ def _rows(grid, pages, indents, boxes, numeric, headers) -> list[Row]:
                 prev.bbox = union([prev.bbox, *(raw_boxes[j] for j in filled)])
                 prev_filled |= filled
                 continue
-            # A label cell merged from above (None) repeats the label above it: 深圳 "预算单位 | 年度".
-            label_cells = [a if c is None else c for c, a in zip(label_cells, above)]
+            # A label cell merged from above (None) repeats the label above it: 深圳 "预算单位 | 年度". Right of the
+            # row's own first label it is that label's span, not the row above's: "合计" across 类 | 款 | 项 | 名称
+            # (上海) is no "合计 02 03 购房补贴".
+            own = next((k for k, c in enumerate(label_cells) if c is not None), len(label_cells))
+            label_cells = [a if c is None and k < own else c for k, (c, a) in enumerate(zip(label_cells, above))]
             above = label_cells
             parts = _join_code_parts([c for c in label_cells if c])
             cells = [Cell(headers[j], raw_row[j], parse_decimal(raw_row[j]), raw_boxes[j]) for j in group_values if j in filled]
