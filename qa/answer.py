@@ -14,7 +14,7 @@ from itertools import accumulate, zip_longest
 
 from .model import TOTAL_LABEL, BBox, Chunk, Statement
 from .numbers import parse_decimal
-from .prose import (AMOUNT, CHANGE_WORD, COUNT_UNITS, LABEL_PREFIX, PROSE_NUMBER, REASON, REASON_LIST, REASON_WORD, UNCHANGED,
+from .prose import (AMOUNT, CHANGE_WORD, CHANGED_BY, COUNT_UNITS, LABEL_PREFIX, PROSE_NUMBER, REASON, REASON_LIST, REASON_WORD, UNCHANGED,
                     direction, stated_changes)
 from .lexicon import CANONICAL_TABLE, FACT_HEADINGS, FACT_TERMS, ITEMS, named_items
 from .period import THIS_YEAR, Period, periods_in
@@ -116,6 +116,7 @@ class _Candidate:
     first: bool = False  # the row's first value (合计 where there is one)
     states_change: bool = False  # prose: the sentence states this amount's change from last year ("X万元，与上年持平")
     total: bool = False  # a 合计/总计 row (or the unit's own row): named by its table
+    split: bool = False  # its row is printed in a 基本支出 and a 项目支出 table both: each figure a part of the item
     score: float = 0.0
     match: float = 0.0  # how well `near` answers what the question asks about (0–1)
 
@@ -250,7 +251,27 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                     subject = " ".join(filter(None, (_span_words(w, c.unit) for w in [*row, *pf.topic.split(" "), pf.subject])))
                     out.append(_Candidate(f, _span_words(pf.near, c.unit), c.section or c.table or "", subject=subject,
                                           short=pf.short, rank=rank, whole=pf.whole, states_change=pf.states_change))
+    _mark_split(out)
     return out
+
+
+def _mark_split(cands: list[_Candidate]) -> None:
+    """Rows printed in both a 基本支出 and a 项目支出 table (委托业务费 60.40 | 1,629.10) where the prose states the
+    item's whole ("安排委托业务费1,689.5万元"), and the 基本支出 row of an item reported in a table of its own (公务
+    用车运行维护费 in the 三公 table): each is only a part of it."""
+    tables: dict[str, set[str]] = {}
+    for c in cands:
+        if c.is_cell and (m := _PART_TABLE.search(c.where)):
+            tables.setdefault(c.figure.label, set()).add(m.group(0))
+    said = " ".join(c.near for c in cands if not c.is_cell)
+    titles = " ".join({c.where for c in cands if c.is_cell})
+    for c in cands:
+        item = _norm(LABEL_PREFIX.sub("", c.figure.label.split("›")[-1].strip()))
+        part = c.is_cell and bool(_PART_TABLE.search(c.where))
+        # …or a 三公 item's 基本支出 row where its own table (the 三公 table, basic and project spending) is at hand
+        canonical = CANONICAL_TABLE.get(item)
+        c.split = part and (len(tables.get(c.figure.label, ())) > 1 and len(item) >= 2 and item in _norm(said)
+                            or bool(canonical) and canonical in titles)
 
 
 def _ordered(periods: frozenset[Period]) -> list[Period]:
@@ -262,7 +283,7 @@ def _change_words(cand: _Candidate) -> str:
 
 
 def _change_named(cand: _Candidate) -> bool:
-    return bool(CHANGE_WORD.search(_change_words(cand)))
+    return bool(CHANGED_BY.search(_change_words(cand)))
 
 
 def item_key(q: Question) -> str:
@@ -280,6 +301,7 @@ def item_key(q: Question) -> str:
 _YEAR_PART = re.compile(r"20\d\d\s*年度?")
 _NAMED_PROJECT = re.compile(r"[\u4e00-\u9fff]{2}(?:项目|专项)(?!支出)")  # a project's name, not the 项目支出 column
 _PART_TABLE = re.compile(r"基本支出|项目支出")
+_OTHER_FUND = re.compile(r"政府性基金|国有资本经营")  # funds besides the 一般公共预算 that most questions mean
 _CODE_ROW = re.compile(r"[\[【]?\d{3,7}")  # a 科目 row: its label opens with the 科目编码
 
 
@@ -369,7 +391,8 @@ class RankWeights:
     money_for_indicator: float = -1.0  # …and a project's money where it asks one ("满意度要达到多少", "目标是多少")
     part_unnamed: float = -0.4  # a "其中" part whose own words the question does not say
     money_unit: float = 0.8  # +1 printed in the 万元/元 asked, −1 in the other
-    part_table: float = -0.5  # a cell of a 基本支出 or 项目支出 table where the question names neither: a part of the item
+    fund_unasked: float = -0.5  # a figure of the 政府性基金 or 国有资本经营 budget where the question names neither
+    part_table: float = -1.0  # a row of both the 基本支出 and the 项目支出 table, where the question names neither: a part
     project_named: float = 1.0  # a project named ("…监管项目"): +1 a figure a project's words or table name, −1 a 科目 row
     measure: float = 1.5  # a count asked in a measure word ("几起"): +1 a figure in it, −1 money or a %
     change_named: float = 2.0  # change/reason questions: a figure stated as a change
@@ -463,10 +486,12 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
     asks_indicator = bool(_ASKS_INDICATOR.search(q.text.replace("绩效目标", "")))  # "编报绩效目标的项目" asks no indicator
     x["indicator_unasked"] = float(indicator and not asks_indicator)
     x["money_for_indicator"] = float(asks_indicator and not indicator and f.unit in _MONEY_UNITS)
+    # "基本支出是多少": not the 政府性基金 table's 基本支出 (often 0.00), a fund the question does not name
+    x["fund_unasked"] = float(bool(_OTHER_FUND.search(f"{where} {f.column or ''} {cand.near}")) and not _OTHER_FUND.search(q.text))
     # "委托业务费是多少": the 基本支出表's and the 项目支出表's rows are each a part of it; the whole is the one asked
-    x["part_table"] = float(cand.is_cell and bool(_PART_TABLE.search(where)) and not _PART_TABLE.search(q.text))
+    x["part_table"] = float(cand.split and not _PART_TABLE.search(f"{q.text} {' '.join(q.columns)}"))
     if _NAMED_PROJECT.search(item):  # "国有资产监管项目预算多少": the project, not the 科目 of the same name
-        x["project_named"] = 1.0 if _NAMED_PROJECT.search(f"{cand.near} {cand.where}") else \
+        x["project_named"] = 1.0 if re.search(r"项目|专项", f"{cand.near} {cand.where}") else \
             -1.0 if cand.is_cell and _CODE_ROW.match(cand.near.split("›")[-1].strip()) else 0.0
     if q.measure:
         x["measure"] = 1.0 if f.unit == q.measure else -1.0 if f.unit in _MONEY_UNITS or f.unit == "%" else 0.0
@@ -794,7 +819,7 @@ def _breakdown(chunks: list[Chunk], q: Question) -> list[Part]:
 
 def _part(st: Statement, forms: tuple[str, ...]) -> Part | None:
     """The part a statement states the amount and change of, if it is one of these printed forms."""
-    fig = next((f for f in st.figures if f.unit in _MONEY_UNITS and not CHANGE_WORD.search(f.short)
+    fig = next((f for f in st.figures if f.unit in _MONEY_UNITS and not CHANGED_BY.search(f.short)
                 and any(_prints(name, f.label) for name in forms)), None)
     change = fig and next((c for c in stated_changes(st.text, unchanged=True) if c.current == fig.raw), None)
     if change is None:

@@ -718,9 +718,9 @@ def _item_cells(doc: Document, kind: str | None, name: str) -> list[tuple[Table,
         if t.is_form:
             continue
         if kind is None:  # the rows the item names, and the total of the columns it heads (not a 科目 row's part)
-            totals = _total_rows(t) or t.rows
+            totals = {id(r) for r in _total_rows(t) or t.rows}  # by identity: equal rows are not the same row
             out += [(t, r, c) for r in t.rows for c in _values(r).values()
-                    if _names_item(r.label, name) or r in totals and _names_item(c.header, name)]
+                    if _names_item(r.label, name) or id(r) in totals and _names_item(c.header, name)]
             continue
         tk = table_kind(t.title)
         mentions = kind in _norm(t.title) or any(kind in h for h in t.headers) or any(kind in r.label for r in t.rows)

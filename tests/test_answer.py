@@ -353,3 +353,31 @@ def test_a_quoted_name_no_passage_prints_is_not_found():
     spending = _chunk(3, "2026年项目支出预算2141.55万元，占本年支出预算22.25%。", 5)
     assert not _ask("阳泉第二监狱2026年项目支出里“狱内信息系统运维”项目花多少钱？", [spending, *rows]).found
     assert _ask("阳泉第二监狱2026年“补助监狱大病统筹经费”项目花多少钱？", rows).figures[0].raw == "12.00"
+
+
+def test_a_name_holding_zeng_is_no_stated_change():
+    from qa.prose import CHANGED_BY
+    assert not any(CHANGED_BY.search(w) for w in ("（三）增人增资", "新增托育机构托位", "多媒体设备购置"))
+    assert all(CHANGED_BY.search(w) for w in ("比上年增加", "同比增", "较上年少了", "比上年增减"))
+
+
+def test_a_fund_the_question_does_not_name_does_not_answer():
+    fund = _row(1, "合计", {"基本支出": "0.00", "项目支出": "0.00"}, 32, "政府性基金预算支出表")
+    general = _row(2, "合计", {"基本支出": "5006.59", "项目支出": "1200.00"}, 18, "一般公共预算支出表")
+    assert _ask("阳泉第二监狱2026年基本支出多少？", [fund, general]).figures[0].raw == "5006.59"
+    assert _ask("阳泉第二监狱2026年政府性基金预算基本支出多少？", [fund, general]).figures[0].raw == "0.00"
+
+
+def test_an_item_split_between_the_basic_and_project_tables_is_asked_whole():
+    basic = _row(1, "[302]商品和服务支出 › [30227]委托业务费", {"预算": "60.40"}, 16, "一般公共预算基本支出情况表（按经济分类科目）")
+    project = _row(2, "[302]商品和服务支出 › [30227]委托业务费", {"预算": "1,629.10"}, 17, "一般公共预算项目支出情况表（按经济分类科目）")
+    said = _chunk(3, "2026年本部门一般公共预算安排委托业务费1,689.5万元，比上年减少20万元。", 31, section="六、委托业务费安排情况")
+    assert _ask("阳泉第二监狱2026年委托业务费多少？", [basic, project, said]).figures[0].raw == "1,689.5"
+    assert _ask("阳泉第二监狱2026年项目支出中的委托业务费多少？", [basic, project, said]).figures[0].raw == "1,629.10"
+
+
+def test_a_sangong_items_basic_spending_row_is_a_part_of_it():
+    basic = _row(1, "302 商品和服务支出 › 30231 公务用车运行维护费", {"基本支出/总计": "1,168.70"}, 23, "2026年一般公共预算基本支出情况表")
+    sangong = _row(2, "公务用车运行维护费", {"2026年预算数": "1,228.50"}, 26, "2026年财政拨款“三公”经费支出情况表")
+    assert _ask("阳泉第二监狱2026年公务用车运行维护费多少？", [basic, sangong]).figures[0].raw == "1,228.50"
+    assert _ask("阳泉第二监狱2026年基本支出中的公务用车运行维护费多少？", [basic, sangong]).figures[0].raw == "1,168.70"

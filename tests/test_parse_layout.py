@@ -12,6 +12,7 @@ CHANGSHA = "real/changsha_petition-bureau_2026_dept-budget.pdf"
 PUTUO = "real/sh-putuo_finance-bureau_2024_dept-final.pdf"
 WANLI = "real/sh-putuo_wanli-subdistrict_2023_dept-budget.pdf"
 XIAN = "real/xian_health-commission_2022_dept-final.pdf"
+JSNPC = "real/js_npc-standing-office_2017_dept-budget.pdf"
 
 
 @lru_cache(maxsize=None)
@@ -81,6 +82,23 @@ def test_a_total_label_spanning_the_code_columns_is_only_the_total():
     doc = parsed(WANLI)
     totals = [r for t in doc.tables for r in t.rows if r.label.startswith(("合计", "总计"))]
     assert totals and all(r.label in ("合计", "总计") for r in totals)
+
+
+def test_a_header_spanning_its_columns_names_each_of_them():
+    # "公务用车购置及运行费" spans 小计 | 购置费 | 运行费 under "2023年“三公”经费预算数", which spans them all
+    table = next(t for t in parsed(WANLI).tables if "三公" in t.title)
+    assert "2023年“三公”经费预算数/公务用车购置及运行费/运行费" in table.headers
+
+
+def test_caption_lines_cut_into_cells_and_name_columns_under_a_note_word():
+    doc = parsed(JSNPC)
+    # "部门：" | "江苏省人大常委会办公厅" | "单位：万元" inside the ruled area is a caption, not a header row
+    sangong = next(t for t in doc.tables if t.title.startswith("“三公”经费、会议费"))
+    assert sangong.unit == "万元" and "“三公”经费/公务接待费" in sangong.headers
+    # "支出用途/项目名称" is a column of names (the 支出 side's labels), not a note on the 收入 rows
+    summary = next(t for t in doc.tables if t.title == "财政拨款收支预算总表")
+    rows = {r.label: [c.raw for c in r.cells] for r in summary.rows}
+    assert rows["一、基本支出"] == ["7,666.68"] and rows["一、一般公共预算"] == ["13,649.07"]
 
 
 def test_section_chunk_is_cited_at_the_page_it_is_printed_on():

@@ -9,7 +9,7 @@ import re
 
 from ..model import Paragraph, ProseFigure, Section, Statement
 from ..period import Period, periods_in
-from ..prose import CHANGE_WORD, COUNT_UNITS, LABEL_PREFIX, PROSE_NUMBER, RELATIONAL, SEGMENT, stated_changes
+from ..prose import CHANGED_BY, COUNT_UNITS, LABEL_PREFIX, PROSE_NUMBER, RELATIONAL, SEGMENT, stated_changes
 
 _HEADING_BOILERPLATE = re.compile(r"情况说明|[（(]详见[^）)]*[）)]")
 _NUMBERED = re.compile(r"^(\d+|[一二三四五六七八九十]+)[、.．]|^[（(]")  # "22.…", "三、…", "（1）…": a new subject
@@ -114,7 +114,7 @@ def _figures(text: str, numbers: list[re.Match], para: Paragraph, start: int, he
         if heading and _words(heading) not in _words(label):
             label = f"{heading}：{label}"  # "因公出国（境）费：2026年预算数", not the bare "2026年预算数"
         # a change is of neither year: "比2025年年初预算增加44.59万元" names the base it is measured from
-        periods = [] if CHANGE_WORD.search(short or near) else [p for p in Period if p in periods_in(short or near, year)]
+        periods = [] if CHANGED_BY.search(short or near) else [p for p in Period if p in periods_in(short or near, year)]
         at = start + m.start()
         out.append(ProseFigure(m.group("num"), unit, m.start(), para.page_of(at, at + len(m.group(0))), near, short,
                                label, head, topic, whole, periods, m.start() in changed_at))

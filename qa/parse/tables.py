@@ -145,14 +145,17 @@ def _drop_empty(raw: RawTable) -> tuple[list[list[str | None]], list[int], list[
 
 
 def _caption_rows(grid, captions) -> int:
-    """Titles and 单位 lines printed inside the ruled area (e.g. 北京 预算01表): how many top rows they take."""
+    """Titles and 单位 lines printed inside the ruled area (e.g. 北京 预算01表): how many top rows they take. A
+    line cut into cells ("部门：" | "江苏省人大常委会办公厅" | "单位：万元") is read whole."""
     n = 0
     while n < len(grid):
         texts = [c for c in grid[n] if c]
-        if texts and all(is_caption(t) and not is_number(t) for t in texts) and len(texts) <= 3 and any(
-            "表" in t or UNIT_LINE.search(t) for t in texts
+        joined = "".join(texts)
+        if texts and len(texts) <= 3 and (
+            all(is_caption(t) and not is_number(t) for t in texts) and any("表" in t or UNIT_LINE.search(t) for t in texts)
+            or UNIT_NAME.search(joined) and UNIT_LINE.search(joined) and not any(is_number(t) for t in texts)
         ):
-            captions.extend(texts)
+            captions.extend(texts if all(is_caption(t) for t in texts) else [joined])
             n += 1
         else:
             break
@@ -203,14 +206,17 @@ def _header_count(grid, numeric) -> int:
 
 
 def _header_paths(header_rows) -> list[str]:
-    """Fill merged cells (None) from above when the cell above is a header, else from the left."""
+    """Fill merged cells (None) from above when the cell above is a header, else from the left; from the left too
+    where the row above spans both columns: "公务用车购置及运行费" over 小计 | 购置费 | 运行费 spans three columns of
+    its row, under "“三公”经费预算数" spanning them all."""
     filled: list[list[str]] = []
     for i, row in enumerate(header_rows):
         out: list[str] = []
         for j, c in enumerate(row):
             if c is None:
                 above = filled[i - 1][j] if i else ""
-                c = above if above else (out[j - 1] if j else "")
+                spanned = bool(j and out[j - 1]) and (not i or filled[i - 1][j - 1] == above)
+                c = out[j - 1] if spanned else above or (out[j - 1] if j else "")
             out.append(c)
         filled.append(out)
     paths = []
@@ -227,8 +233,10 @@ _NOTE_HEADER = re.compile(r"目标|说明|备注|内容|依据|用途|指标|标
 
 
 def _is_note_column(header: str, cells: list[str | None]) -> bool:
+    """Text describing the row (绩效目标, 说明…): named so by the column's own header ("支出用途/项目名称" is a column
+    of names under 支出用途), or long."""
     texts = [c for c in cells if c and not is_number(c)]
-    return bool(texts) and (bool(_NOTE_HEADER.search(header)) or sum(map(len, texts)) / len(texts) >= 12)
+    return bool(texts) and (bool(_NOTE_HEADER.search(header.split("/")[-1])) or sum(map(len, texts)) / len(texts) >= 12)
 
 
 def _label_groups(numeric: list[bool]) -> list[tuple[list[int], list[int]]]:
