@@ -76,6 +76,7 @@ def test_key_words_use_printed_terms():
     assert key_words("阳泉二监2026年招待客人的预算多少？", ["阳泉二监"]) == "公务接待费客人预算"
     assert key_words("阳泉二监支出比去年多出来多少？", ["阳泉二监"]) == "支出比去年增加"  # the printed direction word
     assert key_words("阳泉二监支出较上年增加多少？", ["阳泉二监"]) == "支出较上年增加"  # 多少 is no 多
+    assert key_words("那接待呢？", []) == "接待"  # a follow-up's 那 leans on the question before; it names nothing
     assert key_words("阳泉第二监狱2026年人头经费有多少？", ["阳泉第二监狱"]) == "人员经费"
 
 

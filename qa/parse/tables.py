@@ -153,7 +153,7 @@ def _caption_rows(grid, captions) -> int:
         joined = "".join(texts)
         if texts and len(texts) <= 3 and (
             all(is_caption(t) and not is_number(t) for t in texts) and any("表" in t or UNIT_LINE.search(t) for t in texts)
-            or UNIT_NAME.search(joined) and UNIT_LINE.search(joined) and not any(is_number(t) for t in texts)
+            or is_caption(joined) and UNIT_NAME.search(joined) and UNIT_LINE.search(joined) and not any(map(is_number, texts))
         ):
             captions.extend(texts if all(is_caption(t) for t in texts) else [joined])
             n += 1
