@@ -116,7 +116,8 @@ class _Candidate:
     first: bool = False  # the row's first value (合计 where there is one)
     states_change: bool = False  # prose: the sentence states this amount's change from last year ("X万元，与上年持平")
     total: bool = False  # a 合计/总计 row (or the unit's own row): named by its table
-    split: bool = False  # its row is printed in a 基本支出 and a 项目支出 table both: each figure a part of the item
+    split: bool = False  # only a part of the item asked whole: a row of the 基本支出 and the 项目支出 tables both, or a
+    # 三公 item's 基本支出 row (`_mark_split`)
     score: float = 0.0
     match: float = 0.0  # how well `near` answers what the question asks about (0–1)
 
@@ -392,7 +393,7 @@ class RankWeights:
     part_unnamed: float = -0.4  # a "其中" part whose own words the question does not say
     money_unit: float = 0.8  # +1 printed in the 万元/元 asked, −1 in the other
     fund_unasked: float = -0.5  # a figure of the 政府性基金 or 国有资本经营 budget where the question names neither
-    part_table: float = -1.0  # a row of both the 基本支出 and the 项目支出 table, where the question names neither: a part
+    part_table: float = -1.0  # a part of the item (`_Candidate.split`), where the question names no 基本/项目支出
     project_named: float = 1.0  # a project named ("…监管项目"): +1 a figure a project's words or table name, −1 a 科目 row
     measure: float = 1.5  # a count asked in a measure word ("几起"): +1 a figure in it, −1 money or a %
     change_named: float = 2.0  # change/reason questions: a figure stated as a change
