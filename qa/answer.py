@@ -264,15 +264,16 @@ def _mark_split(cands: list[_Candidate]) -> None:
     for c in cands:
         if c.is_cell and (m := _PART_TABLE.search(c.where)):
             tables.setdefault(c.figure.label, set()).add(m.group(0))
-    said = " ".join(c.near for c in cands if not c.is_cell)
+    said = _norm(" ".join(c.near for c in cands if not c.is_cell))
     titles = " ".join({c.where for c in cands if c.is_cell})
     for c in cands:
+        if not (c.is_cell and _PART_TABLE.search(c.where)):
+            continue
         item = _norm(LABEL_PREFIX.sub("", c.figure.label.split("›")[-1].strip()))
-        part = c.is_cell and bool(_PART_TABLE.search(c.where))
         # …or a 三公 item's 基本支出 row where its own table (the 三公 table, basic and project spending) is at hand
         canonical = CANONICAL_TABLE.get(item)
-        c.split = part and (len(tables.get(c.figure.label, ())) > 1 and len(item) >= 2 and item in _norm(said)
-                            or bool(canonical) and canonical in titles)
+        c.split = (len(tables[c.figure.label]) > 1 and len(item) >= 2 and item in said
+                   or bool(canonical) and canonical in titles)
 
 
 def _ordered(periods: frozenset[Period]) -> list[Period]:
@@ -730,8 +731,10 @@ def _asks(q: Question) -> list[Question]:
     return [replace(q, text=p, key=key_words(p, names)) for p in parts]
 
 
-_ASK_SPLIT = re.compile(r"(?<=[？?])|[，,；;](?=[^，,；;？?]*(?:什么|哪|几|多少|谁|吗|怎么|如何|有没有))")
-_ASKING = re.compile(r"什么|哪|几|多少|谁|吗|怎么|如何|有没有|是否")
+_ASK_WORDS = r"什么|哪|几|多少|谁|吗|怎么|如何|有没有"
+# a question splits before a clause asking of its own ("…的下属单位，主要干什么？"); a part asks when it holds these
+_ASK_SPLIT = re.compile(rf"(?<=[？?])|[，,；;](?=[^，,；;？?]*(?:{_ASK_WORDS}))")
+_ASKING = re.compile(rf"{_ASK_WORDS}|是否")
 
 
 def _passages(hits: list[Retrieved], q: Question) -> list[tuple[Chunk, list[str]]]:

@@ -736,8 +736,8 @@ _ITEM_WORDS = {name: said for name, said, _ in _ITEMS}
 
 def _names_part(cell: Cell, row: Row, name: str) -> bool:
     """A cell of the item's own in the table that reports it: its header or row label names the item
-    ("…/公务用车购置及运行费/小计", "公务接待费"; "运行费" where the parse lost the 公务用车 group header above
-    购置费 and 运行费): the 说明's 公务用车运行费 is not checked against the 三公 table's 公务接待费."""
+    ("…/公务用车购置及运行费/小计", "公务接待费"; "…/公务用车购置及运行费/运行费", its children printed without
+    公务用车, as 上海 prints them): the 说明's 公务用车运行费 is not checked against the 三公 table's 公务接待费."""
     said = _ITEM_WORDS[name]
     for words in [*cell.header.split("/"), row.label]:
         w = re.sub(r"(?:预算|决算)?数$", "", _strip_marker(words))

@@ -86,10 +86,11 @@ PROSE_NUMBER = re.compile(
 # "几起", "多少场": the measure word a question counts in
 ASKED_COUNT = re.compile(rf"(?:几|多少)({'|'.join(re.escape(u) for u in COUNT_UNITS)})")
 SEGMENT = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")  # a clause up to 。；！？ or a line end: one statement
-CHANGE_WORD = re.compile(r"增加|减少|增长|下降|上升|降低|持平|增|减|少|多")
+_CHANGE_WORDS = r"增加|减少|增长|下降|上升|降低|持平"
+CHANGE_WORD = re.compile(rf"{_CHANGE_WORDS}|增|减|少|多")
 # the words before a number that make it a change: a direction word, or a bare 增/减/少/多 right before it ("同比增",
 # "少了"), not one inside a name ("增人增资99.41万元", "新增托育机构托位9000个")
-CHANGED_BY = re.compile(r"增加|减少|增长|下降|上升|降低|持平|增减|变动|变化|增幅|降幅|[增减少多]了?$")
+CHANGED_BY = re.compile(rf"{_CHANGE_WORDS}|增减|变动|变化|增幅|降幅|[增减少多]了?$")
 # words that relate a number to one named before it: "基本支出15753.96万元，占87.22%", "比上年减少…"
 RELATIONAL = re.compile(r"^(占|比|较|增长|下降|增加|减少|上升|降低|其中|共计|合计)")
 # the numbering before a label or a heading line: "2010801 ", "[31204]", "三、", "（一）", "1.", "①", "其中："
