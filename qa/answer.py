@@ -394,6 +394,7 @@ class RankWeights:
     part_unnamed: float = -0.4  # a "其中" part whose own words the question does not say
     money_unit: float = 0.8  # +1 printed in the 万元/元 asked, −1 in the other
     fund_unasked: float = -0.5  # a figure of the 政府性基金 or 国有资本经营 budget where the question names neither
+    item_unnamed: float = -1.0  # the figure's own words print no standard item the question names
     part_table: float = -1.0  # a part of the item (`_Candidate.split`), where the question names no 基本/项目支出
     project_named: float = 1.0  # a project named ("…监管项目"): +1 a figure a project's words or table name, −1 a 科目 row
     measure: float = 1.5  # a count asked in a measure word ("几起"): +1 a figure in it, −1 money or a %
@@ -492,6 +493,8 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
     x["fund_unasked"] = float(bool(_OTHER_FUND.search(f"{where} {f.column or ''} {cand.near}")) and not _OTHER_FUND.search(q.text))
     # "委托业务费是多少": the 基本支出表's and the 项目支出表's rows are each a part of it; the whole is the one asked
     x["part_table"] = float(cand.split and not _PART_TABLE.search(f"{q.text} {' '.join(q.columns)}"))
+    if asked_items := _asked_items(q):  # "退休费是多少": not the 离休费 row, however near its words
+        x["item_unnamed"] = float(not _names_asked_item(cand, asked_items))
     if _NAMED_PROJECT.search(item):  # "国有资产监管项目预算多少": the project, not the 科目 of the same name
         x["project_named"] = 1.0 if re.search(r"项目|专项", f"{cand.near} {cand.where}") else \
             -1.0 if cand.is_cell and _CODE_ROW.match(cand.near.split("›")[-1].strip()) else 0.0
@@ -572,13 +575,30 @@ def _prints_item(cand: _Candidate, q: Question) -> bool:
 _ITEM_SEEN_IN = 30  # candidates looked through for the item asked: well past the first page of passages
 
 
+def _asked_items(q: Question) -> list[str]:
+    """The standard budget items the question prints itself: "四环主路维修专项工程" says 维修, which the lexicon reads
+    as 维修（护）费, but asks about a project, not about that item."""
+    return [i for i in q.items if i in ITEMS and _norm(i) in _norm(q.text)]  # _norm drops the quotes of “三公”
+
+
+_TOTAL_WORD = re.compile(r"(?:合计|总计|小计)$")
+
+
+def _names_asked_item(cand: _Candidate, asked: list[str]) -> bool:
+    """The figure's own row, column, table or subject prints an item the question names (退休费 is not 离休费's), in
+    one of its printed forms (因公出国（境）费用 as 因公出国（境）费); a total row prints the total's word itself
+    ("收入总计": the 总计 row's 收入 column)."""
+    said = f"{cand.near} {cand.subject} {cand.where} {cand.figure.column or ''}"
+    forms = {f for a in asked for f in (a, *(i for i in ITEMS if a.startswith(i) and len(a) - len(i) == 1),
+                                        *([_TOTAL_WORD.sub("", a)] if cand.total else []))}
+    return any(_prints(f, said) for f in forms if f)
+
+
 def _item_unprinted(cands: list[_Candidate], q: Question) -> bool:
     """The question names a standard budget item (机关运行经费, 人员经费, 政府购买服务) or quotes a name ("“信访信息
     系统运维”项目") and no candidate figure's row, column, table or sentence prints it: the documents do not hold
     that item, whatever else they hold."""
-    # items the question prints itself: "四环主路维修专项工程" says 维修, which the lexicon reads as 维修（护）费, but
-    # asks about a project, not about that item
-    asked = [i for i in q.items if i in ITEMS and _norm(i) in _norm(q.text)]  # _norm drops the quotes of “三公”
+    asked = _asked_items(q)
     if not (asked or q.quoted) or q.intent not in (Intent.FIGURE, Intent.CHANGE, Intent.REASON, Intent.SHARE):
         return False
     seen = [f"{c.near} {c.subject} {c.where} {c.figure.column or ''} {c.figure.context}" for c in cands[:_ITEM_SEEN_IN]]
@@ -631,7 +651,20 @@ def _quote(hits: list[Retrieved], q: Question, pattern: re.Pattern) -> tuple[lis
 def _lead_changes(hits: list[Retrieved], cands: list[_Candidate]) -> list[tuple[Chunk, list[str], int]]:
     """The best-matching change stated in prose, and the others stating the same amount ("部门预算收入…增加22,621.40
     万元" then "部门预算支出…增加22,621.40万元，主要是…"): each one's passage, its segments and the change's segment."""
-    leads = [c for c in cands if not c.is_cell and c.match >= _MIN_MATCH and _change_named(c)]
+    return _stated_at(hits, [c for c in cands if not c.is_cell and c.match >= _MIN_MATCH and _change_named(c)])
+
+
+def _figure_stated(hits: list[Retrieved], cands: list[_Candidate]) -> list[tuple[Chunk, list[str], int]]:
+    """Where the 说明 states the answer's figure, when that is no change itself ("采供血机构支出为什么没花完年初预算"
+    → its 决算数, which "…支出决算18750.36万元，完成年初预算的94.8%。决算数小于年初预算数的主要原因是：…" states)."""
+    top = cands[0].figure if cands and not _change_named(cands[0]) else None
+    return _stated_at(hits, [c for c in cands if top and not c.is_cell and c.figure.doc_id == top.doc_id
+                             and c.figure.value == top.value])
+
+
+def _stated_at(hits: list[Retrieved], leads: list[_Candidate]) -> list[tuple[Chunk, list[str], int]]:
+    """The passages of the prose figures stating the first lead's number: each one's passage, its segments and the
+    figure's segment."""
     out = []
     for lead in (c for c in leads if c.figure.raw == leads[0].figure.raw):
         chunk = hits[lead.rank].chunk
@@ -654,7 +687,7 @@ def _reason_after(hits: list[Retrieved], cands: list[_Candidate]) -> tuple[list[
     "公务接待费…增加1.24万元，主要原因是…" rather than the first reason that mentions the item.
     The reason runs on over "；" to its sentence's end ("主要原因是：一、…；二、…。") but stops at the next
     item's change."""
-    for chunk, segs, at in _lead_changes(hits, cands):
+    for chunk, segs, at in _figure_stated(hits, cands) + _lead_changes(hits, cands):
         def next_change(i: int) -> bool:
             return bool(PROSE_NUMBER.search(segs[i]) and CHANGE_WORD.search(segs[i]))
 
@@ -787,6 +820,9 @@ def _with_list(sents: list[str], i: int) -> range:
 # The parts a total is explained by, part by part, in the 说明 (三公经费 → its three parts), in the forms printed
 PARTS = {"“三公”经费": (("因公出国（境）费",), ("公务接待费",),
                       ("公务用车购置及运行费", "公务用车购置和运行维护费", "公务用车购置及运行维护费"))}
+# …and the parts of a part, stated one by one where the 说明 states no amount for the part itself ("公务用车运行维护费
+# 248.50万元，比2025年减少9.60万元…；公务用车购置费0.00万元，与上年持平。")
+SUBPARTS = {"公务用车购置及运行费": (("公务用车购置费",), ("公务用车运行维护费", "公务用车运行费"))}
 
 
 @dataclass
@@ -817,18 +853,30 @@ def _breakdown(chunks: list[Chunk], q: Question) -> list[Part]:
     if not parts:
         return []
     statements = [st for c in chunks for st in c.statements]
-    out = [p for forms in parts if (p := next(filter(None, (_part(st, forms) for st in statements)), None))]
+
+    def stated(forms: tuple[str, ...]) -> Part | None:
+        return next(filter(None, (_part(st, nxt, forms) for st, nxt in zip(statements, [*statements[1:], None]))), None)
+
+    out = [p for forms in parts for p in ([stated(forms)] if stated(forms) else map(stated, SUBPARTS.get(forms[0], ()))) if p]
     return out if len(out) >= 2 else []
 
 
-def _part(st: Statement, forms: tuple[str, ...]) -> Part | None:
-    """The part a statement states the amount and change of, if it is one of these printed forms."""
+_USE = re.compile(r"^是?用于")  # "主要是用于接待来深考察…": what the money is for, not why it changed
+
+
+def _part(st: Statement, following: Statement | None, forms: tuple[str, ...]) -> Part | None:
+    """The part a statement states the amount and change of, if it is one of these printed forms; its reason is
+    the statement's own, or the next one's where this one says only what the money is for ("…减少1.98万元，主要是
+    用于接待来深考察…。减少的主要原因是落实习惯过紧日子相关要求，以及预计来深人员减少。")."""
     fig = next((f for f in st.figures if f.unit in _MONEY_UNITS and not CHANGED_BY.search(f.short)
                 and any(_prints(name, f.label) for name in forms)), None)
     change = fig and next((c for c in stated_changes(st.text, unchanged=True) if c.current == fig.raw), None)
     if change is None:
         return None
     reason = REASON.split(st.text[st.text.find(change.text) + len(change.text):], maxsplit=1)[1:]
+    if (not reason or _USE.match(reason[0])) and following and not following.figures and REASON.search(following.text):
+        reason = REASON.split(following.text, maxsplit=1)[1:]
+    reason = [r for r in reason if not _USE.match(r)]
     # the reason ends where the next figure's clause begins ("…购置公务用车一辆，公务用车运行维护费56.00万元…")
     kept = re.split(r"(?<=[，,])", reason[0]) if reason else []
     cut = next((i for i, seg in enumerate(kept) if i and AMOUNT.search(seg)), len(kept))
@@ -948,6 +996,8 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
         answered = False  # a 科目编码 the documents do not print: no other 科目's row stands in for it
     if answered and _item_unprinted(cands, q):
         answered = False  # 机关运行经费 asked of a file that prints none: no 办公费 row stands in for it
+    if answered and q.intent == Intent.FIGURE and (asked := _asked_items(q)) and not _names_asked_item(cands[0], asked):
+        answered = False  # 退休费 asked, 离休费 the nearest row: another row's figure never stands in for the item
     if answered and q.measure and (cands[0].figure.unit in _MONEY_UNITS or cands[0].figure.unit == "%"):
         answered = False  # "床位数是多少张": the best figure is money, so no figure counts what was asked
     found = bool(quotes) or (bool(figures) and answered and q.intent != "definition")

@@ -119,7 +119,7 @@ class Gazetteer:
         if not votes:
             return set()
         first = {p.code[:2] for p in hits[0].places}
-        province = max(votes, key=lambda prov: (votes[prov], prov in first))
+        province = max(sorted(votes), key=lambda prov: (votes[prov], prov in first))  # sorted: a set's order is seeded per process
         codes: set[str] = set()
         for h in hits:
             fitting = [p for p in h.places if p.code[:2] == province]

@@ -383,14 +383,14 @@ class UnitRegistry:
             if u.key in self.parsed:
                 continue
             self.parsed[u.key] = u
-            others = [n for n in {*self_names, split_bracket(name)[1]} if n]
+            others = sorted(n for n in {*self_names, split_bracket(name)[1]} if n)  # sorted: a set's order is seeded per process
             own_forms = name_forms(u)
             for f in own_forms | {f for n in others for f in name_forms(read_name(n, self.gaz))}:
                 forms.setdefault(f, set()).add(u.key)
             # heavy abbreviations align with the most shortened form where the printed name is too long to cover
-            shortest = "".join(min(_org_forms(p), key=len) for p in ((u.parent, u.own) if u.parent else (u.org,)))
+            shortest = "".join(min(_org_forms(p), key=lambda f: (len(f), f)) for p in ((u.parent, u.own) if u.parent else (u.org,)))
             self.choices += [self._choice(u.key, u.key, shortest)] + [
-                self._choice(n, u.key) for n in {read_name(n, self.gaz).key for n in others}]
+                self._choice(n, u.key) for n in sorted({read_name(n, self.gaz).key for n in others})]
         self.keys = list(self.parsed)
         self._members: dict[str, str] = {}  # a form of a member unit → the key of the department listing it
         for name, listed in (members or {}).items():

@@ -1,4 +1,5 @@
 """Figure choice, reason quotes and sources on hand-made chunks: each rule seen deciding an answer."""
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -381,3 +382,46 @@ def test_a_sangong_items_basic_spending_row_is_a_part_of_it():
     sangong = _row(2, "公务用车运行维护费", {"2026年预算数": "1,228.50"}, 26, "2026年财政拨款“三公”经费支出情况表")
     assert _ask("阳泉第二监狱2026年公务用车运行维护费多少？", [basic, sangong]).figures[0].raw == "1,228.50"
     assert _ask("阳泉第二监狱2026年基本支出中的公务用车运行维护费多少？", [basic, sangong]).figures[0].raw == "1,168.70"
+
+
+def test_a_row_naming_another_item_does_not_stand_in_for_the_one_asked():
+    retired = _row(1, "303 对个人和家庭的补助 › 30301 离休费", {"基本支出": "3.91"}, 26, "2026年一般公共预算基本支出情况表")
+    staff = _chunk(2, "人员经费2,000.00万元，主要包括基本工资、津贴补贴、离退休费等。", 12)  # 退休费 printed, but of no row
+    ans = _ask("阳泉第二监狱2026年退休费预算是多少？", [retired, staff])
+    assert not ans.found and "3.91" not in ans.answer
+    assert _ask("阳泉第二监狱2026年离休费预算是多少？", [retired, staff]).figures[0].raw == "3.91"
+
+
+def test_a_total_row_prints_the_total_asked_with_its_column():
+    total = _row(1, "合计", {"本年收入": "17990.34", "上年结转": "0.00"}, 7, "2026年预算收入总表")
+    assert _ask("阳泉第二监狱2026年本年收入合计是多少？", [total]).figures[0].raw == "17990.34"
+
+
+def test_why_spending_fell_short_of_the_budget_gives_the_final_figure_and_the_reason_stated_with_it():
+    row = _row(1, "210 卫生健康支出 › 21004 公共卫生 › 2100406 采供血机构", {"本年支出/小计": "18,750.36"}, 155,
+               "一般公共预算财政拨款支出决算表")
+    said = _chunk(2, "29.卫生健康支出（类）公共卫生（款）采供血机构（项）。年初预算19779.08万元，支出决算18,750.36万元，"
+                     "完成年初预算的94.8%。决算数小于年初预算数的主要原因是：设备采购中标金额小于预算金额。", 16)
+    chunks = [replace(c, kind="决算") for c in (row, said)]
+    ans = _ask("阳泉第二监狱2026年采供血机构支出为什么没花完年初预算？", chunks)
+    assert ans.figures[0].raw == "18,750.36"
+    assert "设备采购中标金额小于预算金额" in ans.answer
+
+
+def test_a_part_stated_only_by_its_own_parts_is_broken_down_by_them():
+    passage = _chunk(1, "2026年“三公”经费预算308.00万元，比2025年减少22.24万元。其中：因公出国（境）费用20.00万元，比2025年减少"
+                        "7.00万元，主要原因是预计因公出国出境将减少；公务接待费39.50万元，比2025年减少5.64万元，主要原因是厉行节约；"
+                        "公务用车运行维护费248.50万元，比2025年减少9.60万元，主要原因是将更加严格管理公务用车；公务用车购置费0.00万元，"
+                        "与上年持平。", 7)
+    parts = {p["part"]: p for p in _ask("阳泉第二监狱2026年“三公”经费为什么减少？", [passage]).to_dict()["breakdown"]}
+    assert parts["公务用车运行维护费"]["change"] == "9.60" and parts["公务用车运行维护费"]["reason"] == "将更加严格管理公务用车"
+    assert parts["公务用车购置费"]["change"] is None and "公务用车购置及运行费" not in parts
+
+
+def test_a_parts_reason_is_why_it_changed_not_what_it_is_for():
+    passage = _chunk(1, "2026年财政拨款“三公”经费预算149.76万元，较2025年年初预算减少58.69万元。\n"
+                        "1.因公出国（境）费用。2026年预算数123.60万元，较2025年年初预算减少56.71万元，主要是出访计划和人数减少。\n"
+                        "2.公务接待费。2026年预算数16.16万元，较2025年年初预算减少1.98万元，主要是用于接待来深考察人员。"
+                        "减少的主要原因是预计来深人员减少。", 8)
+    parts = {p["part"]: p for p in _ask("阳泉第二监狱2026年“三公”经费为什么减少？", [passage]).to_dict()["breakdown"]}
+    assert parts["公务接待费"]["reason"] == "预计来深人员减少"

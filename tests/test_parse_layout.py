@@ -57,7 +57,15 @@ def test_a_numbered_line_the_next_line_closes_is_prose_not_a_heading():
     sec, para = paragraph_with(doc, "行政单位离退休（项）。主要用于：退休人员经费支出。年初预算为85.55万元")
     assert "行政单位离退休" not in sec.path[-1] and para.page == 22
     figures = {f.raw: f for st in sec.statements for f in st.figures}
-    assert "行政单位离退休（项）" in figures["85.55"].topic and "购房补贴" in figures["258.50"].topic
+    assert figures["85.55"].topic.endswith("行政事业单位养老支出 行政单位离退休") and "购房补贴" in figures["258.50"].topic
+
+
+def test_a_numbered_line_going_on_after_its_amount_is_prose_though_its_page_ends_there():
+    # "9.交通运输专项资金-民航业领域 102,420.00 万元，主要" ends page 12; "用于…" opens page 13
+    doc = parsed("scale/rw-深圳-01.pdf")
+    sec, para = paragraph_with(doc, "9.交通运输专项资金-民航业领域102,420.00万元，主要")
+    assert "民航业领域" not in sec.path[-1]
+    assert "民航业领域" in next(f.label for st in sec.statements for f in st.figures if f.raw == "102,420.00")
 
 
 def test_wrapped_heading_is_one_heading():

@@ -1,4 +1,5 @@
 """Question analysis: unit names matched fuzzily but never to another unit, years, intents, key words."""
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -188,3 +189,18 @@ def test_a_follow_up_of_its_part_asks_the_part_of_the_item_before():
     before = analyze("阳泉第二监狱2026年政府采购预算总额多少？", DOCS)
     q = analyze("其中货物呢？", DOCS, context=before)
     assert q.units == before.units and "政府采购" in q.items and q.key.endswith("货物") and "总额" not in q.key
+
+
+def test_a_question_reads_the_same_in_every_process():
+    """Items of one length overlapping (基本支出 | 支出总计) and unit forms of one length were taken in a set's order,
+    which string hashing seeds per process: the same question named another item in another process."""
+    import subprocess
+    import sys
+
+    code = ("from qa.lexicon import named_items; from qa.units import registry_of; from test_question import DOCS;"
+            "print(named_items('基本支出总计'), named_items('本年支出合计数和支出总计'),"
+            " [r.units for r in registry_of(DOCS).resolve('北京审计局机关运行经费')])")
+    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed), "PYTHONPATH": os.pathsep.join(sys.path)}).stdout
+            for seed in range(4)}
+    assert len(runs) == 1 and "['基本支出']" in runs.pop()

@@ -67,3 +67,9 @@ def test_after_a_closing_bracket_the_subject_is_what_the_bracket_followed():
                for f in st.figures}
     assert figures["39.2"].near == "公务用车购置及运行维护费比上年增加"
     assert figures["57.2"].near == "公务用车运行维护费比上年增加"
+
+
+def test_a_subject_named_by_its_levels_is_named_by_its_last():
+    para = Paragraph("36.卫生健康支出（类）行政事业单位医疗（款）行政单位医疗（项）。年初预算2147.25万元，支出决算2,150.1万元。", 18)
+    (st, fig) = [(st, f) for st in read_statements(Section(["x"], [para]), 2022) for f in st.figures][0]
+    assert fig.topic.split(" ")[-1] == "行政单位医疗" and "（" not in fig.topic

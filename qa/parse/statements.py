@@ -9,7 +9,7 @@ import re
 
 from ..model import Paragraph, ProseFigure, Section, Statement
 from ..period import Period, periods_in
-from ..prose import CHANGED_BY, COUNT_UNITS, LABEL_PREFIX, PROSE_NUMBER, RELATIONAL, SEGMENT, stated_changes
+from ..prose import CHANGED_BY, COUNT_UNITS, LABEL_PREFIX, PROSE_NUMBER, RELATIONAL, SEGMENT, stated_changes, subject_levels
 
 _HEADING_BOILERPLATE = re.compile(r"情况说明|[（(]详见[^）)]*[）)]")
 _NUMBERED = re.compile(r"^(\d+|[一二三四五六七八九十]+)[、.．]|^[（(]")  # "22.…", "三、…", "（1）…": a new subject
@@ -54,14 +54,14 @@ def read_statements(section: Section, year: int | None) -> list[Statement]:
             numbers = list(PROSE_NUMBER.finditer(text))
             # "…567.72万元（…减少2.96万元。）比上年增加46.49万元": after the bracket, its owner is spoken of again
             owner = _bracket_owner(para.text, start) if text.startswith(("）", ")")) else ""
-            head = _LEAD.sub("", text[: numbers[0].start()].lstrip("）)")) if numbers else ""
+            head = subject_levels(_LEAD.sub("", text[: numbers[0].start()].lstrip("）)"))) if numbers else ""
             head = owner + head if owner and RELATIONAL.match(head) else head
             # "比上年执行数增加…" opening a passage speaks of its heading's subject
             related = title if RELATIONAL.match(head) and not topic else ""
             if _NUMBERED.match(text):  # a numbered item starts a new subject
                 figure_topic = related
                 # a line without figures names the item ("（1）因公出国（境）费。", "提租补贴（项）：指…" names 提租补贴)
-                topic = " ".join(filter(None, (related, head))) if numbers else re.split(r"[：:]", text, maxsplit=1)[0]
+                topic = " ".join(filter(None, (related, head))) if numbers else subject_levels(re.split(r"[：:]", text, maxsplit=1)[0])
                 title_line = LABEL_PREFIX.sub("", text).strip("。；;，,：: ")
                 heading = "" if numbers or len(title_line) > _HEADING_CHARS else title_line
             else:
@@ -98,7 +98,7 @@ def _figures(text: str, numbers: list[re.Match], para: Paragraph, start: int, he
     for m in numbers:
         if last and "其中" in text[last : m.start()]:
             whole = prev_near
-        near = _NEAR_LEAD.sub("", text[last : m.start()]).strip("，,：: ")
+        near = subject_levels(_NEAR_LEAD.sub("", text[last : m.start()]).strip("，,：: "))
         clause = _CLAUSE.split(near)[-1]
         if len(clause) >= 3 and not RELATIONAL.match(clause):
             near = clause  # "提租补贴（项）：指…标准确定，人均月补贴90元": the clause it stands in names it

@@ -21,6 +21,7 @@ HEADING_PATTERNS = [
     re.compile(r"^[（(]\d{1,2}[）)]"),
 ]
 MAX_HEADING_CHARS = 36
+_AMOUNT_READ_ON = re.compile(r"\d\s*(?:亿元|万元|元)\s*[，,]\s*\S")  # an amount the line's words go on after
 
 
 def normalize(text: str | None) -> str:
@@ -51,6 +52,8 @@ def heading_level(line: str) -> int | None:
     if not s or len(s) > MAX_HEADING_CHARS or s[-1] in "。；;，,":
         return None
     if re.search(r"[：:].{5,}|。", s):  # "一、基本支出：指为保障…", "（一）公务接待费。2026年…" are prose
+        return None
+    if _AMOUNT_READ_ON.search(s):  # "9.交通运输专项资金-民航业领域102,420.00万元，主要" (its page ends there) is prose
         return None
     if s.endswith(("：", ":")) and not HEADING_PATTERNS[0].match(s):
         return None  # "六、财政专户管理资金：" introduces the sentence after it (名词解释 entries, "1、车辆情况：")
