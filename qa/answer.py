@@ -382,7 +382,7 @@ class RankWeights:
     stated_change: float = 1.5  # why-questions: the change the question states is the figure it asks about
     code: float = 2.0  # +1 the row is under the 科目编码 asked, −1 another 科目's row
     named_table: float = 0.6  # the table the question names ("部门收支总体情况表中…")
-    canonical_table: float = 0.6  # the table an item is reported in canonically (公务接待费 → 三公 table)
+    canonical_table: float = 0.6  # the table or 说明 section an item is reported in canonically (公务接待费 → 三公)
     period_fit: float = 1.5  # share of the periods asked (上年, 年初预算, 决算, 完成预算%) the figure's column or words name
     period_other: float = -1.0  # the figure names a period, none of those asked
     period_unasked: float = -0.5  # no period asked: a figure of another period than this year's (or the 决算数)
@@ -457,7 +457,8 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
         "stated_change" if q.intent == Intent.REASON and f.unit in _MONEY_UNITS else "stated_number":
             float(f.raw.replace(",", "") in _stated_numbers(q.text)),
         "named_table": float(cand.is_cell and _named_table(key) in _norm(where)),
-        "canonical_table": float(bool(f.table) and any(CANONICAL_TABLE.get(i, "\0") in f.table for i in q.items)),
+        # …or the 说明's section of it ("第五部分财政拨款“三公”经费预算情况"), not another table's 30217 row
+        "canonical_table": float(any(CANONICAL_TABLE.get(i, "\0") in cand.where for i in q.items)),
         "as_of": float(bool(q.as_of) and f"{q.as_of}年" in f.context),
     }
     if whole is not None:  # …and not one item's change, whose words ("预算数较年初预算增加") may say as much

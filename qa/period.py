@@ -31,7 +31,7 @@ _WORDS = [
     (Period.COMPLETION, re.compile(r"完成(?:了)?(?:年初|全年|调整)?预算(?:数)?的?|预算完成|完成率|执行率")),
     (Period.INITIAL, re.compile(r"年初预算")),
     (Period.ADJUSTED, re.compile(r"调整(?:后的?)?(?:全年)?预算|调整预算|全年预算")),
-    (Period.FINAL, re.compile(r"决算数|执行数|支出决算|决算支出|实际支出|实际执行|预算执行")),
+    (Period.FINAL, re.compile(r"决算数|执行数|支出决算|决算支出|实际(?:支出|执行|花|用|开支|发生)|预算执行")),
 ]
 _BARE_FINAL = re.compile(r"决算(?!表|报告|说明|情况)")  # a column headed "决算" (not a table's name)
 _YEAR = re.compile(r"(?<![比较与同跟和\d])(20\d\d)\s*年")

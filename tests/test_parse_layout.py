@@ -143,3 +143,13 @@ def test_a_form_row_of_several_pairs_and_a_self_evaluation_block_name_each_value
     assert form["项目资金（万元）/年度资金总额/年初预算数"] == "3,350.00"
     assert form["项目资金（万元）/年度资金总额/全年执行数（B）"] == "2,174.20"
     assert form["项目资金（万元）/其中：当年财政拨款/全年预算数（A）"] == "2,277.00"
+
+
+def test_a_list_of_numbered_names_after_its_opening_is_prose_not_headings():
+    # "预算单位24个，具体包括：" then "（一）广州市第一人民医院" … "（二十四）…（本级）", a line each: the list's items,
+    # which were read as 24 headings with nothing under them, and lost
+    doc = parsed("scale/rw-广州-01.pdf")
+    sec, _ = paragraph_with(doc, "（一）广州市第一人民医院")
+    assert sec.path[-1] == "三、部门预算构成" and len(sec.paragraphs) == 25
+    sec, _ = paragraph_with(doc, "（一）贯彻执行国家和省、市卫生健康工作法律法规")  # duties under "主要职责是：" stay prose
+    assert sec.path[-1] == "一、主要职责"

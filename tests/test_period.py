@@ -20,6 +20,7 @@ def test_periods_read_from_columns_prose_and_questions():
     assert periods_in("完成年初预算的", 2022) == {Period.COMPLETION}  # the ratio, not the 年初预算
     assert periods_in("决算数", None, column=True) == {Period.FINAL}
     assert periods_in("2022年决算", None) == set()  # in a question a bare 决算 names the kind of document
+    assert periods_in("2022年实际花在养车上的钱", None) == {Period.FINAL}  # what was spent, said every day
     assert analyze("北京市审计局2026年机关运行经费调整后的全年预算数是多少", DOCS).periods == [Period.ADJUSTED]
 
 

@@ -73,3 +73,9 @@ def test_a_subject_named_by_its_levels_is_named_by_its_last():
     para = Paragraph("36.卫生健康支出（类）行政事业单位医疗（款）行政单位医疗（项）。年初预算2147.25万元，支出决算2,150.1万元。", 18)
     (st, fig) = [(st, f) for st in read_statements(Section(["x"], [para]), 2022) for f in st.figures][0]
     assert fig.topic.split(" ")[-1] == "行政单位医疗" and "（" not in fig.topic
+
+
+def test_what_a_count_counts_keeps_the_bracketed_part_of_its_name():
+    para = Paragraph("内下设办公室（信访办公室）、财务处、民航发展处、机关党委（人事处），共16个处（室）。", 6)
+    fig = next(f for st in read_statements(Section(["二、机构编制"], [para]), 2026) for f in st.figures)
+    assert (fig.raw, fig.unit) == ("16", "个") and fig.near.endswith("共处（室）")

@@ -83,6 +83,10 @@ def _furniture(pages: list[PageBlocks], s: ParseSettings) -> set[str]:
     return {k for k, n in seen.items() if n >= need}
 
 
+# a paragraph opening a list of names on the lines below ("预算单位24个，具体包括：", "分别是："), and the heading levels
+# its items are numbered like ("（一）…", "1.…", "（1）…"), not a part's or a chapter's (第一部分, 一、)
+_LIST_OPENER = re.compile(r"(?:包括|包含|分别是|分别为|如下|有)[：:]$")
+_LIST_ITEM_LEVEL = 2
 # a line that can only continue the line above: the classifier closing a 科目's name ("（项）。年初预算为…")
 _CONTINUES = re.compile(r"^[（(][类款项][）)]")
 
@@ -106,6 +110,10 @@ class _SectionBuilder:
         # the heading just opened, its lines and the headings open before it: undone when the next line shows it was
         # a paragraph's first line ("5、…（款）行政单位离退休" then "（项）。主要用于：…")
         self._opened: tuple[list[Line], list[tuple[int, str]]] | None = None
+        self._list_opened = False  # the last paragraph opens a list ("预算单位24个，具体包括：")
+        # numbered names under it ("（一）广州市第一人民医院"), each read as a heading with nothing under it yet: a
+        # list's items, unless prose or a deeper heading follows the last of them
+        self._items: list[tuple[int, str, list[Line]]] = []
 
     def add(self, line: Line) -> None:
         if self._heading:
@@ -115,6 +123,8 @@ class _SectionBuilder:
                     self._settle_heading()
                 return
             self._settle_heading()
+        if self._items and heading_level(line.text) is None:
+            self._settle_items(last_heads=True)  # prose under the last item: that one was a heading
         opened, self._opened = self._opened, None  # the heading opened right before this line, if one was
         if opened and _CONTINUES.match(line.text):
             lines, self._stack = opened
@@ -148,8 +158,31 @@ class _SectionBuilder:
                 self.end_paragraph()
 
     def _open(self, level: int, text: str, lines: list[Line]) -> None:
+        if level >= _LIST_ITEM_LEVEL and (level == self._items[-1][0] if self._items else self._list_opened):
+            self._items.append((level, text, lines))
+            return
+        if self._items:  # a heading deeper than the items is under the last of them; any other ends the list
+            self._settle_items(last_heads=level > self._items[-1][0])
+        self._list_opened = False
         self._opened = (lines, self._stack)
         self._stack = [h for h in self._stack if h[0] < level] + [(level, text)]
+
+    def _settle_items(self, last_heads: bool) -> None:
+        """The numbered names read after a list's opening: each a paragraph of the list's section (its sentences
+        are the list's items), but the last where it heads what follows."""
+        items, self._items = self._items, []
+        for _, _, lines in items[:-1] if last_heads else items:
+            self._buf = list(lines)
+            self.end_paragraph()
+        self._list_opened = False
+        if last_heads:
+            self._open(*items[-1])
+
+    def end_block(self) -> None:
+        """The text before a table, or the document's end: a list of names pending there is a list."""
+        self.end_paragraph()
+        if self._items:
+            self._settle_items(last_heads=False)
 
     def end_paragraph(self) -> None:
         if self._heading:
@@ -165,6 +198,7 @@ class _SectionBuilder:
                        if i and b.page != self._buf[i - 1].page]
         lines = [(start, b.page, b.bbox) for start, b in zip(starts, self._buf)]
         self.sections[-1].paragraphs.append(Paragraph(join_lines(texts), self._buf[0].page, page_starts, lines))
+        self._list_opened = bool(_LIST_OPENER.search(texts[-1]))
         self._buf = []
 
 
@@ -213,7 +247,7 @@ def parse_pdf(
                 caps.insert(0, pending.pop())
             for line in pending:
                 builder.add(line)
-            builder.end_paragraph()
+            builder.end_block()
             pending = []
             continuing = open_table is not None and not content_on_page and not caps
             if continuing and open_table.continues_in(b) and not _starts_with_caption(b):
@@ -225,7 +259,7 @@ def parse_pdf(
             content_on_page = True
     for line in pending:
         builder.add(line)
-    builder.end_paragraph()
+    builder.end_block()
 
     tables = [t for t in (build_table(r) for r in raws) if t is not None]
     name = Path(readable(path.name))

@@ -18,7 +18,8 @@ _NEAR_LEAD = re.compile(r"^[，,：:、；\s）)]+|^其中[：:]?")
 _PARTS_OPEN = re.compile(r"^其中")  # "其中：因公出国（境）费0万元…；公务接待费…。": the parts of the total before
 _HEADING_CHARS = 24  # a numbered line without figures this long at most is a title heading the figures after it
 _CLAUSE = re.compile(r"[，,：:；;]")
-_COUNTED = re.compile(r"[\u4e00-\u9fff]{0,6}")  # "内设13个司局": what is counted follows the number
+# "内设13个司局", "共16个处（室）": what is counted follows the number, a bracketed part of its name with it
+_COUNTED = re.compile(r"(?:[\u4e00-\u9fff]|[（(][\u4e00-\u9fff]{1,4}[）)]){0,6}")
 
 
 def _bracket_owner(text: str, at: int) -> str:
