@@ -126,9 +126,12 @@ def _norm(s: str) -> str:
     return _NOISE.sub("", s or "")
 
 
-def _bigrams(s: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def _bigrams(s: str) -> frozenset[str]:
+    """Cached: the same labels, columns and titles are read for candidate after candidate (253k calls for 200
+    questions, 0.9 of their 10.7 s in the profile)."""
     s = _norm(s)
-    return {s[i : i + 2] for i in range(len(s) - 1)} if len(s) > 1 else ({s} if s else set())
+    return frozenset(s[i : i + 2] for i in range(len(s) - 1)) if len(s) > 1 else frozenset({s} if s else ())
 
 
 # Bigrams every budget label shares; a question's specific words (奖励金, 狱政设施) must weigh more.
@@ -590,9 +593,14 @@ def _names_asked_item(cand: _Candidate, asked: list[str]) -> bool:
     one of its printed forms (因公出国（境）费用 as 因公出国（境）费); a total row prints the total's word itself
     ("收入总计": the 总计 row's 收入 column)."""
     said = f"{cand.near} {cand.subject} {cand.where} {cand.figure.column or ''}"
-    forms = {f for a in asked for f in (a, *(i for i in ITEMS if a.startswith(i) and len(a) - len(i) == 1),
-                                        *([_TOTAL_WORD.sub("", a)] if cand.total else []))}
-    return any(_prints(f, said) for f in forms if f)
+    return any(_prints(f, said) for a in asked for f in _printed_forms(a, cand.total))
+
+
+@lru_cache(maxsize=1024)
+def _printed_forms(item: str, total: bool) -> tuple[str, ...]:
+    forms = (item, *(i for i in ITEMS if item.startswith(i) and len(item) - len(i) == 1),
+             *([_TOTAL_WORD.sub("", item)] if total else []))
+    return tuple(f for f in dict.fromkeys(forms) if f)
 
 
 def _item_unprinted(cands: list[_Candidate], q: Question) -> bool:

@@ -105,6 +105,9 @@ FACT_HEADINGS: list[tuple[re.Pattern, re.Pattern]] = [
     (re.compile(r"职责|职能|负责什么|主要任务|承担"), re.compile(r"职责|职能|任务")),
     (re.compile(r"内设|处室|机构设置"), re.compile(r"机构设置|内设|机构情况")),
     (re.compile(r"编制|人数"), re.compile(r"编制|人员")),
+    # a unit's other name (加挂…牌子) is said where it is introduced; a 处's, in brackets after it in the list of
+    # 内设机构 ("物流发展处（市泥头车安全整治工作办公室）")
+    (re.compile(r"牌子|加挂"), re.compile(r"机构设置|内设|机构编制|概况|基本情况")),
     (re.compile(r"单位构成|部门构成|预算单位|下属|所属|二级单位|编制范围|纳入"),
      re.compile(r"单位构成|部门构成|机构设置|预算单位|编制范围")),
     # what the unit is, whose it is, what it manages: said where the document introduces the unit

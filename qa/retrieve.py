@@ -6,6 +6,8 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
+import numpy as np
+
 from .embedding import Embedder
 from .lexical import LexicalIndex
 from .model import UNTITLED_TABLE, Chunk, ChunkType
@@ -53,6 +55,7 @@ class Retriever:
         self._indexes: tuple[tuple[str, ...], LexicalIndex, dict[str, Chunk], dict[str, Chunk],
                              dict[str, tuple[Chunk, ...]]] | None = None
         self._scoped: OrderedDict[tuple[str, ...], LexicalIndex] = OrderedDict()
+        self._vectors: dict[str, tuple[list[Chunk], np.ndarray]] = {}  # a committed document's held chunks, vectors
 
     def committed(self) -> list[str]:
         return sorted(r.id for r in self.store.documents())
@@ -66,7 +69,17 @@ class Retriever:
             self._indexes = (generation, LexicalIndex(chunks), {c.id: c for c in chunks}, next_in_section(chunks),
                              table_totals(chunks))
             self._scoped.clear()
+            self._vectors.clear()
         return self._indexes[1:]
+
+    def _document_vectors(self, doc_id: str, by_id: dict[str, Chunk]) -> tuple[list[Chunk], np.ndarray]:
+        """One document's held chunks and their vectors, read once per change of the committed documents (a
+        chunk stored but not held, of a version being written, is left out). Holds the lock."""
+        if doc_id not in self._vectors:
+            ids, matrix = self.store.vectors(doc_id)
+            held = [i for i, chunk_id in enumerate(ids) if chunk_id in by_id]
+            self._vectors[doc_id] = ([by_id[ids[i]] for i in held], matrix[held] if len(matrix) else matrix)
+        return self._vectors[doc_id]
 
     def lexical(self, committed: list[str], scope: list[str] | None = None) -> LexicalIndex:
         """BM25 over the committed chunks, or over only the scope's documents.
@@ -98,7 +111,16 @@ class Retriever:
             extra = self.store.count() - len(by_id)
             if extra <= _UNFILTERED_EXTRA:
                 return [by_id[i] for i in self.store.nearest(vector, k + max(extra, 0), None) if i in by_id][:k]
-        return [by_id[i] for i in self.store.nearest(vector, k, scope) if i in by_id]
+        # Some documents asked: exact cosine over their vectors held in memory. chroma's filter on one document
+        # cost 13.5 ms a query at 79 documents, five 12.7 ms; the dot products over one document's ~400 chunks, 0.1 ms.
+        with self._lock:
+            held = [self._document_vectors(d, by_id) for d in scope]
+        chunks = [c for cs, _ in held for c in cs]
+        if not chunks:
+            return []
+        scores = np.concatenate([m @ np.asarray(vector, dtype=np.float32) for cs, m in held if cs])
+        best = np.argsort(-scores, kind="stable")[:k]
+        return [chunks[i] for i in best]
 
     def search(self, q: Question, k: int = 20, mode: str = "hybrid", committed: list[str] | None = None) -> list[Retrieved]:
         if mode not in MODES:

@@ -450,6 +450,16 @@ class ChunkStore:
             for i, t, m in self._scan(["documents", "metadatas"], where={"doc_id": d})
         ]
 
+    def vectors(self, doc_id: str) -> tuple[list[str], np.ndarray]:
+        """The ids of one document's stored chunks and their vectors, one row each (unit length: cosine is a dot)."""
+        ids, rows = [], []
+        for got in self._pages(["embeddings"], where={"doc_id": doc_id}):
+            ids += got["ids"]
+            rows.append(np.asarray(got["embeddings"], dtype=np.float32))
+        matrix = np.concatenate(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True) if len(matrix) else None
+        return ids, matrix / np.maximum(norms, 1e-12) if norms is not None else matrix
+
     def count(self) -> int:
         """Stored chunks: committed, and any a writer has not committed yet or has not dropped yet."""
         return self._reading(lambda chunks: chunks.count())

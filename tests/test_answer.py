@@ -425,3 +425,13 @@ def test_a_parts_reason_is_why_it_changed_not_what_it_is_for():
                         "减少的主要原因是预计来深人员减少。", 8)
     parts = {p["part"]: p for p in _ask("阳泉第二监狱2026年“三公”经费为什么减少？", [passage]).to_dict()["breakdown"]}
     assert parts["公务接待费"]["reason"] == "预计来深人员减少"
+
+
+def test_a_sections_other_name_is_quoted_from_the_list_of_its_units_sections():
+    # the 职责 passage says 办公室 more often; the 机构设置 passage names it with its other name in brackets
+    duties = _chunk(1, "（一）负责办公室日常运转和办公室文秘工作。\n（二）负责物流产业发展工作。", 5, section="一、主要职责",
+                    path=["一、主要职责"])
+    sections = _chunk(2, "本级设10个内设机构，分别是：办公室（保密工作办公室）、政策法规处。", 6, section="二、部门机构设置",
+                      path=["二、部门机构设置"])
+    ans = _ask("阳泉第二监狱的办公室还挂了什么牌子？", [duties, sections])
+    assert ans.found and "保密工作办公室" in ans.answer and "第6页" in ans.answer
