@@ -831,7 +831,7 @@ PARTS = {"“三公”经费": (("因公出国（境）费",), ("公务接待费
                       ("公务用车购置及运行费", "公务用车购置和运行维护费", "公务用车购置及运行维护费"))}
 # …and the parts of a part, stated one by one where the 说明 states no amount for the part itself ("公务用车运行维护费
 # 248.50万元，比2025年减少9.60万元…；公务用车购置费0.00万元，与上年持平。")
-SUBPARTS = {"公务用车购置及运行费": (("公务用车购置费",), ("公务用车运行维护费", "公务用车运行费"))}
+SUBPARTS = {"公务用车购置及运行费": (("公务用车购置费", "公务用车购置支出"), ("公务用车运行维护费", "公务用车运行费"))}
 
 
 @dataclass
@@ -863,22 +863,29 @@ def _breakdown(chunks: list[Chunk], q: Question) -> list[Part]:
         return []
     statements = [st for c in chunks for st in c.statements]
 
-    def stated(forms: tuple[str, ...]) -> Part | None:
-        return next(filter(None, (_part(st, nxt, forms) for st, nxt in zip(statements, [*statements[1:], None]))), None)
+    def stated(forms: tuple[str, ...], whole: tuple[str, ...] = ()) -> Part | None:
+        return next(filter(None, (_part(st, nxt, forms, whole) for st, nxt in zip(statements, [*statements[1:], None]))), None)
 
-    out = [p for forms in parts for p in ([stated(forms)] if stated(forms) else map(stated, SUBPARTS.get(forms[0], ()))) if p]
+    out = []
+    for forms in parts:
+        part = stated(forms)
+        # …and where the part's own statement gives no reason, its parts' with theirs ("其中，公务用车购置支出…比上年预算数
+        # 增加37.97万元，…主要原因是计划购车数较上年增加；公务用车运行维护费支出…减少26.00万元")
+        subparts = [] if part and part.reason else [p for sub in SUBPARTS.get(forms[0], ()) if (p := stated(sub, forms))]
+        out += ([part] if part else []) + subparts
     return out if len(out) >= 2 else []
 
 
 _USE = re.compile(r"^是?用于")  # "主要是用于接待来深考察…": what the money is for, not why it changed
 
 
-def _part(st: Statement, following: Statement | None, forms: tuple[str, ...]) -> Part | None:
-    """The part a statement states the amount and change of, if it is one of these printed forms; its reason is
-    the statement's own, or the next one's where this one says only what the money is for ("…减少1.98万元，主要是
-    用于接待来深考察…。减少的主要原因是落实习惯过紧日子相关要求，以及预计来深人员减少。")."""
+def _part(st: Statement, following: Statement | None, forms: tuple[str, ...], whole: tuple[str, ...] = ()) -> Part | None:
+    """The part a statement states the amount and change of, if it is one of these printed forms (and not of the
+    whole it is a part of: 公务用车运行维护费 is printed inside 公务用车购置及运行维护费); its reason is the statement's
+    own, or the next one's where this one says only what the money is for ("…减少1.98万元，主要是用于接待来深考察…。
+    减少的主要原因是落实习惯过紧日子相关要求，以及预计来深人员减少。")."""
     fig = next((f for f in st.figures if f.unit in _MONEY_UNITS and not CHANGED_BY.search(f.short)
-                and any(_prints(name, f.label) for name in forms)), None)
+                and any(_prints(name, f.label) for name in forms) and not any(_prints(w, f.label) for w in whole)), None)
     change = fig and next((c for c in stated_changes(st.text, unchanged=True) if c.current == fig.raw), None)
     if change is None:
         return None
