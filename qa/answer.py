@@ -17,7 +17,7 @@ from .numbers import parse_decimal
 from .prose import (AMOUNT, CHANGE_WORD, CHANGED_BY, COUNT_UNITS, LABEL_PREFIX, PROSE_NUMBER, REASON, REASON_LIST, REASON_WORD, UNCHANGED,
                     direction, stated_changes)
 from .lexicon import CANONICAL_TABLE, FACT_HEADINGS, FACT_TERMS, ITEMS, named_items
-from .period import THIS_YEAR, Period, periods_in
+from .period import THIS_YEAR, Period, periods_in, without_column_words
 from .question import ASKS_LIST, Intent, Question, key_words
 from .retrieve import Retrieved, next_in_section
 
@@ -300,6 +300,8 @@ def item_key(q: Question) -> str:
             item = item.replace(col, "")
     if q.intent in ("change", "reason"):  # the direction is scored apart; "下降" must not favour "下降68.3%"
         item = _DIRECTION.sub("", item)
+    if q.periods:  # so is the period: "事业单位医疗年初预算" names 事业单位医疗, whose 年初预算 figure is asked
+        item = without_column_words(item)
     return item if _weight(_bigrams(item)) >= 1.0 else key
 
 

@@ -250,4 +250,7 @@ CANONICAL_TABLE = {
     "“三公”经费": "三公",
     "机关运行经费": "机关运行经费",
     "政府采购": "政府采购",
+    # a 决算's "“三公”经费及会议费、培训费支出决算表" reports these whole, beside the 基本支出 table's row of them
+    "会议费": "会议费",
+    "培训费": "培训费",
 }

@@ -435,3 +435,9 @@ def test_a_sections_other_name_is_quoted_from_the_list_of_its_units_sections():
                       path=["二、部门机构设置"])
     ans = _ask("阳泉第二监狱的办公室还挂了什么牌子？", [duties, sections])
     assert ans.found and "保密工作办公室" in ans.answer and "第6页" in ans.answer
+
+
+def test_a_kemu_named_by_its_levels_is_matched_by_its_own_name_not_its_parents():
+    said = _chunk(1, "36.卫生健康支出（类）行政事业单位医疗（款）行政单位医疗（项）。年初预算2147.25万元，支出决算2,150.1万元。\n"
+                     "37.卫生健康支出（类）行政事业单位医疗（款）事业单位医疗（项）。年初预算4645.27万元，支出决算4,654.08万元。", 18)
+    assert _ask("阳泉第二监狱2026年事业单位医疗年初预算多少？", [replace(said, kind="决算")]).figures[0].raw == "4645.27"
