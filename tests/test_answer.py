@@ -441,3 +441,10 @@ def test_a_kemu_named_by_its_levels_is_matched_by_its_own_name_not_its_parents()
     said = _chunk(1, "36.卫生健康支出（类）行政事业单位医疗（款）行政单位医疗（项）。年初预算2147.25万元，支出决算2,150.1万元。\n"
                      "37.卫生健康支出（类）行政事业单位医疗（款）事业单位医疗（项）。年初预算4645.27万元，支出决算4,654.08万元。", 18)
     assert _ask("阳泉第二监狱2026年事业单位医疗年初预算多少？", [replace(said, kind="决算")]).figures[0].raw == "4645.27"
+
+
+def test_training_spent_is_read_from_the_table_reporting_it_whole():
+    basic = _row(1, "302 商品和服务支出 › 30216 培训费", {"决算数": "8.92"}, 157, "一般公共预算财政拨款基本支出决算表")
+    whole = _row(2, "决算数", {"会议费": "86.81", "培训费": "2,795.78"}, 161, "财政拨款“三公”经费及会议费、培训费支出决算表")
+    chunks = [replace(c, kind="决算") for c in (basic, whole)]
+    assert _ask("阳泉第二监狱2026年培训费支出决算是多少？", chunks).figures[0].raw == "2,795.78"
