@@ -36,6 +36,11 @@ def _ask(question: str, chunks: list[Chunk]):
     return compose(analyze(question, DOCS), [Retrieved(c, 1.0 / (60 + i)) for i, c in enumerate(chunks)])
 
 
+def _breakdown(question: str, chunks: list[Chunk]) -> dict[str, dict]:
+    """The answer's parts (三公 by part), by name."""
+    return {p["part"]: p for p in _ask(question, chunks).to_dict()["breakdown"]}
+
+
 SANGONG = _chunk(1, "“三公”经费预算104.12万元，比上年增加21.52万元，主要原因是：承办现场推进会，公务接待费相应增加。"
                     "其中：公务接待费2.74万元，与上年相比预算数增加1.24万元，主要原因是：需接待兄弟监狱观摩人员；"
                     "公务用车购置费24.66万元，与上年相比预算数增加24.66万元，主要原因是：更新购置执法执勤用车一辆。", 22)
@@ -413,7 +418,7 @@ def test_a_part_stated_only_by_its_own_parts_is_broken_down_by_them():
                         "7.00万元，主要原因是预计因公出国出境将减少；公务接待费39.50万元，比2025年减少5.64万元，主要原因是厉行节约；"
                         "公务用车运行维护费248.50万元，比2025年减少9.60万元，主要原因是将更加严格管理公务用车；公务用车购置费0.00万元，"
                         "与上年持平。", 7)
-    parts = {p["part"]: p for p in _ask("阳泉第二监狱2026年“三公”经费为什么减少？", [passage]).to_dict()["breakdown"]}
+    parts = _breakdown("阳泉第二监狱2026年“三公”经费为什么减少？", [passage])
     assert parts["公务用车运行维护费"]["change"] == "9.60" and parts["公务用车运行维护费"]["reason"] == "将更加严格管理公务用车"
     assert parts["公务用车购置费"]["change"] is None and "公务用车购置及运行费" not in parts
 
@@ -423,7 +428,7 @@ def test_a_parts_reason_is_why_it_changed_not_what_it_is_for():
                         "1.因公出国（境）费用。2026年预算数123.60万元，较2025年年初预算减少56.71万元，主要是出访计划和人数减少。\n"
                         "2.公务接待费。2026年预算数16.16万元，较2025年年初预算减少1.98万元，主要是用于接待来深考察人员。"
                         "减少的主要原因是预计来深人员减少。", 8)
-    parts = {p["part"]: p for p in _ask("阳泉第二监狱2026年“三公”经费为什么减少？", [passage]).to_dict()["breakdown"]}
+    parts = _breakdown("阳泉第二监狱2026年“三公”经费为什么减少？", [passage])
     assert parts["公务接待费"]["reason"] == "预计来深人员减少"
 
 
