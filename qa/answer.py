@@ -600,6 +600,8 @@ def _names_asked_item(cand: _Candidate, asked: list[str]) -> bool:
 
 @lru_cache(maxsize=1024)
 def _printed_forms(item: str, total: bool) -> tuple[str, ...]:
+    """The item as a disclosure may print it: itself, the item one character shorter it extends (因公出国（境）费用 →
+    因公出国（境）费), and on a total row without its total word (收入总计 → 收入)."""
     forms = (item, *(i for i in ITEMS if item.startswith(i) and len(item) - len(i) == 1),
              *([_TOTAL_WORD.sub("", item)] if total else []))
     return tuple(f for f in dict.fromkeys(forms) if f)
