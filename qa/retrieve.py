@@ -102,18 +102,19 @@ class Retriever:
     def dense(self, committed: list[str], vector, k: int, scope: list[str]) -> list[Chunk]:
         """The k chunks of the scope's documents nearest to ``vector``, best first. A chunk written since the
         committed documents were read (one of them written again under the same id) is left out until they change."""
-        with self._lock:
-            by_id = self._read(committed)[1]
         if set(scope) >= set(committed):
             # Every document asked: no filter, and as many more neighbours as there are stored chunks not held (a
             # document being written, a version not dropped yet), which are then left out. chroma's `$in` filter
             # over every document cost 68 ms a query at 79 documents (20,442 chunks), unfiltered 1.7 + 1.2 (count).
+            with self._lock:
+                by_id = self._read(committed)[1]
             extra = self.store.count() - len(by_id)
             if extra <= _UNFILTERED_EXTRA:
                 return [by_id[i] for i in self.store.nearest(vector, k + max(extra, 0), None) if i in by_id][:k]
         # Some documents asked: exact cosine over their vectors held in memory. chroma's filter on one document
         # cost 13.5 ms a query at 79 documents, five 12.7 ms; the dot products over one document's ~400 chunks, 0.1 ms.
-        with self._lock:
+        with self._lock:  # the chunks and the vectors of one reading of the committed documents
+            by_id = self._read(committed)[1]
             held = [self._document_vectors(d, by_id) for d in scope]
         chunks = [c for cs, _ in held for c in cs]
         if not chunks:
