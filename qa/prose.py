@@ -91,7 +91,6 @@ CHANGE_WORD = re.compile(rf"{_CHANGE_WORDS}|增|减|少|多")
 # the words before a number that make it a change: a direction word, or a bare 增/减/少/多 right before it ("同比增",
 # "少了"), not one inside a name ("增人增资99.41万元", "新增托育机构托位9000个")
 CHANGED_BY = re.compile(rf"{_CHANGE_WORDS}|增减|变动|变化|增幅|降幅|[增减少多]了?$")
-# words that relate a number to one named before it: "基本支出15753.96万元，占87.22%", "比上年减少…"
 # "卫生健康支出（类）行政事业单位医疗（款）事业单位医疗（项）": a 科目 named by its levels, which name it one by one
 # as a table's rows do (事业单位医疗 is the 项, not the 行政事业单位医疗 款 it stands under)
 _SUBJECT_LEVEL = re.compile(r"\s*[（(][类款项][）)][\s。，,：:]*")
@@ -102,6 +101,7 @@ def subject_levels(words: str) -> str:
     return _SUBJECT_LEVEL.sub(" ", words).strip()
 
 
+# words that relate a number to one named before it: "基本支出15753.96万元，占87.22%", "比上年减少…"
 RELATIONAL = re.compile(r"^(占|比|较|增长|下降|增加|减少|上升|降低|其中|共计|合计)")
 # the numbering before a label or a heading line: "2010801 ", "[31204]", "三、", "（一）", "1.", "①", "其中："
 LABEL_PREFIX = re.compile(r"^(?:\d{3,9}[-\s]?|[\[【［]\d{3,9}[\]】］]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．]|[①-⑩]|其中[：:])+")

@@ -78,7 +78,7 @@ class Retriever:
         if doc_id not in self._vectors:
             ids, matrix = self.store.vectors(doc_id)
             held = [i for i, chunk_id in enumerate(ids) if chunk_id in by_id]
-            self._vectors[doc_id] = ([by_id[ids[i]] for i in held], matrix[held] if len(matrix) else matrix)
+            self._vectors[doc_id] = ([by_id[ids[i]] for i in held], matrix[held])
         return self._vectors[doc_id]
 
     def lexical(self, committed: list[str], scope: list[str] | None = None) -> LexicalIndex:

@@ -457,8 +457,7 @@ class ChunkStore:
             ids += got["ids"]
             rows.append(np.asarray(got["embeddings"], dtype=np.float32))
         matrix = np.concatenate(rows) if rows else np.zeros((0, 0), dtype=np.float32)
-        norms = np.linalg.norm(matrix, axis=1, keepdims=True) if len(matrix) else None
-        return ids, matrix / np.maximum(norms, 1e-12) if norms is not None else matrix
+        return ids, matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
 
     def count(self) -> int:
         """Stored chunks: committed, and any a writer has not committed yet or has not dropped yet."""
