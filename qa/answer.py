@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import lru_cache
 from itertools import accumulate, zip_longest
 
-from .model import TOTAL_LABEL, BBox, Chunk, Statement
+from .model import OWN_LEVEL, TOTAL_LABEL, BBox, Chunk, Statement
 from .numbers import parse_decimal
 from .prose import (AMOUNT, CHANGE_WORD, CHANGED_BY, COUNT_UNITS, LABEL_PREFIX, PROSE_NUMBER, REASON, REASON_LIST, REASON_WORD, UNCHANGED,
                     direction, stated_changes)
@@ -118,6 +118,7 @@ class _Candidate:
     total: bool = False  # a 合计/总计 row (or the unit's own row): named by its table
     split: bool = False  # only a part of the item asked whole: a row of the 基本支出 and the 项目支出 tables both, or a
     # 三公 item's 基本支出 row (`_mark_split`)
+    member: str | None = None  # the 预算单位 whose block or section holds it, in a document going unit by unit
     score: float = 0.0
     match: float = 0.0  # how well `near` answers what the question asks about (0–1)
 
@@ -234,7 +235,7 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                 if f:
                     f.periods = _ordered(periods_in(f"{cell.header or ''} {label}", c.year, column=True))
                     out.append(_Candidate(f, label, c.table or "", subject=cell.header, rank=rank, is_cell=True,
-                                          first=i == 0, total=generic))
+                                          first=i == 0, total=generic, member=c.member))
         if c.type == "form":
             for field in c.fields:
                 value = field.value.strip()
@@ -254,7 +255,8 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                     # the topic's parts (a section title and the words it opens) and the subject match each on its own
                     subject = " ".join(filter(None, (_span_words(w, c.unit) for w in [*row, *pf.topic.split(" "), pf.subject])))
                     out.append(_Candidate(f, _span_words(pf.near, c.unit), c.section or c.table or "", subject=subject,
-                                          short=pf.short, rank=rank, whole=pf.whole, states_change=pf.states_change))
+                                          short=pf.short, rank=rank, whole=pf.whole, states_change=pf.states_change,
+                                          member=c.member))
     _mark_split(out)
     return out
 
@@ -323,6 +325,18 @@ def _unasked_parts(item: str, label: str, unit: str | None) -> int:
     return sum(1 for p in named if not _bigrams(p) & k) if len(named) > 1 else 0
 
 
+def _other_member(member: str | None, unit: str | None, q: Question) -> bool:
+    """A figure of a unit under the department that the question does not name, where it names the department (its
+    whole or its 本级); of another than the unit it names under the department (Question.member)."""
+    if not member:
+        return False
+    if q.member:
+        return not _prints(q.member, member)
+    # "杭州市气象服务中心（杭州市预警信息发布中心）" is named by its first name
+    return OWN_LEVEL.sub("", member) != OWN_LEVEL.sub("", unit or "") and not _prints(_BRACKETED.sub("", member), q.text)
+
+
+_BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
 _DIRECTION = re.compile(r"大幅|明显|增加|减少|增长|下降|上升|降低|增减|变化|变动")
 _EXCLUDING = re.compile(r"不含([\u4e00-\u9fff]{2,6})")
 _PART = re.compile(r"[（(]([\u4e00-\u9fff]{2,6})[）)]")  # "项目支出预算表（上年结转）": the table of that part only
@@ -378,6 +392,7 @@ class RankWeights:
     total_row: float = 0.4  # a 部门预算's 合计 row is the department's figure, ahead of its own unit's row
     column_only: float = -1.0  # only a column named ("事业收入是多少"): not some row's share of it
     unasked_parts: float = -0.25  # parts of a several-part label the question does not name
+    other_member: float = -1.0  # the figure is of another 预算单位 than the one asked (a unit under the department)
     exact_label: float = 0.3  # the row prints exactly what was asked
     column_hint: float = 0.5  # share of the column words asked (基本支出, 上年结转) in its column or table
     first_value: float = 0.15  # the row's first value (合计 where there is one)
@@ -454,6 +469,7 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
         "total_row": float(cand.total and not row_of_table and bool(TOTAL_LABEL.match(cand.near.strip()))),
         "column_only": float(cand.is_cell and not cand.total and bool(col) and row < 0.3),
         "unasked_parts": float(_unasked_parts(item, cand.near, f.unit_name)),
+        "other_member": float(_other_member(cand.member, f.unit_name, q)),
         "exact_label": float(_norm(LABEL_PREFIX.sub("", cand.near)) == _norm(item)),
         "first_value": float(cand.first),
         "contradicts_table": float(_contradicts(q.text, f"{cand.where} {f.column or ''}")),

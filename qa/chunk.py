@@ -154,7 +154,8 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None, id_pref
             head = f"{ctx} · {sec.heading}" if sec.heading else ctx
             lines = piece.lines_kept()
             add(f"{head}\n{piece.body.strip()}", ChunkType.SECTION, piece.page, section=sec.heading or None,
-                path=sec.path, lines=lines, bbox=union(box for _, box in lines), statements=piece.statements(sec))
+                path=sec.path, lines=lines, bbox=union(box for _, box in lines), statements=piece.statements(sec),
+                member=sec.member)
     for table in doc.tables:
         caption = table_caption(table)
         if table.is_form:
@@ -168,7 +169,7 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None, id_pref
             add(
                 f"{ctx} · {caption}\n{row_text(row, table, table.unit)}", ChunkType.ROW, row.page,
                 table=table.title, row_label=row.path or "合计", table_unit=table.unit, cells=row.cells, bbox=row.bbox,
-                path=[*row.parents, row.label],
+                path=[*row.parents, row.label], member=row.member,
                 statements=_text_statements([(c.header, c.raw) for c in row.cells if c.value is None], row.page,
                                             row.label, doc.year),
             )

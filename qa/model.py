@@ -41,6 +41,8 @@ class FailReason(StrEnum):
 UNTITLED_TABLE = "（无标题表格）"  # the title of a table whose title the parser could not read
 # the label of a table's total row
 TOTAL_LABEL = re.compile(r"^(合计|总计|小计|部门合计|单位合计|本年.*合计)$")
+# "深圳市财政局（本级）": a department's own part, as its tables and 说明 name it beside its other 预算单位
+OWN_LEVEL = re.compile(r"[（(]?(?:机关)?(?:本级|本部)[）)]?$")
 
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points from the page's top-left (pdfplumber's)
 
@@ -73,6 +75,8 @@ class Row:
     code: str | None = None  # 科目编码 where the row has one
     parents: list[str] = field(default_factory=list)  # labels of enclosing rows, outermost first
     bbox: BBox | None = None  # its label and value cells on its page
+    member: str | None = None  # the 预算单位 whose block holds it, where a department's table is broken down by unit:
+    # "深圳市人力资源和社会保障局（本级）" for its 科目 rows, the unit's own row, and nothing elsewhere
 
     @property
     def path(self) -> str:
@@ -176,6 +180,8 @@ class Section:
     path: list[str]
     paragraphs: list[Paragraph] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)  # every clause of the paragraphs, in order
+    member: str | None = None  # the 预算单位 its heading path names, where a department's 说明 goes unit by unit:
+    # "深圳市人力资源和社会保障局（本级）" under "第三部分… › 一、深圳市人力资源和社会保障局（本级）"
 
     @property
     def heading(self) -> str:
@@ -243,6 +249,7 @@ class Chunk:
     statements: list[Statement] = field(default_factory=list)  # prose: the clauses it holds, with their figures;
     # a row or form: those of its text cells or fields ("群众满意度不低于95%")
     fields: list[FormField] = field(default_factory=list)  # forms: the fields it holds
+    member: str | None = None  # the 预算单位 whose block or section holds it (Row.member, Section.member)
 
     @property
     def clauses(self) -> list[str]:

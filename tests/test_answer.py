@@ -453,3 +453,14 @@ def test_training_spent_is_read_from_the_table_reporting_it_whole():
     whole = _row(2, "决算数", {"会议费": "86.81", "培训费": "2,795.78"}, 161, "财政拨款“三公”经费及会议费、培训费支出决算表")
     chunks = [replace(c, kind="决算") for c in (basic, whole)]
     assert _ask("阳泉第二监狱2026年培训费支出决算是多少？", chunks).figures[0].raw == "2,795.78"
+
+
+def test_a_figure_of_a_unit_under_the_department_does_not_answer_for_the_department():
+    # a 部门预算 printing each 预算单位's block of 科目 rows: the unit's own (本级) 2080101 row answers, not the one of a
+    # unit under it that retrieval ranked first, though both print the 科目 asked
+    member = replace(_row(1, "某分局 › 208 社会保障和就业支出 › 2080101 行政运行", {"支出总计": "3,745.97"}, 191,
+                          "一般公共预算支出表（按功能分类）"), member="某分局")
+    own = replace(_row(2, f"{UNIT}（本级） › 208 社会保障和就业支出 › 2080101 行政运行", {"支出总计": "8,855.71"}, 165,
+                       "一般公共预算支出表（按功能分类）"), member=f"{UNIT}（本级）")
+    assert _ask("阳泉第二监狱2026年2080101行政运行支出多少？", [member, own]).figures[0].raw == "8,855.71"
+    assert _ask("阳泉第二监狱2026年2080101行政运行支出多少？", [member]).figures[0].raw == "3,745.97"  # nothing else: its own

@@ -153,3 +153,17 @@ def test_a_list_of_numbered_names_after_its_opening_is_prose_not_headings():
     assert sec.path[-1] == "三、部门预算构成" and len(sec.paragraphs) == 25
     sec, _ = paragraph_with(doc, "（一）贯彻执行国家和省、市卫生健康工作法律法规")  # duties under "主要职责是：" stay prose
     assert sec.path[-1] == "一、主要职责"
+
+
+def test_a_table_printed_again_under_its_title_page_after_page_is_one_table_of_unit_blocks():
+    # 深圳 prints "表8 一般公共预算支出表（按功能分类） 部门名称：…" and the header on every page of it: one table, whose
+    # 科目 rows keep the parents and the 预算单位 block the page before opened ("深圳市交通运输局（本级）" in the 预算单位
+    # column above "205 教育支出"), read as a table a page with neither
+    doc = parsed("scale/rw-深圳-01.pdf")
+    table = next(t for t in doc.tables if t.title == "一般公共预算支出表（按功能分类）")
+    assert table.pages == [40, 41, 42]
+    row = next(r for r in table.rows if r.code == "2140199")
+    assert row.page == 42 and row.member == "深圳市交通运输局（本级）"
+    assert row.parents == ["深圳市交通运输局（本级）", "214 交通运输支出", "21401 公路水路运输"]
+    forms = [t for t in doc.tables if "绩效目标" in t.title]  # a form's pages are each a project's, under one title
+    assert all(len(t.pages) <= 2 for t in forms)

@@ -14,6 +14,7 @@ from .ocr import ocr_page
 from .pdf import Line, PageBlocks, ParseError, open_pdf, read_page, readable
 from .settings import ParseSettings
 from .statements import read_statements
+from .members import mark_members
 from .tables import EMPTY_NOTE, RawTable, build_table, is_caption
 from .text import MAX_HEADING_CHARS, TITLE_LEVEL, ends_paragraph, heading_level, is_page_number, is_title_line, is_toc_entry, join_lines
 
@@ -245,6 +246,7 @@ def parse_pdf(
             caps: list[Line] = []
             while pending and len(caps) < _MAX_CAPTION_LINES and pending[-1].page == p.number and is_caption(pending[-1].text):
                 caps.insert(0, pending.pop())
+            only_captions = not pending  # nothing but these captions since the last table
             for line in pending:
                 builder.add(line)
             builder.end_block()
@@ -252,6 +254,9 @@ def parse_pdf(
             continuing = open_table is not None and not content_on_page and not caps
             if continuing and open_table.continues_in(b) and not _starts_with_caption(b):
                 open_table.extend(b)
+            elif only_captions and raws and raws[-1].repeats_in(b, [c.text for c in caps]):
+                raws[-1].extend(b, max_header_rows=len(b.grid))  # its header, however deep, is printed again
+                open_table = raws[-1]
             else:
                 b.captions = [c.text for c in caps] or (open_table.captions if continuing else [])
                 raws.append(b)
@@ -284,6 +289,7 @@ def parse_pdf(
     prose = [p.text for sec in doc.sections for p in sec.paragraphs]
     doc.aliases = detect_aliases(doc.unit, prose)
     doc.members = detect_members(doc.unit, prose)
+    doc.members += mark_members(doc)
     if doc.ocr_pages:
         mean = sum(doc.ocr_pages.values()) / len(doc.ocr_pages)
         doc.warnings.append(f"{len(doc.ocr_pages)} of {len(pages)} pages read by OCR (mean confidence {mean:.3f})")

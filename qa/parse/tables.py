@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..model import BBox, Cell, FormField, Row, Table, union
+from ..model import TOTAL_LABEL, BBox, Cell, FormField, Row, Table, union
 from ..numbers import is_blank, is_number, parse_decimal
 from .text import heading_level, normalize
 
@@ -24,6 +24,8 @@ _INDENT_STEP = 8  # half-width blanks: one nesting level is indented by at most 
 _COLUMN_INDEX = re.compile(r"^(\d{1,2}|栏次|[甲乙丙丁])$")
 _TOC_LEADER = re.compile(r"(\.{4,}|…{2,}|·{4,})")
 _FORM_TITLE = re.compile(r"绩效目标|绩效自评|目标表")
+# a label column naming the unit whose block of rows follows (a 部门预算's tables broken down by 预算单位, 深圳)
+_UNIT_COLUMN = re.compile(r"(?:[一二三]级)?预算单位(?:名称)?|单位名称")
 
 
 @dataclass
@@ -66,13 +68,23 @@ class RawTable:
         rest = RawTable(self.grid[at:], self.row_pages[at:], self.indents[at:], self.boxes[at:])
         return [head, *rest.split_at_titles()]
 
-    def extend(self, other: RawTable) -> None:
-        """Append a continuation, dropping a header it repeats."""
+    def repeats_in(self, other: RawTable, captions: list[str]) -> bool:
+        """`other`, on the next page under the same captions, opens with this table's header again: the same table
+        continued (深圳 prints "表3 支出总表 部门名称：…" and its header on every page). A form's pages are each their own
+        project's, whatever their captions."""
+        header = other.grid[0] if other.grid else []
+        return (captions == self.captions and any("表" in c for c in captions) and not _FORM_TITLE.search(" ".join(captions))
+                and other.row_pages[0] == self.row_pages[-1] + 1 and self.continues_in(other)
+                and bool(self.grid) and header == self.grid[0] and not _is_title_row(header)
+                and sum(bool(c) for c in header) >= 2 and not any(c and is_number(c) for c in header))
+
+    def extend(self, other: RawTable, max_header_rows: int = 6) -> None:
+        """Append a continuation, dropping a header it repeats (up to max_header_rows rows)."""
         if self.ncols != other.ncols:  # the same columns once a blank margin is gone
             self.trim_margins()
             other.trim_margins()
         k = 0
-        while k < min(len(self.grid), len(other.grid), 6) and self.grid[k] == other.grid[k]:
+        while k < min(len(self.grid), len(other.grid), max_header_rows) and self.grid[k] == other.grid[k]:
             k += 1
         self.grid.extend(other.grid[k:])
         self.row_pages.extend(other.row_pages[k:])
@@ -268,6 +280,9 @@ def _rows(grid, pages, indents, boxes, numeric, headers) -> list[Row]:
     """Labelled rows; parents come from the 科目编码 prefix, or else from the label's indentation."""
     rows: list[Row] = []
     for group_labels, group_values in _label_groups(numeric):
+        # rows under a unit printed in a 预算单位 column are that unit's (its block runs to the next unit's row)
+        unit_column = len(group_labels) > 1 and bool(_UNIT_COLUMN.fullmatch(headers[group_labels[0]] or ""))
+        block: str | None = None
         stack: list[Row] = []
         indented: list[tuple[int, Row]] = []  # enclosing uncoded rows with their indentation
         above: list[str | None] = [None] * len(group_labels)
@@ -293,7 +308,9 @@ def _rows(grid, pages, indents, boxes, numeric, headers) -> list[Row]:
             if not parts and not cells:
                 continue
             code = parts[0] if parts and _CODE.match(parts[0]) else None
-            row = Row(label=" ".join(parts), page=page, cells=cells, code=code,
+            if unit_column and label_cells[0] and not _CODE.match(label_cells[0]) and not TOTAL_LABEL.match(label_cells[0]):
+                block = label_cells[0]
+            row = Row(label=" ".join(parts), page=page, cells=cells, code=code, member=block,
                       bbox=union([*(raw_boxes[j] for j in group_labels if raw_row[j]), *(c.bbox for c in cells)]))
             if code:
                 while stack and not code.startswith(stack[-1].code or "\0"):
@@ -308,6 +325,8 @@ def _rows(grid, pages, indents, boxes, numeric, headers) -> list[Row]:
                     indented.pop()
                 row.parents = [r.label for _, r in indented]
                 indented.append((indent, row))
+            if block and not row.label.startswith(block) and block not in row.parents:
+                row.parents.insert(0, block)  # a 科目 row of the unit's block: "深圳市人力资源和社会保障局（本级） › 205 教育支出"
             rows.append(row)
             prev, prev_filled = row, filled
     return rows
