@@ -657,23 +657,24 @@ def mentions(q: Question, text: str) -> bool:
     return title_match(q.key, text) >= 0.6
 
 
-def _quote(hits: list[Retrieved], q: Question, pattern: re.Pattern) -> tuple[list[str], Chunk | None]:
+def _quote(hits: list[Retrieved], q: Question, pattern: re.Pattern, listing: bool = False) -> tuple[list[str], Chunk | None]:
     """The document's own sentences that explain (pattern) the item asked about, from the best section chunk.
 
     Whole sentences, since "主要原因是：一、…；二、…。" lists its reasons across "；"; and the sentence naming
     the item is quoted with its reason when they stand apart ("行政运行…减少1.07%。主要原因是：部分人员退休。").
+    `listing` (a 哪些 question): a list the sentence opens is quoted with it, run on into the section's next passage.
     """
     for hit in hits:
         c = hit.chunk
         if c.type != "section":
             continue
-        sents = c.sentences
+        sents = _section_sentences(c, hits) if listing else c.sentences
         for i, sent in enumerate(sents):
             if not pattern.search(sent):
                 continue
             start = next((j for j in range(i, max(-1, i - 3), -1) if mentions(q, sents[j])), None)
             if start is not None:
-                return sents[start : i + 1], c
+                return sents[start : _with_list(sents, i).stop if listing else i + 1], c
     return [], None
 
 
@@ -837,13 +838,19 @@ _LIST_ITEMS = 20  # a list's items quoted at most (主要职责 run to 15–20)
 
 
 def _with_list(sents: list[str], i: int) -> range:
-    """Sentence i, and when it opens a list ("主要职能包括：", "下属单位有15家，分别是："), the numbered items after it."""
+    """Sentence i, and when it opens a list ("主要职能包括：", "下属单位有15家，分别是："), the numbered items after it;
+    then the sentences saying which of what it counts ("设有19个内设机构、6个直属单位。" "其中含…特勤局…；" "另…")."""
     end = i + 1
     if _LIST_OPENER.search(sents[i]):
         end += 1 if end < len(sents) and not _LIST_ITEM.match(sents[end]) else 0  # "分别是：" then one run-on sentence
         while end < len(sents) and end - i <= _LIST_ITEMS and _LIST_ITEM.match(sents[end]):
             end += 1
+    while end < len(sents) and end - i <= _LIST_ITEMS and _SAYS_WHICH.match(sents[end]):
+        end += 1
     return range(i, end)
+
+
+_SAYS_WHICH = re.compile(r"其中|另(?!外一方面)")
 
 
 # The parts a total is explained by, part by part, in the 说明 (三公经费 → its three parts), in the forms printed
@@ -1017,7 +1024,7 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
     elif q.intent == Intent.LIST:
         quotes, quote_chunk = _definition(hits, q)
         if not quotes:
-            quotes, quote_chunk = _quote(hits, q, re.compile(r"包括|用于|主要|其中"))
+            quotes, quote_chunk = _quote(hits, q, re.compile(r"包括|用于|主要|其中"), listing=True)
         if not quotes:
             quotes, quote_chunk = _passage(hits, q)
     elif q.intent == Intent.TEXT_FACT:
