@@ -35,9 +35,9 @@ _WORDS = [
 ]
 _BARE_FINAL = re.compile(r"决算(?!表|报告|说明|情况)")  # a column headed "决算" (not a table's name)
 _YEAR = re.compile(r"(?<![比较与同跟和\d])(20\d\d)\s*年")
-# "…比2025年年初预算数99024.2万元": a year the words end on names the figure that follows, 比 or not
-# ("比2025年增加500万元" ends on the change instead)
-_YEAR_ENDING = re.compile(r"(?<!\d)(20\d\d)\s*年度?(?:年?初|全年|调整)?(?:预算|决算|执行)数?$")  # 2025年初预算数
+# "…比2025年年初预算数99024.2万元", "比2025年预算支出执行数483,923.17万元": a year the words end on names the
+# figure that follows, 比 or not ("比2025年增加500万元" ends on the change instead)
+_YEAR_ENDING = re.compile(r"(?<!\d)(20\d\d)\s*年度?(?:年?初|全年|调整)?(?:[\u4e00-\u9fff]{0,6}?(?:预算|决算|执行))数?$")
 
 
 # The 决算 columns: a follow-up naming one of them ("决算数呢？" after "…年初预算是多少") asks it instead

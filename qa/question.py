@@ -68,7 +68,8 @@ _QUESTION_WORDS = re.compile(
 _PERSONAL_PAY = re.compile(r"(局长|厅长|处长|科长|主任|书记|部长|院长|所长|监狱长|个人)[^，。？?]{0,8}(工资|薪|收入|奖金|津贴)")
 _INCLUDES = re.compile(r"[（(](?:不?含|包含|包括)[^）)]{1,12}[）)]|(?<!包)不?含[\u4e00-\u9fff]{2,8}?(?=的|是|[？?，,]|$)")
 # what follows is the base compared with; spending short of a budget or past it compares with it too ("没花完年初预算")
-_VERSUS = re.compile(r"比|较|大于|小于|超过?|高于|低于|少于|多于|超出|相比|(?:没有?|未)(?:花|用)完|花不完")
+# what compares the figure asked with its base ("增加较多": 较 an adverb, no comparing)
+_VERSUS = re.compile(r"比|较(?![多少大小快慢高低])|大于|小于|超过?|高于|低于|少于|多于|超出|相比|(?:没有?|未)(?:花|用)完|花不完")
 _FINAL_ASKED = re.compile(r"决算数?(?:为什么|为何|为啥|怎么)?$")  # "…缴费决算为什么超过…": the 决算数, not the document
 # A follow-up that leans on the question before: "那上年呢？", "那公务接待费呢", "它的决算数呢". Only these inherit
 # the year and what was asked; a full question ("机关运行经费比上年变化多少") starts afresh.
@@ -179,6 +180,8 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
             asked = {Period.FINAL}  # "采供血机构支出为什么没花完年初预算": what a 年初预算 is compared with is spent money
         if asked and base:
             q.periods = [p for p in Period if p in asked]
+        elif base:  # "为什么增加较多？比2025年执行数多了多少": the change is asked; the 执行数 is what it is measured from
+            q.periods = [p for p in q.periods if p not in base]
 
     q.resolutions = registry_of(docs).resolve(q.text)
     q.mention = q.resolutions[0].mention if q.resolutions else None

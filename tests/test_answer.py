@@ -464,3 +464,17 @@ def test_a_figure_of_a_unit_under_the_department_does_not_answer_for_the_departm
                        "一般公共预算支出表（按功能分类）"), member=f"{UNIT}（本级）")
     assert _ask("阳泉第二监狱2026年2080101行政运行支出多少？", [member, own]).figures[0].raw == "8,855.71"
     assert _ask("阳泉第二监狱2026年2080101行政运行支出多少？", [member]).figures[0].raw == "3,745.97"  # nothing else: its own
+
+
+def test_a_which_question_quotes_the_list_its_sentence_opens():
+    # "包括哪些单位": the sentence saying 包括 opens a list run on over its numbered items (once only the opener)
+    text = ("山西省阳泉第二监狱部门预算是包括本部以及下属2家预算单位的综合收支计划。\n本部门中，行政单位1家，事业单位2家，具体包括：\n"
+            "1.山西省阳泉第二监狱（本部）。\n2.阳泉第二监狱医院。\n3.阳泉第二监狱服务中心。")
+    ans = _ask("阳泉第二监狱部门预算包括哪些单位？", [_chunk(1, text, 4, section="部门机构设置")])
+    assert ans.found and "阳泉第二监狱医院" in ans.answer and "阳泉第二监狱服务中心" in ans.answer
+
+
+def test_a_count_is_quoted_with_the_sentences_saying_which_of_what_it_counts():
+    text = "山西省阳泉第二监狱设有19个内设机构、6个直属单位。其中含阳泉第二监狱特勤大队为垂管单位；另派驻纪检监察组1个。"
+    ans = _ask("阳泉第二监狱有多少内设机构和直属单位？", [_chunk(1, text, 4, section="机构编制")])
+    assert "特勤大队" in ans.answer and "纪检监察组" in ans.answer

@@ -204,3 +204,10 @@ def test_a_question_reads_the_same_in_every_process():
                            env={**os.environ, "PYTHONHASHSEED": str(seed), "PYTHONPATH": os.pathsep.join(sys.path)}).stdout
             for seed in range(4)}
     assert len(runs) == 1 and "['基本支出']" in runs.pop()
+
+
+def test_the_period_of_what_a_change_is_measured_from_is_not_asked():
+    # "比2025年执行数多了多少" asks the change; the 执行数 is its base ("增加较多": 较 compares nothing)
+    q = analyze("北京市国资委2026年国有资本经营预算收入为什么增加较多？比2025年执行数多了多少？", DOCS)
+    assert q.intent == "reason" and q.periods == []
+    assert analyze("事业单位医疗决算数为什么大于年初预算？", DOCS).periods == [Period.FINAL]

@@ -79,3 +79,13 @@ def test_what_a_count_counts_keeps_the_bracketed_part_of_its_name():
     para = Paragraph("内下设办公室（信访办公室）、财务处、民航发展处、机关党委（人事处），共16个处（室）。", 6)
     fig = next(f for st in read_statements(Section(["二、机构编制"], [para]), 2026) for f in st.figures)
     assert (fig.raw, fig.unit) == ("16", "个") and fig.near.endswith("共处（室）")
+
+
+def test_a_figure_is_of_what_its_own_clause_says_not_of_the_clauses_before_it():
+    # "56,831.85" has no unit (no figure), so the words before 483,923.17 run back to the last figure; its own clause,
+    # "比2025年预算支出执行数", says it is last year's 执行数: neither the 年初预算 nor a change
+    text = ("国有资本经营预算支出495,836.20万元比2025年初预算数56,831.85增加较多，主要原因是2026年初批复率提高，"
+            "比2025年预算支出执行数483,923.17万元增加11,913.03万元，增长2.46%。")
+    figures = {f.raw: f for st in _doc([Paragraph(text, 4)]).sections[0].statements for f in st.figures}
+    assert Period.PREVIOUS in figures["483,923.17"].periods and Period.INITIAL not in figures["483,923.17"].periods
+    assert figures["11,913.03"].periods == []

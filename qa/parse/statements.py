@@ -103,7 +103,9 @@ def _figures(text: str, numbers: list[re.Match], para: Paragraph, start: int, he
         clause = _CLAUSE.split(near)[-1]
         if len(clause) >= 3 and not RELATIONAL.match(clause):
             near = clause  # "提租补贴（项）：指…标准确定，人均月补贴90元": the clause it stands in names it
-        short = near
+        # the words of its own clause say what it is: "…比2025年初预算数56,831.85增加较多，…，比2025年预算支出执行数
+        # 483,923.17万元" is the 2025 执行数, no 年初预算 nor a change (a number printed without its unit is no figure)
+        short = clause if len(clause) >= 3 else near
         if len(near) < 3 or RELATIONAL.match(near):
             near = f"{prev_near}{near}"  # "基本支出15753.96万元，占87.22%": the share is 基本支出's
         if not near and not head and not topic:
