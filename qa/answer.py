@@ -835,13 +835,19 @@ def _section_sentences(chunk: Chunk, hits: list[Retrieved]) -> list[str]:
 _LIST_OPENER = re.compile(r"[：:]$|分别是|分别为|包括|如下|有：")
 _LIST_ITEM = re.compile(r"^(?:\d+[.、．]|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+[、是]|[①-⑳])")
 _LIST_ITEMS = 20  # a list's items quoted at most (主要职责 run to 15–20)
+_ITEM_TITLE = 12  # a numbered item's sentence this long at most is its title alone ("八、维护社区平安。")
+_ITEM_SENTENCES = 3  # …and the sentences after it quoted as its text, at most
 
 
 def _with_list(sents: list[str], i: int) -> range:
-    """Sentence i, and when it opens a list ("主要职能包括：", "下属单位有15家，分别是："), the numbered items after it;
-    then the sentences saying which of what it counts ("设有19个内设机构、6个直属单位。" "其中含…特勤局…；" "另…")."""
+    """Sentence i, and when it opens a list ("主要职能包括：", "下属单位有15家，分别是："), the numbered items after it,
+    or when it is an item's title alone, the item's sentences; then the sentences saying which of what it counts
+    ("设有19个内设机构、6个直属单位。" "其中含…特勤局…；" "另…")."""
     end = i + 1
-    if _LIST_OPENER.search(sents[i]):
+    if _LIST_ITEM.match(sents[i]) and len(sents[i]) <= _ITEM_TITLE:  # "八、维护社区平安。": the item goes on after its title
+        while end < len(sents) and end - i <= _ITEM_SENTENCES and not _LIST_ITEM.match(sents[end]):
+            end += 1
+    elif _LIST_OPENER.search(sents[i]):
         end += 1 if end < len(sents) and not _LIST_ITEM.match(sents[end]) else 0  # "分别是：" then one run-on sentence
         while end < len(sents) and end - i <= _LIST_ITEMS and _LIST_ITEM.match(sents[end]):
             end += 1

@@ -48,7 +48,8 @@ INTENTS = [  # first match wins
         r"单位构成|部门构成|预算单位|下属单位|所属单位|二级单位|编制范围|纳入.{0,12}范围|加挂|牌子|级别|性质|隶属|机构类型|"
         r"主要任务|是什么(单位|机构)|哪个部门|管理哪|负责什么|承担.{0,12}(工作|职责)|购买服务.{0,8}(目录|内容|事项))")),
     # before count: "包括哪几项" lists, it does not count
-    (Intent.LIST, re.compile(rf"{ASKS_LIST.pattern}|(包括|包含|分为)(哪|什么)|主要用于")),
+    # …and what money is for ("主要用来干什么", "用途是什么"): the document's 用于 words
+    (Intent.LIST, re.compile(rf"{ASKS_LIST.pattern}|(包括|包含|分为)(哪|什么)|主要用于|用[来于在](?:干|做)?(?:什么|哪)|用途")),
     (Intent.COUNT, re.compile(r"几个|多少个|几辆|多少辆|多少人|几人|几名|多少名|数量是|有多少(项|台|套|平方米)|几项|多少项|几台|多少台|"
                               r"几家|多少家|几所|多少所|几处|多少处|多大面积|面积")),
     (Intent.DEFINITION, re.compile(r"什么是|是什么意思|指什么|含义|定义|何谓|是指|什么叫|解释一下|概念")),

@@ -478,3 +478,16 @@ def test_a_count_is_quoted_with_the_sentences_saying_which_of_what_it_counts():
     text = "山西省阳泉第二监狱设有19个内设机构、6个直属单位。其中含阳泉第二监狱特勤大队为垂管单位；另派驻纪检监察组1个。"
     ans = _ask("阳泉第二监狱有多少内设机构和直属单位？", [_chunk(1, text, 4, section="机构编制")])
     assert "特勤大队" in ans.answer and "纪检监察组" in ans.answer
+
+
+def test_an_items_title_is_quoted_with_the_items_text():
+    text = ("主要职能包括：\n一、加强党的建设。落实基层党建责任制。\n二、维护社区平安。承担辖区社会治安综合治理有关工作，"
+            "处理群众来信来访。\n三、承办区委、区政府交办的其他事项。")
+    ans = _ask("阳泉第二监狱在维护社区平安方面有哪些职能？", [_chunk(1, text, 3, section="部门主要职能")])
+    assert "处理群众来信来访" in ans.answer and "基层党建" not in ans.answer
+
+
+def test_what_money_is_for_is_answered_in_the_documents_words():
+    text = "（一）因公出国（境）费。2026年预算数14.85万元，主要用于因公出国参加学习交流合作，比上年持平。"
+    ans = _ask("阳泉第二监狱的因公出国（境）费主要用来干什么？", [_chunk(1, text, 5, section="“三公”经费")])
+    assert "学习交流合作" in ans.answer

@@ -29,3 +29,17 @@ def test_blocks_printed_by_nesting_and_sections_named_by_their_heading_take_thei
     assert [r.member for r in nested.rows] == [DEPT, f"{DEPT}（本级）", f"{DEPT}（本级）", "深圳鹏城技师学院",
                                                "深圳鹏城技师学院", None]
     assert [s.member for s in sections] == [f"{DEPT}（本级）", "深圳市考试院", None]
+
+
+def test_a_text_cell_running_on_over_a_page_break_is_its_rows():
+    from qa.parse.tables import RawTable, build_table
+
+    grid = [["二级预算单位名称", "一级项目名称", "预算数（万元）", "绩效目标"],
+            [f"{DEPT}（本级）", "市级人才专项经费", "114,908.00", "大力引进博士后，为高校和科研单位以及高科技企业作为人"],
+            ["", "", "", "才智力支撑。新引进且完成开题考核博士后数量≥1,600人等。"],
+            [f"{DEPT}（本级）", "民办技校从教津贴", "445.00", "发放人数≥300人。"]]
+    raw = RawTable(grid, [39, 39, 40, 40], [[0] * 4 for _ in grid], [[None] * 4 for _ in grid])
+    table = build_table(raw)
+    assert [r.label for r in table.rows] == [f"{DEPT}（本级） 市级人才专项经费", f"{DEPT}（本级） 民办技校从教津贴"]
+    assert table.rows[0].cells[-1].raw.endswith("作为人才智力支撑。新引进且完成开题考核博士后数量≥1,600人等。")
+    assert all(r.member == f"{DEPT}（本级）" for r in table.rows)  # a 二级预算单位名称 column names their unit

@@ -297,6 +297,16 @@ def _rows(grid, pages, indents, boxes, numeric, headers) -> list[Row]:
                 prev.bbox = union([prev.bbox, *(raw_boxes[j] for j in filled)])
                 prev_filled |= filled
                 continue
+            if prev is not None and page != prev.page and filled and not any(label_cells) \
+                    and all(parse_decimal(raw_row[j]) is None for j in filled):
+                # text cells running on over a page break ("…以及高科技企业作为人" | "才智力支撑…"): the row above's
+                for j in sorted(filled):
+                    held = next((c for c in prev.cells if c.header == headers[j] and c.value is None), None)
+                    if held is None:
+                        prev.cells.append(Cell(headers[j], raw_row[j], None, raw_boxes[j]))
+                    else:
+                        held.raw += raw_row[j]
+                continue
             # A label cell merged from above (None) repeats the label above it: 深圳 "预算单位 | 年度". Right of the
             # row's own first label it is that label's span, not the row above's: "合计" across 类 | 款 | 项 | 名称
             # (上海) is no "合计 02 03 购房补贴".
