@@ -190,7 +190,7 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
     # items and columns are read from the words besides the unit's name: 医保局 asks no 职工基本医疗保险缴费,
     # 国有资产监督管理委员会 no 国有资产
     asked = _without(plain, [r.mention for r in q.resolutions] + q.units)
-    q.items = list(dict.fromkeys(named_items(asked.replace('"', "“").replace("三公经费", "“三公”经费")) + expand(asked)))
+    q.items = _items_of(asked)
     q.quoted = [t for t in re.findall(r"[“\"「]([^”\"」]{2,20})[”\"」]", q.text) if t != "三公"]
     if q.intent == "definition":  # "“委托业务费”指什么": the quoted term is the one to define
         q.items = list(dict.fromkeys(q.quoted + q.items))
@@ -200,7 +200,9 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
     q.member = next((r.member for r in q.resolutions if r.under), None)
     q.key = key_words(asked, [])
     relative = bool(PREVIOUS_YEAR.search(q.text))  # "上年的三公经费", "那去年呢"
-    bare = not q.items and not q.codes and not q.mention and len(_LEANING.sub("", q.key)) <= 1
+    # …a 决算 column's words too, as printed or as said ("实际花了多少？" after "…年初预算是多少？": 花 is no 支出 asked)
+    bare = (not _items_of(without_column_words(asked)) and not q.codes and not q.mention
+            and len(_LEANING.sub("", without_column_words(q.key))) <= 1)
     elliptic = context is not None and (bool(_ELLIPTIC.search(q.text)) or bare)
     if elliptic and not q.years:
         # "那上年呢？" asks about the year before the one answered; "那公务接待费呢？" keeps the year
@@ -244,6 +246,11 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
         alone = analyze(text, docs, None, unit)
         return q if alone.not_found else alone
     return q
+
+
+def _items_of(asked: str) -> list[str]:
+    """The printed items the words name, and those their everyday words stand for."""
+    return list(dict.fromkeys(named_items(asked.replace('"', "“").replace("三公经费", "“三公”经费")) + expand(asked)))
 
 
 def _scope(q: Question, docs: list[DocInfo], unit: str | None) -> Question:

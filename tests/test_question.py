@@ -179,7 +179,7 @@ def test_a_text_fact_searches_under_the_headings_it_is_printed_under():
 def test_a_follow_up_naming_a_column_asks_the_same_item_in_it():
     before = analyze("阳泉第二监狱2026年公务接待费年初预算是多少", DOCS)
     for follow_up, period in (("决算数呢？", Period.FINAL), ("调整后的全年预算数呢？", Period.ADJUSTED),
-                              ("完成预算的比例呢？", Period.COMPLETION)):
+                              ("完成预算的比例呢？", Period.COMPLETION), ("实际花了多少？", Period.FINAL)):
         q = analyze(follow_up, DOCS, context=before)
         assert q.items == before.items and q.periods == [period], follow_up
         assert "公务接待费" in q.key and "年初预算" not in q.key and "年初预算" not in q.search_text
