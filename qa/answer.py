@@ -233,7 +233,8 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                 f = _figure(c, last if named_by_column else (c.row_label or last or "合计"), cell.raw.rstrip("%"), unit,
                             cell.header, body, cell.bbox)
                 if f:
-                    f.periods = _ordered(periods_in(f"{cell.header or ''} {label}", c.year, column=True))
+                    f.periods = _ordered(periods_in(f"{cell.header or ''} {label}", c.year, column=True,
+                                                    final_doc=c.kind == "决算"))
                     out.append(_Candidate(f, label, c.table or "", subject=cell.header, rank=rank, is_cell=True,
                                           first=i == 0, total=generic, member=c.member))
         if c.type == "form":

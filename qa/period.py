@@ -34,6 +34,8 @@ _WORDS = [
     (Period.FINAL, re.compile(r"决算数|执行数|支出决算|决算支出|实际(?:支出|执行|花|用|开支|发生)|预算执行")),
 ]
 _BARE_FINAL = re.compile(r"决算(?!表|报告|说明|情况)")  # a column headed "决算" (not a table's name)
+# a 决算's column headed "预算数" beside its 决算数 ("财政拨款“三公”经费/合计/预算数"): the budget it is measured against
+_BARE_BUDGET = re.compile(r"(?:^|/)预算数?(?=$|[/\s])")
 _YEAR = re.compile(r"(?<![比较与同跟和\d])(20\d\d)\s*年")
 # "…比2025年年初预算数99024.2万元", "比2025年预算支出执行数483,923.17万元": a year the words end on names the
 # figure that follows, 比 or not ("比2025年增加500万元" ends on the change instead)
@@ -52,16 +54,19 @@ def without_column_words(text: str) -> str:
 
 
 @lru_cache(maxsize=8192)
-def periods_in(text: str, doc_year: int | None, column: bool = False) -> frozenset[Period]:
+def periods_in(text: str, doc_year: int | None, column: bool = False, final_doc: bool = False) -> frozenset[Period]:
     """The periods the words name: a question, a column header or the words before a prose number.
     `doc_year` is the document's year (2025年 in a 2026 document is 上年); `column`: a header, where a bare 决算
-    names the 决算数 (in a question it names the kind of document). Cached: the same column headers stand in
-    every row of a table, and every candidate figure is read."""
+    names the 决算数 (in a question it names the kind of document), and in a 决算 document (`final_doc`) a bare
+    预算数 the budget, 年初 or 调整. Cached: the same column headers stand in every row of a table, and every
+    candidate figure is read."""
     found = {p for p, pattern in _WORDS if pattern.search(text)}
     if Period.COMPLETION in found:  # "完成年初预算的" names the ratio, not the 年初预算 figure
         found -= {Period.INITIAL, Period.ADJUSTED}
     if column and _BARE_FINAL.search(text):
         found.add(Period.FINAL)
+    elif column and final_doc and not found and _BARE_BUDGET.search(text):
+        found |= {Period.INITIAL, Period.ADJUSTED}
     years = [int(y) for y in (*_YEAR.findall(text), *_YEAR_ENDING.findall(text.strip()))]
     if PREVIOUS_YEAR.search(text) or (doc_year and doc_year - 1 in years):
         found.add(Period.PREVIOUS)

@@ -1,4 +1,6 @@
 """Which period a figure is of and which a question asks for (qa.period), seen deciding answers."""
+from dataclasses import replace
+
 from qa.answer import compose
 from qa.derive import plan
 from qa.period import Period, periods_in
@@ -76,3 +78,15 @@ def test_a_follow_up_naming_its_own_year_leaves_the_previous_years_column():
     first = analyze("北京市审计局2025年公务接待费是多少？", DOCS)  # read from the 2026 document's 2025 column
     assert first.periods == [Period.PREVIOUS]
     assert analyze("那2026年呢？", DOCS, context=first).periods == []
+
+
+def test_a_final_accounts_budget_column_is_no_final_figure():
+    # "财政拨款“三公”经费/合计/预算数" beside its 决算数: the budget the 决算 is measured against; so read in a 决算 only
+    header = "财政拨款“三公”经费/合计/预算数 合计"
+    assert periods_in(header, 2024, column=True, final_doc=True) == {Period.INITIAL, Period.ADJUSTED}
+    assert periods_in(header, 2026, column=True) == frozenset()  # a budget's 预算数 is its own year's
+    assert periods_in("财政拨款“三公”经费/合计/决算数 合计", 2024, column=True, final_doc=True) == {Period.FINAL}
+    table = "财政拨款“三公”经费支出决算表"
+    row = replace(_row(1, "合计", {"财政拨款“三公”经费/合计/预算数": "0.95", "财政拨款“三公”经费/合计/决算数": "0.60"}, 18,
+                       table), kind="决算")
+    assert _ask("阳泉第二监狱2026年“三公”经费实际支出多少？", [row]).figures[0].raw == "0.60"
