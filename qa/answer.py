@@ -1034,6 +1034,9 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
             quotes, quote_chunk = _quote(hits, q, re.compile(r"包括|用于|主要|其中"), listing=True)
         if not quotes:
             quotes, quote_chunk = _passage(hits, q)
+        said = "".join(quotes)
+        if (asked := _asked_items(q)) and not any(_prints(f, said) for a in asked for f in _printed_forms(a, False)):
+            quotes, quote_chunk = [], None  # "政府购买服务项目有哪些": a passage on 政府采购 lists none of them
     elif q.intent == Intent.TEXT_FACT:
         (quote_chunk, quotes), *further = _passages(hits, q) or [(None, [])]
     elif q.intent == Intent.CHANGE and not any(_change_named(c) for c in cands[:1]):
@@ -1046,7 +1049,8 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
         answered = False  # a 科目编码 the documents do not print: no other 科目's row stands in for it
     if answered and _item_unprinted(cands, q):
         answered = False  # 机关运行经费 asked of a file that prints none: no 办公费 row stands in for it
-    if answered and q.intent == Intent.FIGURE and (asked := _asked_items(q)) and not _names_asked_item(cands[0], asked):
+    if answered and q.intent in (Intent.FIGURE, Intent.LIST) and (asked := _asked_items(q)) \
+            and not _names_asked_item(cands[0], asked):
         answered = False  # 退休费 asked, 离休费 the nearest row: another row's figure never stands in for the item
     if answered and q.measure and (cands[0].figure.unit in _MONEY_UNITS or cands[0].figure.unit == "%"):
         answered = False  # "床位数是多少张": the best figure is money, so no figure counts what was asked

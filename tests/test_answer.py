@@ -491,3 +491,11 @@ def test_what_money_is_for_is_answered_in_the_documents_words():
     text = "（一）因公出国（境）费。2026年预算数14.85万元，主要用于因公出国参加学习交流合作，比上年持平。"
     ans = _ask("阳泉第二监狱的因公出国（境）费主要用来干什么？", [_chunk(1, text, 5, section="“三公”经费")])
     assert "学习交流合作" in ans.answer
+
+
+def test_a_list_of_an_item_the_passages_do_not_print_is_not_found():
+    # 政府购买服务 is not 政府采购: a passage on the one lists nothing of the other, nor does its figure answer
+    text = "2026年度本单位政府采购预算184.23万元，其中：政府采购货物预算1.92万元、政府采购服务预算182.31万元。"
+    chunks = [_chunk(1, text, 17, section="三、政府采购预算情况")]
+    assert not _ask("阳泉第二监狱2026年政府购买服务预算有哪些项目？", chunks).found
+    assert _ask("阳泉第二监狱2026年政府采购预算包括哪些？", chunks).found
