@@ -118,6 +118,7 @@ class _Candidate:
     total: bool = False  # a 合计/总计 row (or the unit's own row): named by its table
     split: bool = False  # only a part of the item asked whole: a row of the 基本支出 and the 项目支出 tables both, or a
     # 三公 item's 基本支出 row (`_mark_split`)
+    sums_parts: bool = False  # prose: the sum of such parts, the item's whole ("安排委托业务费1,689.5万元")
     member: str | None = None  # the 预算单位 whose block or section holds it, in a document going unit by unit
     score: float = 0.0
     match: float = 0.0  # how well `near` answers what the question asks about (0–1)
@@ -280,6 +281,12 @@ def _mark_split(cands: list[_Candidate]) -> None:
         canonical = CANONICAL_TABLE.get(item)
         c.split = (len(tables[c.figure.label]) > 1 and len(item) >= 2 and item in said
                    or bool(canonical) and canonical in titles)
+    # …and the prose figure that is their sum states the whole (60.40 + 1,629.10 = "安排委托业务费1,689.5万元")
+    firsts = {(c.figure.label, c.where): c.figure.value for c in cands
+              if c.split and c.first and len(tables[c.figure.label]) > 1}
+    sums = {sum(v for (label, _), v in firsts.items() if label == lab) for lab, _ in firsts}
+    for c in cands:
+        c.sums_parts = not c.is_cell and c.figure.value in sums
 
 
 def _ordered(periods: frozenset[Period]) -> list[Period]:
@@ -417,6 +424,7 @@ class RankWeights:
     fund_unasked: float = -0.5  # a figure of the 政府性基金 or 国有资本经营 budget where the question names neither
     item_unnamed: float = -1.0  # the figure's own words print no standard item the question names
     part_table: float = -1.0  # a part of the item (`_Candidate.split`), where the question names no 基本/项目支出
+    sums_parts: float = 1.5  # …and the prose figure that is the sum of its parts, there: the whole (no change asked)
     project_named: float = 1.0  # a project named ("…监管项目"): +1 a figure a project's words or table name, −1 a 科目 row
     measure: float = 1.5  # a count asked in a measure word ("几起"): +1 a figure in it, −1 money or a %
     change_named: float = 2.0  # change/reason questions: a figure stated as a change
@@ -515,7 +523,9 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
     # "基本支出是多少": not the 政府性基金 table's 基本支出 (often 0.00), a fund the question does not name
     x["fund_unasked"] = float(bool(_OTHER_FUND.search(f"{where} {f.column or ''} {cand.near}")) and not _OTHER_FUND.search(q.text))
     # "委托业务费是多少": the 基本支出表's and the 项目支出表's rows are each a part of it; the whole is the one asked
-    x["part_table"] = float(cand.split and not _PART_TABLE.search(f"{q.text} {' '.join(q.columns)}"))
+    whole_asked = not _PART_TABLE.search(f"{q.text} {' '.join(q.columns)}")
+    x["part_table"] = float(cand.split and whole_asked)
+    x["sums_parts"] = float(cand.sums_parts and whole_asked and q.intent not in (Intent.CHANGE, Intent.REASON))
     if asked_items := _asked_items(q):  # "退休费是多少": not the 离休费 row, however near its words
         x["item_unnamed"] = float(not _names_asked_item(cand, asked_items))
     if _NAMED_PROJECT.search(item):  # "国有资产监管项目预算多少": the project, not the 科目 of the same name

@@ -380,6 +380,10 @@ def test_an_item_split_between_the_basic_and_project_tables_is_asked_whole():
     said = _chunk(3, "2026年本部门一般公共预算安排委托业务费1,689.5万元，比上年减少20万元。", 31, section="六、委托业务费安排情况")
     assert _ask("阳泉第二监狱2026年委托业务费多少？", [basic, project, said]).figures[0].raw == "1,689.5"
     assert _ask("阳泉第二监狱2026年项目支出中的委托业务费多少？", [basic, project, said]).figures[0].raw == "1,629.10"
+    # the sentence's other words ("本部门…安排") name the item less exactly than a row does: its being the parts' sum
+    # makes it the whole
+    said = _chunk(3, "2026年本部门一般公共预算安排委托业务费1,689.5万元。", 31, section="六、委托业务费安排情况")
+    assert _ask("阳泉第二监狱2026年一般公共预算委托业务费多少？", [basic, project, said]).figures[0].raw == "1,689.5"
 
 
 def test_a_sangong_items_basic_spending_row_is_a_part_of_it():
