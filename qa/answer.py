@@ -668,7 +668,8 @@ def mentions(q: Question, text: str) -> bool:
     return title_match(q.key, text) >= 0.6
 
 
-def _quote(hits: list[Retrieved], q: Question, pattern: re.Pattern, listing: bool = False) -> tuple[list[str], Chunk | None]:
+def _quote(hits: list[Retrieved], q: Question, pattern: re.Pattern,
+           listing: bool = False) -> tuple[list[str], Chunk | None]:
     """The document's own sentences that explain (pattern) the item asked about, from the best section chunk.
 
     Whole sentences, since "主要原因是：一、…；二、…。" lists its reasons across "；"; and the sentence naming
@@ -867,7 +868,7 @@ def _with_list(sents: list[str], i: int) -> range:
     return range(i, end)
 
 
-_SAYS_WHICH = re.compile(r"其中|另(?!外一方面)")
+_SAYS_WHICH = re.compile(r"其中|另")
 
 
 # The parts a total is explained by, part by part, in the 说明 (三公经费 → its three parts), in the forms printed

@@ -9,12 +9,12 @@ from pathlib import Path
 
 from ..model import UNTITLED_TABLE, Document, FailReason, Paragraph, Section
 from .contents import MAX_CONTENTS_PAGE, contents_of
+from .members import mark_members
 from .meta import detect_aliases, detect_kind, detect_members, detect_unit, detect_year, title_of
 from .ocr import ocr_page
 from .pdf import Line, PageBlocks, ParseError, open_pdf, read_page, readable
 from .settings import ParseSettings
 from .statements import read_statements
-from .members import mark_members
 from .tables import EMPTY_NOTE, RawTable, build_table, is_caption
 from .text import MAX_HEADING_CHARS, TITLE_LEVEL, ends_paragraph, heading_level, is_page_number, is_title_line, is_toc_entry, join_lines
 
