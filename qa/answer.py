@@ -42,13 +42,15 @@ class Figure:
     context: str = ""  # the row or sentence the number stands in
     bbox: BBox | None = None  # where it is printed on its page: the table cell, or the sentence's lines
     periods: list[Period] = field(default_factory=list)  # what its column or words say it is of: [上年], [年初预算]
+    member: str | None = None  # the 预算单位 whose block or section holds it, in a department's document that goes unit
+    # by unit: "深圳市人力资源和社会保障局（本级）" (Chunk.member)
 
     def to_dict(self) -> dict:
         return {
             "label": self.label, "value": float(self.value), "unit": self.unit or "", "table": self.table,
             "page": self.page, "doc": self.doc, "raw": self.raw, "column": self.column,
             "unit_name": self.unit_name, "year": self.year, "bbox": list(self.bbox) if self.bbox else None,
-            "periods": [str(p) for p in self.periods],
+            "periods": [str(p) for p in self.periods], **({"member": self.member} if self.member else {}),
         }
 
 
@@ -119,7 +121,6 @@ class _Candidate:
     split: bool = False  # only a part of the item asked whole: a row of the 基本支出 and the 项目支出 tables both, or a
     # 三公 item's 基本支出 row (`_mark_split`)
     sums_parts: bool = False  # prose: the sum of such parts, the item's whole ("安排委托业务费1,689.5万元")
-    member: str | None = None  # the 预算单位 whose block or section holds it, in a document going unit by unit
     score: float = 0.0
     match: float = 0.0  # how well `near` answers what the question asks about (0–1)
 
@@ -185,7 +186,7 @@ def _figure(chunk: Chunk, label: str, raw: str, unit: str | None, column: str | 
     return Figure(
         label=label, value=value, raw=raw, unit=unit, table=chunk.table, page=chunk.page, doc=chunk.file,
         doc_id=chunk.doc_id, unit_name=chunk.unit, year=chunk.year, column=column, context=context,
-        bbox=bbox or chunk.box_of(context),
+        bbox=bbox or chunk.box_of(context), member=chunk.member,
     )
 
 
@@ -237,7 +238,7 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                     f.periods = _ordered(periods_in(f"{cell.header or ''} {label}", c.year, column=True,
                                                     final_doc=c.kind == "决算"))
                     out.append(_Candidate(f, label, c.table or "", subject=cell.header, rank=rank, is_cell=True,
-                                          first=i == 0, total=generic, member=c.member))
+                                          first=i == 0, total=generic))
         if c.type == "form":
             for field in c.fields:
                 value = field.value.strip()
@@ -257,8 +258,7 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                     # the topic's parts (a section title and the words it opens) and the subject match each on its own
                     subject = " ".join(filter(None, (_span_words(w, c.unit) for w in [*row, *pf.topic.split(" "), pf.subject])))
                     out.append(_Candidate(f, _span_words(pf.near, c.unit), c.section or c.table or "", subject=subject,
-                                          short=pf.short, rank=rank, whole=pf.whole, states_change=pf.states_change,
-                                          member=c.member))
+                                          short=pf.short, rank=rank, whole=pf.whole, states_change=pf.states_change))
     _mark_split(out)
     return out
 
@@ -478,7 +478,7 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
         "total_row": float(cand.total and not row_of_table and bool(TOTAL_LABEL.match(cand.near.strip()))),
         "column_only": float(cand.is_cell and not cand.total and bool(col) and row < 0.3),
         "unasked_parts": float(_unasked_parts(item, cand.near, f.unit_name)),
-        "other_member": float(_other_member(cand.member, f.unit_name, q)),
+        "other_member": float(_other_member(f.member, f.unit_name, q)),
         "exact_label": float(_norm(LABEL_PREFIX.sub("", cand.near)) == _norm(item)),
         "first_value": float(cand.first),
         "contradicts_table": float(_contradicts(q.text, f"{cand.where} {f.column or ''}")),
@@ -1002,7 +1002,7 @@ def _convert(figs: list[Figure], q: Question) -> list[Figure]:
     f = figs[0]
     v = f.value * 10000
     return [Figure(f"{f.label}（换算）", v, f"{v:f}".rstrip("0").rstrip(".") if "." in f"{v:f}" else f"{v:f}", "元",
-                   f.table, f.page, f.doc, f.doc_id, f.unit_name, f.year, f.column, f.context, f.bbox)]
+                   f.table, f.page, f.doc, f.doc_id, f.unit_name, f.year, f.column, f.context, f.bbox, member=f.member)]
 
 
 def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:

@@ -466,7 +466,8 @@ def test_a_figure_of_a_unit_under_the_department_does_not_answer_for_the_departm
                           "一般公共预算支出表（按功能分类）"), member="某分局")
     own = replace(_row(2, f"{UNIT}（本级） › 208 社会保障和就业支出 › 2080101 行政运行", {"支出总计": "8,855.71"}, 165,
                        "一般公共预算支出表（按功能分类）"), member=f"{UNIT}（本级）")
-    assert _ask("阳泉第二监狱2026年2080101行政运行支出多少？", [member, own]).figures[0].raw == "8,855.71"
+    ans = _ask("阳泉第二监狱2026年2080101行政运行支出多少？", [member, own])
+    assert ans.figures[0].raw == "8,855.71" and ans.to_dict()["figures"][0]["member"] == f"{UNIT}（本级）"
     assert _ask("阳泉第二监狱2026年2080101行政运行支出多少？", [member]).figures[0].raw == "3,745.97"  # nothing else: its own
 
 
