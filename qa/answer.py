@@ -621,8 +621,12 @@ def _names_asked_item(cand: _Candidate, asked: list[str]) -> bool:
     """The figure's own row, column, table or subject prints an item the question names (退休费 is not 离休费's), in
     one of its printed forms (因公出国（境）费用 as 因公出国（境）费); a total row prints the total's word itself
     ("收入总计": the 总计 row's 收入 column)."""
-    said = f"{cand.near} {cand.subject} {cand.where} {cand.figure.column or ''}"
-    return any(_prints(f, said) for a in asked for f in _printed_forms(a, cand.total))
+    return _prints_asked(f"{cand.near} {cand.subject} {cand.where} {cand.figure.column or ''}", asked, cand.total)
+
+
+def _prints_asked(said: str, asked: list[str], total: bool = False) -> bool:
+    """The words print one of the items asked, in one of its printed forms."""
+    return any(_prints(f, said) for a in asked for f in _printed_forms(a, total))
 
 
 @lru_cache(maxsize=1024)
@@ -1045,8 +1049,7 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
             quotes, quote_chunk = _quote(hits, q, re.compile(r"包括|用于|主要|其中"), listing=True)
         if not quotes:
             quotes, quote_chunk = _passage(hits, q)
-        said = "".join(quotes)
-        if (asked := _asked_items(q)) and not any(_prints(f, said) for a in asked for f in _printed_forms(a, False)):
+        if (asked := _asked_items(q)) and not _prints_asked("".join(quotes), asked):
             quotes, quote_chunk = [], None  # "政府购买服务项目有哪些": a passage on 政府采购 lists none of them
     elif q.intent == Intent.TEXT_FACT:
         (quote_chunk, quotes), *further = _passages(hits, q) or [(None, [])]

@@ -68,8 +68,8 @@ _QUESTION_WORDS = re.compile(
 # One official's own pay is never in a disclosure: it reports the unit's 工资福利支出 only.
 _PERSONAL_PAY = re.compile(r"(局长|厅长|处长|科长|主任|书记|部长|院长|所长|监狱长|个人)[^，。？?]{0,8}(工资|薪|收入|奖金|津贴)")
 _INCLUDES = re.compile(r"[（(](?:不?含|包含|包括)[^）)]{1,12}[）)]|(?<!包)不?含[\u4e00-\u9fff]{2,8}?(?=的|是|[？?，,]|$)")
-# what follows is the base compared with; spending short of a budget or past it compares with it too ("没花完年初预算")
-# what compares the figure asked with its base ("增加较多": 较 an adverb, no comparing)
+# what follows is the base compared with; spending short of a budget or past it compares with it too ("没花完年初预算");
+# 较 before 多/少/大… is an adverb ("增加较多"), no comparing
 _VERSUS = re.compile(r"比|较(?![多少大小快慢高低])|大于|小于|超过?|高于|低于|少于|多于|超出|相比|(?:没有?|未)(?:花|用)完|花不完")
 _FINAL_ASKED = re.compile(r"决算数?(?:为什么|为何|为啥|怎么)?$")  # "…缴费决算为什么超过…": the 决算数, not the document
 # A follow-up that leans on the question before: "那上年呢？", "那公务接待费呢", "它的决算数呢". Only these inherit

@@ -29,11 +29,15 @@ def mark_members(doc: Document) -> list[str]:
     the units printed in 预算单位 columns that are neither the department nor listed: its budget covers them too."""
     columned = {r.member for t in doc.tables for r in t.rows if r.member}
     names = {_key(n): n for n in sorted({*columned, *doc.members, *([doc.unit] if doc.unit else [])})}
+    def innermost(labels: list[str]) -> str | None:
+        keys = (_key(label) for label in reversed(labels))
+        return next((names[k] for k in keys if k in names), None)
+
     for t in doc.tables:
         for r in t.rows:
             if r.member is None:
-                r.member = next((names[_key(p)] for p in reversed([*r.parents, r.label]) if _key(p) in names), None)
+                r.member = innermost([*r.parents, r.label])
     for sec in doc.sections:
-        sec.member = next((names[_key(_heading_name(h))] for h in reversed(sec.path) if _key(_heading_name(h)) in names), None)
+        sec.member = innermost([_heading_name(h) for h in sec.path])
     own = OWN_LEVEL.sub("", doc.unit or "")
     return sorted(n for n in columned if n not in doc.members and OWN_LEVEL.sub("", n) != own)
