@@ -1,7 +1,10 @@
 """Benchmarks for issue 5: ingestion throughput, query latency and accuracy as the index grows, and baselines.
 
-    python bench/bench.py ingest     [--workers 1 2] [--files N] [--scale-only]
+    python bench/bench.py ingest     [--workers 1 2] [--files N] [--scale-only] [--every N] [--device D] [--index DIR]
                                                                    ingest the first N corpus files per worker count
+    python bench/bench.py read       [--files 12] [--every 9]      the same pages read alone (ingest's floor)
+    python bench/bench.py embed      [--device cuda] [--batch 256 1024]
+                                                                   embedding alone: chunks/s and cosine to CPU float32
     python bench/bench.py reingest   [--files 12] [--every 9]      scale/ files ingested, then again after a parser change
     python bench/bench.py scale      [--sizes 10 50 0]             one index grown to each size (0 = all), eval at each
     python bench/bench.py baselines                                naive RAG and BM25 over page text vs ours
@@ -93,13 +96,14 @@ class TreeMemory:
         return self.peak
 
 
-def run_ingest(files: list[Path], index: Path | str, workers: int, code: Path = ROOT) -> dict:
-    """`qa ingest --json` as a user runs it (with the qa package of ``code``) into an index folder or a Chroma
-    server's URL; returns throughput, wall time, CPU, peak memory, index size (of a folder)."""
+def run_ingest(files: list[Path], index: Path | str, workers: int, code: Path = ROOT, device: str | None = None) -> dict:
+    """`qa ingest --json` as a user runs it (with the qa package of ``code``, embedding on ``device``) into an index
+    folder or a Chroma server's URL; returns throughput, wall time, CPU, peak memory, index size (of a folder)."""
     store = ["--chroma-url", index] if isinstance(index, str) else ["--index", str(index)]
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "ingest", "--json", "--workers", str(workers),
-                             *store, *map(str, files)], stdout=subprocess.PIPE, text=True, cwd=code)
+                             *(["--device", device] if device else []), *store, *map(str, files)],
+                            stdout=subprocess.PIPE, text=True, cwd=code)
     mem = TreeMemory(proc.pid)
     out, _ = proc.communicate()
     wall = time.perf_counter() - t0
@@ -109,7 +113,7 @@ def run_ingest(files: list[Path], index: Path | str, workers: int, code: Path = 
     pages, chunks = sum(r["pages"] for r in parsed), sum(r["chunks"] for r in parsed)
     parse_s, embed_s = sum(r["parse_seconds"] for r in parsed), sum(r["embed_seconds"] for r in parsed)
     return {
-        "workers": workers, "files": len(files), "indexed": len(parsed),
+        "workers": workers, **({"device": device} if device else {}), "files": len(files), "indexed": len(parsed),
         "failed": sum(r["status"] == "failed" for r in results), "pages": pages, "chunks": chunks,
         "embedded": sum(r.get("embedded", r["chunks"]) for r in parsed),  # code before the vector reuse: all
         "parse pages/s per worker": round(pages / parse_s, 1) if parse_s else None,
@@ -120,15 +124,71 @@ def run_ingest(files: list[Path], index: Path | str, workers: int, code: Path = 
 
 
 def cmd_ingest(args) -> None:
-    files = (scale_files() if args.scale_only else corpus_files())[: args.files or None]
+    files = (scale_files() if args.scale_only else corpus_files())[:: args.every][: args.files or None]
     rows = []
     for w in args.workers:
-        index = Path(tempfile.mkdtemp(prefix=f"bench-ingest-{w}-"))
+        index = Path(args.index) if args.index else Path(tempfile.mkdtemp(prefix=f"bench-ingest-{w}-"))
         try:
-            rows.append(run_ingest(files, index, w))
+            rows.append(run_ingest(files, index, w, device=args.device))
         finally:
-            shutil.rmtree(index, ignore_errors=True)
+            if not args.index:
+                shutil.rmtree(index, ignore_errors=True)
     record("ingest", rows)
+
+
+def cmd_read(args) -> None:
+    """The floor ingest is measured against (issue 18's ratio): the same files' pages read with pdfplumber's
+    extract_text, in one process."""
+    import pdfplumber
+
+    files = scale_files()[:: args.every][: args.files]
+    t0, pages = time.perf_counter(), 0
+    for f in files:
+        with pdfplumber.open(f) as pdf:
+            for page in pdf.pages:
+                page.extract_text()
+                page.close()
+                pages += 1
+    record("read", [{"files": len(files), "pages": pages, "wall s": round(time.perf_counter() - t0, 1)}])
+
+
+def _texts_to_embed(path: Path) -> list[str]:
+    """The chunk texts ingest embeds for one file."""
+    from qa.chunk import ChunkSettings
+    from qa.ingest import Parsed, parse_file
+    from qa.parse import ParseSettings
+
+    parsed = parse_file(path, ParseSettings(), ChunkSettings())
+    return [c.text for c in parsed.chunks] if isinstance(parsed, Parsed) else []
+
+
+def cmd_embed(args) -> None:
+    """Embedding alone on one device: the distinct chunk texts of every ``--every``-th scale/ file (real chunk
+    lengths), embedded at each batch size after a warm-up, and the vectors' cosine to float32 on the CPU."""
+    import numpy as np
+    from concurrent.futures import ProcessPoolExecutor
+
+    from qa.embedding import Embedder
+
+    files = scale_files()[:: args.every][: args.files]
+    with ProcessPoolExecutor(min(len(files), os.cpu_count() or 1)) as pool:
+        texts = list(dict.fromkeys(t for per_file in pool.map(_texts_to_embed, files) for t in per_file))
+    embedder = Embedder(device=args.device)
+    embedder.embed_passages(texts[:64])  # loads the model, warms the kernels
+    rows = []
+    for batch in args.batch:
+        t0 = time.perf_counter()
+        vectors = embedder.embed_passages(texts, batch_size=batch)
+        seconds = time.perf_counter() - t0
+        rows.append({"device": embedder.device, "batch": batch, "texts": len(texts), "seconds": round(seconds, 2),
+                     "chunks/s": round(len(texts) / seconds)})
+    sample = slice(0, len(texts), max(1, len(texts) // args.agreement))  # spread over the files
+    reference = Embedder(device="cpu", bf16=False).embed_passages(texts[sample])
+    cosine = np.sum(vectors[sample] * reference, axis=1)
+    for row in rows:
+        row.update({"cosine to cpu float32 (min)": round(float(cosine.min()), 5),
+                    "(mean)": round(float(cosine.mean()), 5)})
+    record("embed", rows)
 
 
 def cmd_reingest(args) -> None:
@@ -196,9 +256,15 @@ def cmd_query(args) -> None:
     elapsed_ms), so two versions of the code can be checked to answer identically."""
     from qa.assistant import Assistant
 
-    lines = (ROOT / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
-    questions = [json.loads(line)["question"] for line in lines[:: args.every]]
     a = Assistant(index_dir=args.index)
+    if args.indexed_only:  # every eval question about the indexed documents alone
+        files = {d.file for d in a.documents()}
+        items = [json.loads(line) for path in [ROOT / "eval" / "questions.jsonl", *sorted((ROOT / "eval" / "questions").glob("*.jsonl"))]
+                 for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        items = [d for d in items if d.get("docs") and {Path(x).name for x in d["docs"]} <= files]
+    else:
+        items = [json.loads(line) for line in (ROOT / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines()]
+    questions = [d["question"] for d in items[:: args.every]]
     a.warm()
     a.ask(questions[0])
     ms, answers = [], []
@@ -352,6 +418,18 @@ def main() -> None:
     p.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     p.add_argument("--files", type=int, default=0, help="first N corpus files (0 = all)")
     p.add_argument("--scale-only", action="store_true", help="only ../shared/corpus/scale (the 15-minute target's set)")
+    p.add_argument("--every", type=int, default=1, help="every N-th file (9 with --scale-only --files 12: issue 18's set)")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="qa ingest --device (default: its own)")
+    p.add_argument("--index", help="ingest into this folder and keep it (default: a temporary one, removed)")
+    p = sub.add_parser("read")
+    p.add_argument("--files", type=int, default=12)
+    p.add_argument("--every", type=int, default=9, help="every N-th file of sorted scale/ (issue 18's ingest set)")
+    p = sub.add_parser("embed")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    p.add_argument("--batch", type=int, nargs="+", default=[256, 1024])
+    p.add_argument("--files", type=int, default=12)
+    p.add_argument("--every", type=int, default=9, help="every N-th file of sorted scale/ (issue 18's ingest set)")
+    p.add_argument("--agreement", type=int, default=512, help="texts also embedded in float32 on the CPU")
     p = sub.add_parser("reingest")
     p.add_argument("--files", type=int, default=12)
     p.add_argument("--every", type=int, default=9, help="every N-th file of sorted scale/ (issue 18's ingest set)")
@@ -365,6 +443,8 @@ def main() -> None:
     p.add_argument("--every", type=int, default=10, help="ask every N-th question of eval/questions.jsonl")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--answers", help="write the first round's answers here (JSON lines, elapsed_ms left out)")
+    p.add_argument("--indexed-only", action="store_true",
+                   help="the questions of every eval file about the indexed documents (default: eval/questions.jsonl)")
     p = sub.add_parser("writers")
     p.add_argument("--files", type=int, default=6)
     p.add_argument("--every", type=int, default=18, help="every N-th file of sorted scale/")
@@ -375,11 +455,11 @@ def main() -> None:
     if not CORPUS.exists():
         sys.exit(f"corpus not found at {CORPUS} (set QA_CORPUS)")
     if args.step == "all":
-        defaults = {"workers": [1, 2], "files": 10, "scale_only": False, "sizes": [10, 50, 0], "ingest_workers": 2, "index": None}
+        defaults = {"workers": [1, 2], "files": 10, "scale_only": False, "every": 1, "device": None, "sizes": [10, 50, 0], "ingest_workers": 2, "index": None}
         for step in (cmd_ingest, cmd_scale, cmd_baselines):
             step(argparse.Namespace(**defaults))
         return
-    {"ingest": cmd_ingest, "reingest": cmd_reingest, "scale": cmd_scale, "query": cmd_query, "writers": cmd_writers,
+    {"ingest": cmd_ingest, "read": cmd_read, "embed": cmd_embed, "reingest": cmd_reingest, "scale": cmd_scale, "query": cmd_query, "writers": cmd_writers,
      "baselines": cmd_baselines}[args.step](args)
 
 

@@ -11,11 +11,13 @@ sentence-transformers model, that folder included.
 """
 from __future__ import annotations
 
+import glob
 import json
 import logging
 import os
 import shutil
 import struct
+import sys
 import tempfile
 import threading
 import time
@@ -479,10 +481,9 @@ class Embedder:
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()  # the per-load "Loading weights" bar is noise in CLI output
-        _, device, bf16 = self.settings
-        int8 = self.name.endswith(INT8)  # torch's dynamic quantization runs on the CPU only
-        if device == "auto":
-            device = "cuda" if _has_cuda() and not int8 else "cpu"
+        bf16 = self.settings[2]
+        int8 = self.name.endswith(INT8)
+        device = self._device_to_load()
         if int8 and device == "cuda":
             raise ValueError(f"{self.name}: int8 models run on the CPU only (--device cpu)")
         base = self.name.removesuffix(INT8)
@@ -496,10 +497,24 @@ class Embedder:
             model = model.to(torch.bfloat16)
         return model
 
+    def _device_to_load(self) -> str:
+        """cpu or cuda: "auto" is cuda where torch sees a GPU, unless the model is int8 (torch's dynamic
+        quantization runs on the CPU only)."""
+        device = self.settings[1]
+        if device == "auto":
+            return "cuda" if _has_cuda() and not self.name.endswith(INT8) else "cpu"
+        return device
+
     @property
     def device(self) -> str:
         """Where the model runs (loads it): cpu or cuda."""
         return self._model.device.type
+
+    @property
+    def on_gpu(self) -> bool:
+        """Whether the model will run on a GPU, decided without loading it: ingest then embeds in its writing
+        process (one model on the GPU, fed by the workers' parses) instead of in every worker."""
+        return self._device_to_load() == "cuda"
 
     def _prompt(self, name: str) -> str | None:
         """The model's prompt of that name ("query: " / "passage: " for e5), if it has one."""
@@ -564,9 +579,19 @@ def _device(asked: str | None) -> str:
 
 
 def _has_cuda() -> bool:
+    """Whether torch sees a CUDA (or ROCm) GPU. Where the system has no GPU device node, answered without importing
+    torch: ingest's writing process asks, and on a CPU machine it never needs torch (1.1 s and 200 MB to import)."""
+    if not _has_gpu_node():
+        return False
     import torch
 
     return torch.cuda.is_available()
+
+
+def _has_gpu_node() -> bool:
+    """A GPU device node (NVIDIA, ROCm, WSL2's), or a system whose nodes we do not know (not Linux)."""
+    nodes = glob.glob("/dev/nvidia[0-9]*") + [n for n in ("/dev/kfd", "/dev/dxg") if os.path.exists(n)]
+    return bool(nodes) or not sys.platform.startswith("linux")
 
 
 def _has_bf16(device: str) -> bool:

@@ -1,5 +1,6 @@
 """Ingestion: files → parse → chunk → embed → store, each file all-or-nothing; parsing and embedding optionally in
-worker processes. Only texts the store holds no vector for are embedded (`ChunkStore.stored_vectors`)."""
+worker processes (embedding in the writing process where the model runs on a GPU). Only texts the store holds no
+vector for are embedded (`ChunkStore.stored_vectors`)."""
 from __future__ import annotations
 
 import ctypes
@@ -13,7 +14,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from functools import cache
+from functools import cache, cached_property
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -215,6 +216,12 @@ class Ingestor:
         self.parse_settings = parse_settings or ParseSettings()
         self.chunk_settings = chunk_settings or ChunkSettings()
 
+    @cached_property
+    def _embeds_here(self) -> bool:
+        """Where the model runs on a GPU, workers only parse: one model there, in this process, embeds every file
+        (a model and a CUDA context per worker would each hold GPU memory to embed a few hundred texts at a time)."""
+        return self.embedder.on_gpu
+
     def ingest_file(self, path: Path, on_page=None) -> IngestResult:
         job = self._plan(path)
         if isinstance(job, IngestResult):
@@ -368,10 +375,10 @@ class Ingestor:
         fl.parsed = result
         if isinstance(result, Parsed):
             fl.vectors = _Vectors.look_up(self.store, result)
-            if fl.vectors.missing:
+            if fl.vectors.missing and not self._embeds_here:
                 fl.future = pool.submit(embed_in_worker, fl.vectors.missing, self.embedder.settings, _threads(workers))
             else:
-                fl.vectors.complete(np.zeros((0, 0), np.float32), 0.0)
+                fl.vectors.embed_here(self.embedder)
 
     def _parse_alone(self, path: Path) -> Parsed | IngestResult:
         """Parse in a fresh process of its own; this process embeds the result when it commits it."""

@@ -267,6 +267,23 @@ def test_auto_runs_on_the_gpu_torch_sees(embedder):
     assert embedder.device == ("cuda" if torch.cuda.is_available() else "cpu")
 
 
+def test_where_the_model_runs_is_known_before_it_loads():
+    """ingest's writing process asks (on a GPU it embeds there, its workers only parse); on a machine without a GPU
+    device the answer costs no torch import."""
+    import subprocess
+    import sys
+
+    import torch
+
+    code = "import sys; from qa.embedding import Embedder; e = Embedder(); print(e.on_gpu, 'torch' in sys.modules, e.loaded)"
+    on_gpu, imported, loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                              check=True).stdout.split()
+    assert on_gpu == str(torch.cuda.is_available()) and loaded == "False"
+    if not embedding._has_gpu_node():
+        assert imported == "False"
+    assert not Embedder(device="cpu").on_gpu and not Embedder(DEFAULT_EMBED_MODEL + INT8).on_gpu
+
+
 @pytest.mark.skipif(not __import__("torch").cuda.is_available(), reason="no CUDA GPU on this machine")
 def test_gpu_vectors_match_the_cpu():
     gpu, cpu = Embedder(device="cuda"), Embedder(device="cpu", bf16=False)

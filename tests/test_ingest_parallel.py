@@ -41,11 +41,26 @@ def test_parallel_ingest_reports_every_file_in_order(tmp_path, embedder):
 
 
 def test_workers_embed_what_this_process_would(tmp_path, embedder):
-    a = Assistant(index_dir=tmp_path / "index")
+    a = Assistant(index_dir=tmp_path / "index", device="cpu")  # on a GPU this process embeds (the test below)
     a.ingest([TEXT, DATA / "bj_audit-bureau_2026_dept-budget-tables.pdf"], workers=2)
     assert not a.embedder.loaded  # the workers embedded: this process never needed the model
     got = a.store.chunks.get(include=["documents", "embeddings"])
     assert len(got["ids"]) > 100
+    cosine = np.sum(np.asarray(got["embeddings"]) * embedder.embed_passages(got["documents"]), axis=1)
+    assert cosine.min() > 0.999
+
+
+def test_with_the_model_on_a_gpu_workers_only_parse(tmp_path, embedder, monkeypatch):
+    """On a GPU one model in the writing process embeds every file (this machine's CPU model stands in for it)."""
+    import qa.ingest
+
+    monkeypatch.setattr(type(embedder), "on_gpu", property(lambda self: True))
+    monkeypatch.setattr(qa.ingest, "embed_in_worker", None)  # a worker asked to embed would fail the file
+    a = Assistant(index_dir=tmp_path / "index")
+    results = a.ingest([TEXT, DATA / "bj_audit-bureau_2026_dept-budget-tables.pdf"], workers=2)
+    assert [r.status for r in results] == ["added", "added"] and all(r.embedded > 0 for r in results)
+    assert a.embedder.loaded  # this process embedded
+    got = a.store.chunks.get(include=["documents", "embeddings"])
     cosine = np.sum(np.asarray(got["embeddings"]) * embedder.embed_passages(got["documents"]), axis=1)
     assert cosine.min() > 0.999
 
