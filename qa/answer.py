@@ -22,6 +22,8 @@ from .question import ASKS_LIST, Intent, Question, key_words
 from .retrieve import Retrieved, next_in_section
 
 _MONEY_UNITS = {"万元", "亿元", "千元", "元"}
+# People are counted in these: a headcount asked ("人员编制多少") is answered by no other measure word (19个内设机构)
+_PEOPLE_UNITS = ("人", "名", "人次", "万人", "万人次")
 _MIN_MATCH = 0.3  # below this, no number in the retrieved passages is about what was asked (the unit and year are checked apart)
 _NOISE = re.compile(r"[“”\"'‘’\s①②③④⑤⑥⑦⑧⑨⑩（）()]")
 
@@ -44,6 +46,7 @@ class Figure:
     periods: list[Period] = field(default_factory=list)  # what its column or words say it is of: [上年], [年初预算]
     member: str | None = None  # the 预算单位 whose block or section holds it, in a department's document that goes unit
     # by unit: "深圳市人力资源和社会保障局（本级）" (Chunk.member)
+    kind: str | None = None  # of its document: 预算 or 决算
 
     def to_dict(self) -> dict:
         return {
@@ -186,7 +189,7 @@ def _figure(chunk: Chunk, label: str, raw: str, unit: str | None, column: str | 
     return Figure(
         label=label, value=value, raw=raw, unit=unit, table=chunk.table, page=chunk.page, doc=chunk.file,
         doc_id=chunk.doc_id, unit_name=chunk.unit, year=chunk.year, column=column, context=context,
-        bbox=bbox or chunk.box_of(context), member=chunk.member,
+        bbox=bbox or chunk.box_of(context), member=chunk.member, kind=chunk.kind,
     )
 
 
@@ -460,7 +463,10 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
         row = max(row, title_match(key, where))  # a 合计 row is named by its table: "三公经费" → the 三公 table's 合计
     col_words = phrase_match(item, cand.subject) if cand.is_cell else 0.0
     if cand.is_cell:
-        col = col_words if col_words >= 0.5 else 0.0  # a column counts only when the question names it
+        # a column counts only when the question names it, and not by words that name its row: "…还本支出多少" names
+        # the row 2310303 地方政府向国际组织借款还本支出, not its 基本支出 column
+        said_by_row = row >= 0.5 and _bigrams(cand.subject) & _bigrams(item) <= _bigrams(cand.near)
+        col = col_words if col_words >= 0.5 and not said_by_row else 0.0
         named = max(row, col) + 0.3 * min(row, col)  # "狱政设施建设的上年结转": row and column both named
     else:
         col = 0.0
@@ -474,7 +480,7 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
         "match": cand.match,
         "title": title_match(key, where),
         "retrieval_rank": 1 / (1 + cand.rank) ** 0.5,
-        "total_column_words": col_words if cand.total else 0.0,
+        "total_column_words": col if cand.total else 0.0,  # "收入预算": not the 一般公共预算拨款收入 column's words
         "total_row": float(cand.total and not row_of_table and bool(TOTAL_LABEL.match(cand.near.strip()))),
         "column_only": float(cand.is_cell and not cand.total and bool(col) and row < 0.3),
         "unasked_parts": float(_unasked_parts(item, cand.near, f.unit_name)),
@@ -506,8 +512,10 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
             said = {Period.CURRENT}  # a figure no words date is of the document's own year, not the year before
         x["period_fit"] = len(asked & said) / len(asked)
         x["period_other"] = float(bool(said) and not asked & said)
-    else:  # this year's figure (the 决算数 of a 决算): not last year's column, not the 年初预算 beside it
-        x["period_unasked"] = float(bool(said - {Period.CURRENT, Period.FINAL}))
+    else:  # this year's figure (the 决算数 of a 决算): not last year's column, not the 年初预算 beside it; in a 预算
+        # the 年初预算数 of its own year is its figure ("收入预算年初预算数583,429.56万元")
+        own = {Period.CURRENT, Period.FINAL, *([Period.INITIAL] if f.kind == "预算" and Period.PREVIOUS not in said else [])}
+        x["period_unasked"] = float(bool(said - own))
     # "当年给…拨了多少" is this year's money, not what was carried over from last year
     x["carried_over"] = float(bool(THIS_YEAR.search(q.text)) and "上年" not in q.text
                               and "上年" in f"{cand.near} {f.column or ''}")
@@ -621,7 +629,17 @@ def _names_asked_item(cand: _Candidate, asked: list[str]) -> bool:
     """The figure's own row, column, table or subject prints an item the question names (退休费 is not 离休费's), in
     one of its printed forms (因公出国（境）费用 as 因公出国（境）费); a total row prints the total's word itself
     ("收入总计": the 总计 row's 收入 column)."""
-    return _prints_asked(f"{cand.near} {cand.subject} {cand.where} {cand.figure.column or ''}", asked, cand.total)
+    return _prints_asked(_words_of(cand), asked, cand.total)
+
+
+def _words_of(cand: _Candidate) -> str:
+    """The words a figure is printed under: its row, subject, table or section, and column."""
+    return f"{cand.near} {cand.subject} {cand.where} {cand.figure.column or ''}"
+
+
+def _prints_listed(said: str, listed: str) -> bool:
+    """The words print what a list is of, or its head: 绩效指标 as itself or as 指标 (一级指标, 产出指标)."""
+    return listed in said or listed[-2:] in said
 
 
 def _prints_asked(said: str, asked: list[str], total: bool = False) -> bool:
@@ -645,7 +663,7 @@ def _item_unprinted(cands: list[_Candidate], q: Question) -> bool:
     asked = _asked_items(q)
     if not (asked or q.quoted) or q.intent not in (Intent.FIGURE, Intent.CHANGE, Intent.REASON, Intent.SHARE):
         return False
-    seen = [f"{c.near} {c.subject} {c.where} {c.figure.column or ''} {c.figure.context}" for c in cands[:_ITEM_SEEN_IN]]
+    seen = [f"{_words_of(c)} {c.figure.context}" for c in cands[:_ITEM_SEEN_IN]]
     if not all(any(_prints(name, text) for text in seen) for name in q.quoted):
         return True  # every name quoted must be printed, besides any item the question names
     return bool(asked) and not any(_prints(a, text) for text in seen for a in asked)
@@ -1049,7 +1067,8 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
             quotes, quote_chunk = _quote(hits, q, re.compile(r"包括|用于|主要|其中"), listing=True)
         if not quotes:
             quotes, quote_chunk = _passage(hits, q)
-        if (asked := _asked_items(q)) and not _prints_asked("".join(quotes), asked):
+        if (asked := _asked_items(q)) and not _prints_asked("".join(quotes), asked) \
+                or q.listed and not _prints_listed("".join(quotes), q.listed):
             quotes, quote_chunk = [], None  # "政府购买服务项目有哪些": a passage on 政府采购 lists none of them
     elif q.intent == Intent.TEXT_FACT:
         (quote_chunk, quotes), *further = _passages(hits, q) or [(None, [])]
@@ -1066,14 +1085,19 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
     if answered and q.intent in (Intent.FIGURE, Intent.LIST) and (asked := _asked_items(q)) \
             and not _names_asked_item(cands[0], asked):
         answered = False  # 退休费 asked, 离休费 the nearest row: another row's figure never stands in for the item
-    if answered and q.measure and (cands[0].figure.unit in _MONEY_UNITS or cands[0].figure.unit == "%"):
+    if answered and q.intent == Intent.LIST and q.listed and not _prints_listed(_words_of(cands[0]), q.listed):
+        answered = False  # "有哪些绩效指标": a figure whose words name no 指标 lists none
+    if answered and q.measure and (cands[0].figure.unit in _MONEY_UNITS or cands[0].figure.unit == "%"
+                                   or q.measure in _PEOPLE_UNITS and cands[0].figure.unit not in _PEOPLE_UNITS):
         answered = False  # "床位数是多少张": the best figure is money, so no figure counts what was asked
+    if answered and q.asks_money and q.intent == Intent.FIGURE and cands[0].figure.unit in COUNT_UNITS:
+        answered = False  # "失业保险基金支出是多少": a count (共7个部门) is no amount of money
     found = bool(quotes) or (bool(figures) and answered and q.intent != "definition")
     if not found and q.member:
         return Answer(q.text, False, f"未找到：“{q.member}”没有单独的公开文件；它所属的{_scope_words(hits)}中也没有列明它的"
                       f"{'、'.join(q.items) or '所问内容'}。", sources=_sources(hits, k, None), intent=q.intent)
     if not found:
-        items = "、".join([*(f"科目编码{c}" for c in q.codes), *q.items]) or "所问内容"
+        items = "、".join(dict.fromkeys([*(f"科目编码{c}" for c in q.codes), *q.items, *filter(None, [q.listed])])) or "所问内容"
         held = list(dict.fromkeys(h.chunk.table or h.chunk.own_heading for h in hits[:10]))
         there = f"检索到的相关表格和章节有：{'、'.join(filter(None, held[:5]))}。" if any(held) else ""
         return Answer(

@@ -169,7 +169,7 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None, id_pref
             add(
                 f"{ctx} · {caption}\n{row_text(row, table, table.unit)}", ChunkType.ROW, row.page,
                 table=table.title, row_label=row.path or "合计", table_unit=table.unit, cells=row.cells, bbox=row.bbox,
-                path=[*row.parents, row.label], member=row.member,
+                path=[*row.parents, row.label], member=row.member, code=row.code,
                 statements=_text_statements([(c.header, c.raw) for c in row.cells if c.value is None], row.page,
                                             row.label, doc.year),
             )

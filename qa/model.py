@@ -250,6 +250,7 @@ class Chunk:
     # a row or form: those of its text cells or fields ("群众满意度不低于95%")
     fields: list[FormField] = field(default_factory=list)  # forms: the fields it holds
     member: str | None = None  # the 预算单位 whose block or section holds it (Row.member, Section.member)
+    code: str | None = None  # a row's 科目编码 (Row.code): "2230199"
 
     @property
     def clauses(self) -> list[str]:

@@ -85,6 +85,12 @@ PROSE_NUMBER = re.compile(
 )
 # "几起", "多少场": the measure word a question counts in
 ASKED_COUNT = re.compile(rf"(?:几|多少)({'|'.join(re.escape(u) for u in COUNT_UNITS)})")
+# A count named by what is counted, with no measure word ("人员编制多少", "参会人次是多少"): people, in 人 (名 too)
+# or 人次; never money
+ASKED_HEADCOUNT = re.compile(r"(?:编制|人数|(?P<unit>人次))(?:数|情况)?(?:是|有|为|共|一共)?(?:多少|几)")
+# An amount of money asked ("失业保险基金支出是多少"): a count (7个部门) never answers it
+ASKED_MONEY = re.compile(rf"(?:支出|收入|经费|资金|金额|拨款)(?:预算数?|决算数?)?(?:是|有|为|共|一共|安排了?)?(?:多少|几)"
+                         rf"(?!{'|'.join(re.escape(u) for u in COUNT_UNITS)})")
 SEGMENT = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")  # a clause up to 。；！？ or a line end: one statement
 _CHANGE_WORDS = r"增加|减少|增长|下降|上升|降低|持平"
 CHANGE_WORD = re.compile(rf"{_CHANGE_WORDS}|增|减|少|多")

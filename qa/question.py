@@ -8,7 +8,7 @@ from typing import Protocol
 
 from .lexicon import expand, fact_heading_words, named_items, printed_form
 from .period import FINAL_COLUMNS, PREVIOUS_YEAR, Period, periods_in, without_column_words
-from .prose import ASKED_COUNT
+from .prose import ASKED_COUNT, ASKED_HEADCOUNT, ASKED_MONEY
 from .units import Resolution, Status, registry_of
 
 
@@ -35,6 +35,11 @@ class Intent(StrEnum):
 
 
 ASKS_LIST = re.compile(r"哪些|哪几|有什么|都有|包括什么|列出")  # words that ask for a list ("负责哪些工作")
+# What a list is of: the words after 哪些 up to the question's end ("有哪些绩效指标" → 绩效指标), unless they name only
+# an aspect (哪些方面, 哪些内容), which any passage can be, or bodies (哪些单位, 哪些事业单位, 哪些机构), which a list
+# names one by one (…管理局、…协会) without the word
+_LISTED = re.compile(r"哪(?:些|几[个项类种条]?|[类种])(?P<noun>[\u4e00-\u9fff]{2,10}?)(?=[？?，,。；;！!]|呢|吗|啊|$)")
+_ANY_PASSAGE = re.compile(r"方面|内容|事项|用途|情况|东西|地方|途径|.*(?:单位|机构|部门|处室)")
 INTENTS = [  # first match wins
     # …and which part made a change ("是哪一项减少的", "具体哪些项目变了"): answered by the stated reason and the parts
     (Intent.REASON, re.compile(r"为何|为什么|为啥|咋回事|什么原因|原因|缘何|怎么回事|何故|"
@@ -99,7 +104,9 @@ class Question:
     codes: list[str] = field(default_factory=list)  # 科目编码 it names: ['2010801']
     columns: list[str] = field(default_factory=list)
     as_of: int | None = None  # the year of a stock date ("截至2025年12月底")
-    measure: str | None = None  # the measure word a count is asked in: "控制在每年几起" → "起"
+    measure: str | None = None  # the measure word a count is asked in: "控制在每年几起" → "起"; "人员编制多少" → "人"
+    asks_money: bool = False  # an amount of money asked: "失业保险基金支出是多少"
+    listed: str | None = None  # what a list question asks to be listed: "有哪些绩效指标" → 绩效指标
     periods: list[Period] = field(default_factory=list)  # which of an item's figures: [上年], [年初预算], [完成预算%]
     not_found: str | None = None  # why the index cannot answer (other unit/year)
     resolutions: list[Resolution] = field(default_factory=list)  # each unit mention and what it resolved to
@@ -163,7 +170,13 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
     q.codes = _CODE.findall(q.text)
     dated = _DATE.search(q.text)
     q.as_of = int(dated.group(2)) if dated else None
-    q.measure = (counted := ASKED_COUNT.search(q.text)) and counted.group(1)
+    if counted := ASKED_COUNT.search(q.text):
+        q.measure = counted.group(1)
+    elif counted := ASKED_HEADCOUNT.search(q.text):
+        q.measure = counted.group("unit") or "人"
+    q.asks_money = bool(ASKED_MONEY.search(q.text))
+    if q.intent == Intent.LIST and (listed := _LISTED.search(q.text)) and not _ANY_PASSAGE.fullmatch(listed.group("noun")):
+        q.listed = listed.group("noun")
     # 预算 names the kind of document, unless it is part of a fund's or a column's name (一般公共预算, 预算数)
     kind_words = re.sub(r"一般公共预算|政府性基金预算|国有资本经营预算|预算数|预算单位|预决算", "", q.text)
     q.kind = "决算" if "决算" in kind_words else ("预算" if "预算" in kind_words else None)

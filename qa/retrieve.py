@@ -28,6 +28,8 @@ _CONTINUED = 3  # the first prose passages whose section's next passage is fetch
 # with it and the statements at parse (session 7) why went 0.796 | 0.747 → 0.815 | 0.780, text facts 0.700 | 0.728 → 0.700 | 0.753
 _LISTED = 6  # …and how many passages on, where the question asks a list or a text fact (主要职责 run to 15–20 items,
 # 2–5 passages)
+_CODED = 12  # rows of an asked 科目编码 joined to the hits: its row in the 收支总表, the 支出表, the 功能分类表… of a
+# document or two
 _TOTALLED = 3  # the first tables among the hits whose total rows are fetched with them
 _TOTALS_KEPT = 3  # …where the table has no more total rows than this (a 小计 under every group is no table total)
 
@@ -51,9 +53,9 @@ class Retriever:
         self.embedder = embedder
         self._lock = threading.Lock()
         # (committed ids, BM25 over their chunks, their chunks by id, each prose chunk's next one in its section,
-        # each table row's table's total rows)
+        # each table row's table's total rows, the rows of each 科目编码)
         self._indexes: tuple[tuple[str, ...], LexicalIndex, dict[str, Chunk], dict[str, Chunk],
-                             dict[str, tuple[Chunk, ...]]] | None = None
+                             dict[str, tuple[Chunk, ...]], dict[str, list[Chunk]]] | None = None
         self._scoped: OrderedDict[tuple[str, ...], LexicalIndex] = OrderedDict()
         self._vectors: dict[str, tuple[list[Chunk], np.ndarray]] = {}  # a committed document's held chunks, vectors
 
@@ -61,13 +63,17 @@ class Retriever:
         return sorted(r.id for r in self.store.documents())
 
     def _read(self, committed: list[str]) -> tuple[LexicalIndex, dict[str, Chunk], dict[str, Chunk],
-                                                   dict[str, tuple[Chunk, ...]]]:
+                                                   dict[str, tuple[Chunk, ...]], dict[str, list[Chunk]]]:
         """The indexes of these committed documents, read from the store when they changed. Holds the lock."""
         generation = tuple(committed)
         if self._indexes is None or self._indexes[0] != generation:
             chunks = self.store.all_chunks(committed)
+            by_code: dict[str, list[Chunk]] = {}
+            for c in chunks:
+                if c.code:
+                    by_code.setdefault(c.code, []).append(c)
             self._indexes = (generation, LexicalIndex(chunks), {c.id: c for c in chunks}, next_in_section(chunks),
-                             table_totals(chunks))
+                             table_totals(chunks), by_code)
             self._scoped.clear()
             self._vectors.clear()
         return self._indexes[1:]
@@ -145,6 +151,12 @@ class Retriever:
                 r.score += _DENSE_WEIGHT / (_RRF_K + rank)
         ranked = sorted(fused.values(), key=lambda r: -r.score)
         top = ranked[:k]
+        if q.codes:  # a 科目编码 asked: its rows, wherever the n-grams of seven digits ranked them
+            with self._lock:
+                by_code = self._read(committed)[4]
+            inside, held_ids = set(scope), {r.chunk.id for r in top}
+            top += [Retrieved(c, 0.0) for code in q.codes for c in by_code.get(code, [])
+                    if c.doc_id in inside and c.id not in held_ids][:_CODED]
         # Keep the best prose passages in view: changes, shares and reasons are stated in sentences,
         # and a table's many similar rows can otherwise crowd them out.
         wanted = _MIN_PROSE * 3 if q.intent in ("definition", "reason", "list") else _MIN_PROSE  # answered in words
@@ -161,7 +173,7 @@ class Retriever:
         found: such a question finds the rows of every 科目 under that column, and its answer is the table's 合计
         row, which says no more than they do."""
         with self._lock:
-            following, total_rows = self._read(committed)[2:]
+            following, total_rows = self._read(committed)[2:4]
         held = {r.chunk.id for r in hits}
         added = []
         for r in [r for r in hits if r.chunk.type == ChunkType.SECTION][:_CONTINUED]:

@@ -111,6 +111,7 @@ def chunk_metadata(c: Chunk) -> dict:
                                   for s in c.statements], ensure_ascii=False) if c.statements else None,
         "fields": json.dumps([[f.label, f.value, f.page, f.bbox] for f in c.fields], ensure_ascii=False) if c.fields else None,
         "member": c.member,
+        "code": c.code,
     }
     return {k: v for k, v in meta.items() if v is not None}
 
@@ -136,7 +137,7 @@ def chunk_from_record(chunk_id: str, text: str, m: dict) -> Chunk:
         lines=[(off, tuple(box)) for off, box in json.loads(m.get("lines") or "[]")],
         path=json.loads(m.get("path") or "[]"), statements=_statements(m.get("statements")),
         fields=[FormField(label, value, page, _box(box)) for label, value, page, box in json.loads(m.get("fields") or "[]")],
-        member=m.get("member"),
+        member=m.get("member"), code=m.get("code"),
     )
 
 

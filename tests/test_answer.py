@@ -504,3 +504,32 @@ def test_a_list_of_an_item_the_passages_do_not_print_is_not_found():
     chunks = [_chunk(1, text, 17, section="三、政府采购预算情况")]
     assert not _ask("阳泉第二监狱2026年政府购买服务预算有哪些项目？", chunks).found
     assert _ask("阳泉第二监狱2026年政府采购预算包括哪些？", chunks).found
+
+
+def test_a_list_of_a_thing_the_passages_do_not_print_is_not_found():
+    # "有哪些绩效指标": a definition of 项目支出 prints no 指标, nor does a share of the 项目支出 (an aspect asked,
+    # 哪些方面, any passage may answer)
+    text = "项目支出：指在基本支出之外为完成特定行政任务或事业发展目标所发生的支出。项目支出预算占本年支出预算97.91%。"
+    chunks = [_chunk(1, text, 6, section="名词解释")]
+    assert not _ask("阳泉第二监狱2026年项目支出绩效目标是怎么设的，有哪些绩效指标？", chunks).found
+    listed = "2026年项目支出绩效目标主要包括：产出指标为罪犯教育培训不少于1,200人次；效益指标为罪犯满意度不低于90%。"
+    assert _ask("阳泉第二监狱2026年项目支出有哪些绩效指标？", [_chunk(2, listed, 40, section="绩效目标")]).found
+    uses = "委托业务费主要用于重大会展活动、统计监测服务等。"
+    assert _ask("阳泉第二监狱的委托业务费主要用在哪些方面？", [_chunk(3, uses, 5, section="其他说明")]).found
+
+
+def test_a_count_never_answers_money_nor_money_a_count():
+    staff = _chunk(1, "编外人员经费7,617.44万元，主要用于聘用人员工资。本部门设有内设机构19个。", 8, section="机构编制")
+    assert not _ask("阳泉第二监狱2026年人员编制多少？", [staff]).found  # a headcount asked: 万元 is none
+    offices = _chunk(2, "社会保险基金管理局下设办公室、基金偿付科、失业保险科等，共7个部门。", 6, section="机构编制")
+    assert not _ask("阳泉第二监狱2026年失业保险基金支出是多少？", [offices]).found  # money asked: 7个 is none
+    people = _chunk(3, "截至2025年底，本单位人员编制620人，实有人员598人。", 7, section="人员情况")
+    assert _ask("阳泉第二监狱2026年人员编制是多少？", [people]).figures[0].raw == "620"
+
+
+def test_a_column_is_named_only_by_words_its_row_does_not_say():
+    # "…缴费支出多少": 支出 names the row's 科目, not its 基本支出 column; the row's total answers
+    row = _row(1, "2080505 机关事业单位基本养老保险缴费支出", {"合计": "640.00", "基本支出": "0.00", "项目支出": "640.00"},
+               13, "一般公共预算支出表")
+    assert _ask("阳泉第二监狱2026年2080505机关事业单位基本养老保险缴费支出多少？", [row]).figures[0].raw == "640.00"
+    assert _ask("阳泉第二监狱2026年2080505机关事业单位基本养老保险缴费的基本支出多少？", [row]).figures[0].raw == "0.00"

@@ -211,3 +211,17 @@ def test_the_period_of_what_a_change_is_measured_from_is_not_asked():
     q = analyze("北京市国资委2026年国有资本经营预算收入为什么增加较多？比2025年执行数多了多少？", DOCS)
     assert q.intent == "reason" and q.periods == []
     assert analyze("事业单位医疗决算数为什么大于年初预算？", DOCS).periods == [Period.FINAL]
+
+
+def test_a_count_named_by_what_it_counts_and_money_asked():
+    assert analyze("深圳公安局2026年人员编制多少？", DOCS).measure == "人"
+    assert analyze("西安市卫健委2022年会议费对应的参会人次是多少？", DOCS).measure == "人次"
+    assert analyze("阳泉第二监狱2026年有几辆车？", DOCS).measure == "辆"
+    assert analyze("深圳人社局2026年失业保险基金支出是多少？", DOCS).asks_money
+    assert not analyze("阳泉第二监狱2026年有多少个项目支出？", DOCS).asks_money  # counted in 个
+
+
+def test_what_a_list_is_of():
+    assert analyze("北京国资委2026年有哪些绩效指标？", DOCS).listed == "绩效指标"
+    assert analyze("阳泉第二监狱的委托业务费主要用在哪些方面？", DOCS).listed is None  # an aspect: any passage
+    assert analyze("阳泉第二监狱2026年公务接待费是多少？", DOCS).listed is None
