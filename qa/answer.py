@@ -1002,8 +1002,11 @@ def _definition(hits: list[Retrieved], q: Question) -> tuple[list[str], Chunk | 
         if heading.endswith(("：", ":")) and any(t in _norm(heading) for t in terms) and segs:
             return [heading + segs[0]], c  # "六、财政专户管理资金：" printed as its own line
         for i, seg in enumerate(segs):
-            head = _norm(re.split(r"[：:]|是指", seg)[0])
-            if any(t in head for t in terms) and re.search(r"[：:]|是指|指", seg) and len(head) <= 30:
+            head = _norm(LABEL_PREFIX.sub("", re.split(r"[：:]|是指", seg)[0]))
+            # the term is what the words before the colon name ("（六）项目支出预算：是…"), not a sentence holding it
+            # ("本单位重点项目绩效目标情况如下：")
+            if any(head.startswith(t) or head.endswith(t) for t in terms) and re.search(r"[：:]|是指|指", seg) \
+                    and len(head) <= 30:
                 return (segs[i : i + 2] if seg.endswith(("：", ":")) else [seg]), c
     return [], None
 
@@ -1078,8 +1081,8 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
     if q.member and quotes and not _prints(q.member, "".join(quotes)):
         quotes, quote_chunk = [], None  # the department's words, not the member's
     answered = bool(cands) and (best_rel >= _MIN_MATCH or _prints_item(cands[0], q))
-    if q.codes and cands and not _names_code(cands[0], q):
-        answered = False  # a 科目编码 the documents do not print: no other 科目's row stands in for it
+    if q.codes and cands:  # a 科目编码 names its row, whatever the question calls it; no other 科目's row stands in
+        answered = _names_code(cands[0], q)
     if answered and _item_unprinted(cands, q):
         answered = False  # 机关运行经费 asked of a file that prints none: no 办公费 row stands in for it
     if answered and q.intent in (Intent.FIGURE, Intent.LIST) and (asked := _asked_items(q)) \

@@ -239,6 +239,9 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
         own_key, (q.items, q.key, q.columns) = q.key, (context.items, context.key, context.columns)
         # …in the period asked before, unless it names its own year ("那2026年呢？" after "2025年…")
         kept = [p for p in context.periods if not (q.years and p is Period.PREVIOUS)]
+        if q.years and all(d.kind == "预算" for d in docs if d.year in q.years and (not q.units or d.unit in q.units)):
+            # "那2023年安排了多少？" after "2022年…执行数多少？": a 预算 prints no 执行数 of its own year
+            kept = [p for p in kept if p is not Period.FINAL]
         q.text_for_search = context.search_text
         if FINAL_COLUMNS & set(q.periods):
             # "决算数呢？" after "…年初预算是多少？": the same item, in the column now named instead

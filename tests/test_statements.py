@@ -89,3 +89,11 @@ def test_a_figure_is_of_what_its_own_clause_says_not_of_the_clauses_before_it():
     figures = {f.raw: f for st in _doc([Paragraph(text, 4)]).sections[0].statements for f in st.figures}
     assert Period.PREVIOUS in figures["483,923.17"].periods and Period.INITIAL not in figures["483,923.17"].periods
     assert figures["11,913.03"].periods == []
+
+
+def test_a_change_after_what_the_money_is_for_is_the_amounts():
+    text = ("政府性基金预算支出4,066.60万元，主要用于支持全市电影事业高质量发展等重点工作，比2025年增加1,066.60万元，"
+            "主要原因是2025年度结转1,036.60万元。")
+    figures = {f.raw: f for st in read_statements(Section(["三、财政拨款情况说明"], [Paragraph(text, 4)]), 2026)
+               for f in st.figures}
+    assert figures["1,066.60"].near.startswith("政府性基金预算支出") and "电影" not in figures["1,066.60"].near

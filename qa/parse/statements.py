@@ -18,6 +18,9 @@ _NEAR_LEAD = re.compile(r"^[，,：:、；\s）)]+|^其中[：:]?")
 _PARTS_OPEN = re.compile(r"^其中")  # "其中：因公出国（境）费0万元…；公务接待费…。": the parts of the total before
 _HEADING_CHARS = 24  # a numbered line without figures this long at most is a title heading the figures after it
 _CLAUSE = re.compile(r"[，,：:；;]")
+# what money is for, between an amount and its change: "支出4,066.60万元，主要用于支持…等重点工作，比2025年增加1,066.60万元"
+# (the change is still the 支出's)
+_PURPOSE = re.compile(r"^(?:主要)?用于")
 # "内设13个司局", "共16个处（室）": what is counted follows the number, a bracketed part of its name with it
 _COUNTED = re.compile(r"(?:[\u4e00-\u9fff]|[（(][\u4e00-\u9fff]{1,4}[）)]){0,6}")
 
@@ -108,6 +111,8 @@ def _figures(text: str, numbers: list[re.Match], para: Paragraph, start: int, he
         short = clause if len(clause) >= 3 else near
         if len(near) < 3 or RELATIONAL.match(near):
             near = f"{prev_near}{near}"  # "基本支出15753.96万元，占87.22%": the share is 基本支出's
+        elif prev_near and RELATIONAL.match(clause) and all(_PURPOSE.match(c) for c in _CLAUSE.split(near)[:-1] if c):
+            near = f"{prev_near}{clause}"  # …and so is a change measured after what the amount is for
         if not near and not head and not topic:
             near = section.path[-1] if section.path else ""  # "1637.76万元。" under its title line
         unit = "%" if m.group("unit") in ("%", "％") else m.group("unit")
