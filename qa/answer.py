@@ -22,6 +22,9 @@ from .question import ASKS_LIST, Intent, Question, key_words
 from .retrieve import Retrieved, next_in_section
 
 _MONEY_UNITS = {"万元", "亿元", "千元", "元"}
+# A stock held, and things bought: "截至2025年底，共有车辆2552台" holds; "2026年拟购置车辆50辆" buys
+_HELD = re.compile(r"截至|截止|共有|实有|现有|保有|拥有|占有")
+_BOUGHT = re.compile(r"购|买|添置|新增|更新")
 # People are counted in these: a headcount asked ("人员编制多少") is answered by no other measure word (19个内设机构)
 _PEOPLE_UNITS = ("人", "名", "人次", "万人", "万人次")
 _MIN_MATCH = 0.3  # below this, no number in the retrieved passages is about what was asked (the unit and year are checked apart)
@@ -419,6 +422,7 @@ class RankWeights:
     period_unasked: float = -0.5  # no period asked: a figure of another period than this year's (or the 决算数)
     carried_over: float = -1.0  # 上年结转 money for a question about 当年/本年 money
     as_of: float = 1.0  # the sentence dated as the question's stock date ("截至2025年12月底")
+    held_not_bought: float = -1.5  # a purchase counted ("打算买几台"): a stock held ("截至2025年底…共有…671台")
     whole_budget: float = 1.0  # the unit's whole budget asked: +1 a change of the budget, income or spending, −1 not
     indicator_unasked: float = -1.0  # a 绩效指标 value or 备注 where the question asks no indicator
     money_for_indicator: float = -1.0  # …and a project's money where it asks one ("满意度要达到多少", "目标是多少")
@@ -496,6 +500,8 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
         # …or the 说明's section of it ("第五部分财政拨款“三公”经费预算情况"), not another table's 30217 row
         "canonical_table": float(any(CANONICAL_TABLE.get(i, "\0") in cand.where for i in q.items)),
         "as_of": float(bool(q.as_of) and f"{q.as_of}年" in f.context),
+        "held_not_bought": float(q.asks_purchase and not _BOUGHT.search(f"{cand.short} {cand.near}")
+                                 and bool(_HELD.search(f.context))),
     }
     if whole is not None:  # …and not one item's change, whose words ("预算数较年初预算增加") may say as much
         x["whole_budget"] = 1.0 if whole else -1.0

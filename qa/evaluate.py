@@ -68,7 +68,8 @@ class Result:
     def to_dict(self) -> dict:
         return {"id": self.id, "split": self.split, "type": self.type,
                 "right": {True: "right", False: "wrong", None: "-"}[self.right],
-                "answer": self.answer, "figure": self.figure, "problems": self.problems}
+                "answer": self.answer, "figure": self.figure, "problems": self.problems,
+                "found": self.found, "expected_found": self.expected_found, "source_rank": self.rank}
 
 
 @dataclass

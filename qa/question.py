@@ -39,6 +39,7 @@ ASKS_LIST = re.compile(r"哪些|哪几|有什么|都有|包括什么|列出")  #
 # an aspect (哪些方面, 哪些内容), which any passage can be, or bodies (哪些单位, 哪些事业单位, 哪些机构), which a list
 # names one by one (…管理局、…协会) without the word
 _LISTED = re.compile(r"哪(?:些|几[个项类种条]?|[类种])(?P<noun>[\u4e00-\u9fff]{2,10}?)(?=[？?，,。；;！!]|呢|吗|啊|$)")
+_PURCHASE = re.compile(r"买|购置|购买|采购|添置|新购|更新")  # what is bought, not what is held ("截至…共有")
 _ANY_PASSAGE = re.compile(r"方面|内容|事项|用途|情况|东西|地方|途径|.*(?:单位|机构|部门|处室)")
 INTENTS = [  # first match wins
     # …and which part made a change ("是哪一项减少的", "具体哪些项目变了"): answered by the stated reason and the parts
@@ -106,6 +107,7 @@ class Question:
     as_of: int | None = None  # the year of a stock date ("截至2025年12月底")
     measure: str | None = None  # the measure word a count is asked in: "控制在每年几起" → "起"; "人员编制多少" → "人"
     asks_money: bool = False  # an amount of money asked: "失业保险基金支出是多少"
+    asks_purchase: bool = False  # a count of things bought asked: "2026年打算买几台100万以上的设备"
     listed: str | None = None  # what a list question asks to be listed: "有哪些绩效指标" → 绩效指标
     periods: list[Period] = field(default_factory=list)  # which of an item's figures: [上年], [年初预算], [完成预算%]
     not_found: str | None = None  # why the index cannot answer (other unit/year)
@@ -175,6 +177,7 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
     elif counted := ASKED_HEADCOUNT.search(q.text):
         q.measure = counted.group("unit") or "人"
     q.asks_money = bool(ASKED_MONEY.search(q.text))
+    q.asks_purchase = bool(q.measure) and bool(_PURCHASE.search(q.text))
     if q.intent == Intent.LIST and (listed := _LISTED.search(q.text)) and not _ANY_PASSAGE.fullmatch(listed.group("noun")):
         q.listed = listed.group("noun")
     # 预算 names the kind of document, unless it is part of a fund's or a column's name (一般公共预算, 预算数)

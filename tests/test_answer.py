@@ -533,3 +533,11 @@ def test_a_column_is_named_only_by_words_its_row_does_not_say():
                13, "一般公共预算支出表")
     assert _ask("阳泉第二监狱2026年2080505机关事业单位基本养老保险缴费支出多少？", [row]).figures[0].raw == "640.00"
     assert _ask("阳泉第二监狱2026年2080505机关事业单位基本养老保险缴费的基本支出多少？", [row]).figures[0].raw == "0.00"
+
+
+def test_a_purchase_asked_is_not_answered_by_the_stock_held():
+    text = ("截至2025年底，本单位共有车辆12台，单位价值100万元以上的设备5台（套）。"
+            "2026年部门预算安排购置车辆1辆，购置单位价值100万元以上的设备2台（套）。")
+    chunks = [_chunk(1, text, 8, section="国有资产占用情况")]
+    assert _ask("阳泉第二监狱2026年打算买几台100万以上的设备？", chunks).figures[0].raw == "2"
+    assert _ask("截至2025年底阳泉第二监狱有几台100万以上的设备？", chunks).figures[0].raw == "5"
