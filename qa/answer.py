@@ -643,6 +643,12 @@ def _words_of(cand: _Candidate) -> str:
     return f"{cand.near} {cand.subject} {cand.where} {cand.figure.column or ''}"
 
 
+def _bought_as_asked(cand: _Candidate, q: Question) -> bool:
+    """A purchase counted in the measure word asked ("2026年计划买几辆" → "购置公务用车50辆"): what was asked, whatever
+    words the question buys it with."""
+    return q.asks_purchase and cand.figure.unit == q.measure and bool(_BOUGHT.search(f"{cand.short} {cand.near}"))
+
+
 def _prints_listed(said: str, listed: str) -> bool:
     """The words print what a list is of, or its head: 绩效指标 as itself or as 指标 (一级指标, 产出指标)."""
     return listed in said or listed[-2:] in said
@@ -1086,7 +1092,7 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
 
     if q.member and quotes and not _prints(q.member, "".join(quotes)):
         quotes, quote_chunk = [], None  # the department's words, not the member's
-    answered = bool(cands) and (best_rel >= _MIN_MATCH or _prints_item(cands[0], q))
+    answered = bool(cands) and (best_rel >= _MIN_MATCH or _prints_item(cands[0], q) or _bought_as_asked(cands[0], q))
     if q.codes and cands:  # a 科目编码 names its row, whatever the question calls it; no other 科目's row stands in
         answered = _names_code(cands[0], q)
     if answered and _item_unprinted(cands, q):

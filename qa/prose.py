@@ -76,7 +76,7 @@ _VEHICLE_AHEAD = re.compile(_VEHICLE_NAME + _FIGURE_AHEAD)
 VEHICLES_HELD = re.compile(r"(?:共有|实有|现有|保有|拥有)[^，,。；;\d购新更编]{0,8}?(?P<num>\d+)\s*辆")
 _SENTENCE = re.compile(r"[^。！？]+[。！？]?")
 # Counted in: the measure words a 绩效指标 or the 说明 counts in ("开展考试450场", "冲突事件不超过2起"), longest first
-COUNT_UNITS = ("台（套）", "平方米", "万人次", "人次", "万人", "公里", "小时", "个", "辆", "人", "台", "套", "项", "家", "次", "名",
+COUNT_UNITS = ("台（套）", "平方米", "万人次", "人次", "场次", "万人", "公里", "小时", "个", "辆", "人", "台", "套", "项", "家", "次", "名",
                "场", "起", "户", "所", "处", "件", "篇", "期", "份", "张", "床", "吨", "批", "座", "条", "册", "天")
 # A number printed in prose with its unit: money, a rate or a count ("内设13个司局")
 PROSE_NUMBER = re.compile(

@@ -258,6 +258,11 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
         q.key = _TOTAL_WORDS.sub("", context.key) + q.key
         q.items = list(dict.fromkeys([*context.items, *q.items]))
         q.text_for_search = f"{context.search_text} {q.text}"
+    elif elliptic and (own := set(_TOTAL_WORDS.sub("", q.key)) - set("有是为")) and own <= set(context.key):
+        # "那一共有几个项目？" after "…编报绩效目标的项目涉及资金多少万元？": the same thing, asked another way
+        q.key = context.key + q.key
+        q.items = list(dict.fromkeys([*context.items, *q.items]))
+        q.text_for_search = f"{context.search_text} {q.text}"
 
     _scope(q, docs, unit)
     if q.not_found and context is not None and not elliptic:

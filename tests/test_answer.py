@@ -541,3 +541,5 @@ def test_a_purchase_asked_is_not_answered_by_the_stock_held():
     chunks = [_chunk(1, text, 8, section="国有资产占用情况")]
     assert _ask("阳泉第二监狱2026年打算买几台100万以上的设备？", chunks).figures[0].raw == "2"
     assert _ask("截至2025年底阳泉第二监狱有几台100万以上的设备？", chunks).figures[0].raw == "5"
+    bought = _ask("2026年计划买几辆？", chunks)  # bought in the measure word asked: what was asked, said otherwise
+    assert bought.found and bought.figures[0].raw == "1"

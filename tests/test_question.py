@@ -225,3 +225,10 @@ def test_what_a_list_is_of():
     assert analyze("北京国资委2026年有哪些绩效指标？", DOCS).listed == "绩效指标"
     assert analyze("阳泉第二监狱的委托业务费主要用在哪些方面？", DOCS).listed is None  # an aspect: any passage
     assert analyze("阳泉第二监狱2026年公务接待费是多少？", DOCS).listed is None
+
+
+def test_a_follow_up_of_the_words_asked_before_asks_the_same_thing_another_way():
+    before = analyze("阳泉第二监狱2026年编报绩效目标的项目涉及资金多少万元？", DOCS)
+    q = analyze("那一共有几个项目？", DOCS, context=before)
+    assert "编报绩效目标" in q.key and q.measure == "个"
+    assert analyze("那公务接待费呢？", DOCS, context=before).key == "公务接待费"  # another item: its own

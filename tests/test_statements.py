@@ -58,6 +58,8 @@ def test_an_indicators_count_is_read_in_its_measure_word():
     sts = read_text_statements("安排考试场次不少于450场；大厅冲突事件控制在2起以内；接待群众1.2万人次", 17,
                                "建设工程质量安全监督", "三级指标", 2026)
     assert [(f.raw, f.unit) for s in sts for f in s.figures] == [("450", "场"), ("2", "起"), ("1.2", "万人次")]
+    sts = read_text_statements("全年组织国防教育主题活动不少于24场次", 23, "专项工作经费", "年度绩效目标", 2026)
+    assert [(f.raw, f.unit) for s in sts for f in s.figures] == [("24", "场次")]  # not 24场 of a 次 activity
 
 
 def test_after_a_closing_bracket_the_subject_is_what_the_bracket_followed():
@@ -97,3 +99,7 @@ def test_a_change_after_what_the_money_is_for_is_the_amounts():
     figures = {f.raw: f for st in read_statements(Section(["三、财政拨款情况说明"], [Paragraph(text, 4)]), 2026)
                for f in st.figures}
     assert figures["1,066.60"].near.startswith("政府性基金预算支出") and "电影" not in figures["1,066.60"].near
+    text = "项目支出148,941.8万元，主要用于创新平台等，如支持基础研究计划、成果转移等，比2025年增加8,385.34万元。"
+    figures = {f.raw: f for st in read_statements(Section(["三、财政拨款情况说明"], [Paragraph(text, 3)]), 2026)
+               for f in st.figures}
+    assert figures["8,385.34"].near == "项目支出比2025年增加"  # …and its examples (如…)

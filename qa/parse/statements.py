@@ -18,9 +18,10 @@ _NEAR_LEAD = re.compile(r"^[，,：:、；\s）)]+|^其中[：:]?")
 _PARTS_OPEN = re.compile(r"^其中")  # "其中：因公出国（境）费0万元…；公务接待费…。": the parts of the total before
 _HEADING_CHARS = 24  # a numbered line without figures this long at most is a title heading the figures after it
 _CLAUSE = re.compile(r"[，,：:；;]")
-# what money is for, between an amount and its change: "支出4,066.60万元，主要用于支持…等重点工作，比2025年增加1,066.60万元"
+# what money is for, and its examples, between an amount and its change: "支出4,066.60万元，主要用于支持…等重点工作，
+# 比2025年增加1,066.60万元", "项目支出148,941.8万元，主要用于创新平台…等，如支持基础研究计划…，比2025年增加8,385.34万元"
 # (the change is still the 支出's)
-_PURPOSE = re.compile(r"^(?:主要)?用于")
+_PURPOSE = re.compile(r"^(?:主要)?用于|^(?:例)?如")
 # "内设13个司局", "共16个处（室）": what is counted follows the number, a bracketed part of its name with it
 _COUNTED = re.compile(r"(?:[\u4e00-\u9fff]|[（(][\u4e00-\u9fff]{1,4}[）)]){0,6}")
 
