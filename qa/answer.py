@@ -1168,7 +1168,7 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
     elif lead:
         first_chunk_id = next((h.chunk.id for h in hits if h.chunk.doc_id == lead.doc_id and h.chunk.page == lead.page
                                and lead.context in h.chunk.text), None)
-    sources = _sources(_by_evidence(hits, cands), k, first_chunk_id)
+    sources = _sources(_by_evidence(hits, cands), k, first_chunk_id, _printing_lead(hits, lead))
     return Answer(q.text, True, "".join(parts) + _ocr_note(sources), figures=figures if q.intent not in (Intent.DEFINITION, Intent.TEXT_FACT) else [],
                   sources=sources, intent=q.intent, quotes=quotes, breakdown=[p.to_dict() for p in breakdown])
 
@@ -1190,9 +1190,20 @@ def _by_evidence(hits: list[Retrieved], cands: list[_Candidate]) -> list[Retriev
     return [hits[i] for i in dict.fromkeys(order)]
 
 
-def _sources(hits: list[Retrieved], k: int, first_chunk_id: str | None) -> list[Source]:
-    """At most k passages, one per page (a second passage from a page already cited adds little)."""
-    ordered = sorted(hits, key=lambda h: h.chunk.id != first_chunk_id) if first_chunk_id else hits
+def _printing_lead(hits: list[Retrieved], lead: Figure | None) -> set[str]:
+    """The passages of the lead figure's document that print its amount too: the same figure in the 说明 and in a
+    table, cited together (an amount of money: a count or a zero stands in many rows)."""
+    if lead is None or lead.unit not in _MONEY_UNITS or not lead.value:
+        return set()
+    return {h.chunk.id for h in hits if h.chunk.doc_id == lead.doc_id and (
+        any(c.value == lead.value for c in h.chunk.cells)
+        or any(parse_decimal(f.raw) == lead.value for st in h.chunk.statements for f in st.figures))}
+
+
+def _sources(hits: list[Retrieved], k: int, first_chunk_id: str | None, printing: set[str] = frozenset()) -> list[Source]:
+    """At most k passages, one per page (a second passage from a page already cited adds little): the answer's own
+    first, then those printing its figure too, then the others."""
+    ordered = sorted(hits, key=lambda h: (h.chunk.id != first_chunk_id, h.chunk.id not in printing))
     pages: set[tuple[str, int]] = set()
     out: list[Source] = []
     for h in ordered:

@@ -543,3 +543,12 @@ def test_a_purchase_asked_is_not_answered_by_the_stock_held():
     assert _ask("截至2025年底阳泉第二监狱有几台100万以上的设备？", chunks).figures[0].raw == "5"
     bought = _ask("2026年计划买几辆？", chunks)  # bought in the measure word asked: what was asked, said otherwise
     assert bought.found and bought.figures[0].raw == "1"
+
+
+def test_the_passages_printing_the_answer_are_cited_first():
+    # the figure the 说明 states is cited with the table row printing it, ahead of passages retrieval ranked between
+    said = _chunk(1, "2026年公务接待费预算2.00万元，比上年减少8.00万元。", 5, section="“三公”经费情况说明")
+    others = [_chunk(n, f"第{n}项工作：加强队伍建设，开展教育培训。", 30 + n, section="主要职能") for n in range(2, 8)]
+    row = _row(9, "公务接待费", {"2026年预算数": "2.00"}, 16, "“三公”经费支出预算表")
+    ans = _ask("阳泉第二监狱2026年公务接待费预算是多少？", [said, *others, row])
+    assert ans.figures[0].raw == "2.00" and {s.page for s in ans.sources[:2]} == {5, 16}

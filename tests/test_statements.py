@@ -103,3 +103,10 @@ def test_a_change_after_what_the_money_is_for_is_the_amounts():
     figures = {f.raw: f for st in read_statements(Section(["三、财政拨款情况说明"], [Paragraph(text, 3)]), 2026)
                for f in st.figures}
     assert figures["8,385.34"].near == "项目支出比2025年增加"  # …and its examples (如…)
+
+
+def test_a_statement_opening_with_what_a_change_is_measured_from_speaks_of_the_amount_before():
+    text = ("项目支出148,941.8万元，主要用于创新平台、科技攻关等。比2025年增加8,385.34万元，主要原因是新增事项。")
+    figures = {f.raw: f for st in read_statements(Section(["三、财政拨款情况说明"], [Paragraph(text, 3)]), 2026)
+               for f in st.figures}
+    assert figures["8,385.34"].near == "项目支出比2025年增加"

@@ -22,6 +22,7 @@ _CLAUSE = re.compile(r"[，,：:；;]")
 # 比2025年增加1,066.60万元", "项目支出148,941.8万元，主要用于创新平台…等，如支持基础研究计划…，比2025年增加8,385.34万元"
 # (the change is still the 支出's)
 _PURPOSE = re.compile(r"^(?:主要)?用于|^(?:例)?如")
+_COMPARED = re.compile(r"^(?:比|较|与)")  # a statement opening with what a change is measured from
 # "内设13个司局", "共16个处（室）": what is counted follows the number, a bracketed part of its name with it
 _COUNTED = re.compile(r"(?:[\u4e00-\u9fff]|[（(][\u4e00-\u9fff]{1,4}[）)]){0,6}")
 
@@ -51,14 +52,17 @@ def read_statements(section: Section, year: int | None) -> list[Statement]:
     parts_of = ""  # inside a "其中：…；…。" run, that total
     title = _HEADING_BOILERPLATE.sub("", section.path[-1]) if section.path else ""
     for index, para in enumerate(section.paragraphs):
+        stated = ""  # the last amount the paragraph stated: what a statement opening with 比 compares
         for m in SEGMENT.finditer(para.text):
             text = m.group(0).strip()
             if not text:
                 continue
             start = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
             numbers = list(PROSE_NUMBER.finditer(text))
-            # "…567.72万元（…减少2.96万元。）比上年增加46.49万元": after the bracket, its owner is spoken of again
-            owner = _bracket_owner(para.text, start) if text.startswith(("）", ")")) else ""
+            # "…567.72万元（…减少2.96万元。）比上年增加46.49万元": after the bracket, its owner is spoken of again;
+            # "项目支出148,941.8万元，主要用于…等。比2025年增加8,385.34万元": the amount stated before is
+            owner = _bracket_owner(para.text, start) if text.startswith(("）", ")")) else \
+                stated if _COMPARED.match(_LEAD.sub("", text)) else ""
             head = subject_levels(_LEAD.sub("", text[: numbers[0].start()].lstrip("）)"))) if numbers else ""
             head = owner + head if owner and RELATIONAL.match(head) else head
             # "比上年执行数增加…" opening a passage speaks of its heading's subject
@@ -79,6 +83,8 @@ def read_statements(section: Section, year: int | None) -> list[Statement]:
                                          owner)
             if statement.figures and not parts_of:
                 total = statement.figures[0].near
+            # …its last amount, not a change: "收入154,304.22万元，支出154,304.22万元。比2025年增加…" is the 支出's
+            stated = next((f.near for f in reversed(statement.figures) if not CHANGED_BY.search(f.short or f.near)), stated)
             if text.endswith(("。", "！", "？", "!", "?")):
                 parts_of = ""
             out.append(statement)
