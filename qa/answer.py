@@ -422,6 +422,7 @@ class RankWeights:
     period_unasked: float = -0.5  # no period asked: a figure of another period than this year's (or the 决算数)
     carried_over: float = -1.0  # 上年结转 money for a question about 当年/本年 money
     as_of: float = 1.0  # the sentence dated as the question's stock date ("截至2025年12月底")
+    excluded_item: float = -2.0  # the figure of an item the question sets aside ("除了人头费以外的…": 人员经费)
     held_not_bought: float = -1.5  # a purchase counted ("打算买几台"): a stock held ("截至2025年底…共有…671台")
     whole_budget: float = 1.0  # the unit's whole budget asked: +1 a change of the budget, income or spending, −1 not
     indicator_unasked: float = -1.0  # a 绩效指标 value or 备注 where the question asks no indicator
@@ -500,6 +501,7 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
         # …or the 说明's section of it ("第五部分财政拨款“三公”经费预算情况"), not another table's 30217 row
         "canonical_table": float(any(CANONICAL_TABLE.get(i, "\0") in cand.where for i in q.items)),
         "as_of": float(bool(q.as_of) and f"{q.as_of}年" in f.context),
+        "excluded_item": float(any(_prints(i, f"{cand.near} {cand.subject}") for i in q.excluded)),
         "held_not_bought": float(q.asks_purchase and not _BOUGHT.search(f"{cand.short} {cand.near}")
                                  and bool(_HELD.search(f.context))),
     }

@@ -39,6 +39,7 @@ ASKS_LIST = re.compile(r"哪些|哪几|有什么|都有|包括什么|列出")  #
 # an aspect (哪些方面, 哪些内容), which any passage can be, or bodies (哪些单位, 哪些事业单位, 哪些机构), which a list
 # names one by one (…管理局、…协会) without the word
 _LISTED = re.compile(r"哪(?:些|几[个项类种条]?|[类种])(?P<noun>[\u4e00-\u9fff]{2,10}?)(?=[？?，,。；;！!]|呢|吗|啊|$)")
+_EXCEPT = re.compile(r"除(?:了|去|开)?(?P<what>[^，,。？?的]{2,12}?)(?:以外|之外|外)的?")
 _PURCHASE = re.compile(r"买|购置|购买|采购|添置|新购|更新")  # what is bought, not what is held ("截至…共有")
 _ANY_PASSAGE = re.compile(r"方面|内容|事项|用途|情况|东西|地方|途径|.*(?:单位|机构|部门|处室)")
 INTENTS = [  # first match wins
@@ -109,6 +110,7 @@ class Question:
     asks_money: bool = False  # an amount of money asked: "失业保险基金支出是多少"
     asks_purchase: bool = False  # a count of things bought asked: "2026年打算买几台100万以上的设备"
     listed: str | None = None  # what a list question asks to be listed: "有哪些绩效指标" → 绩效指标
+    excluded: list[str] = field(default_factory=list)  # items set aside: "除了人头费以外的公用开支" → ['人员经费']
     periods: list[Period] = field(default_factory=list)  # which of an item's figures: [上年], [年初预算], [完成预算%]
     not_found: str | None = None  # why the index cannot answer (other unit/year)
     resolutions: list[Resolution] = field(default_factory=list)  # each unit mention and what it resolved to
@@ -206,6 +208,10 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
     # items and columns are read from the words besides the unit's name: 医保局 asks no 职工基本医疗保险缴费,
     # 国有资产监督管理委员会 no 国有资产
     asked = _without(plain, [r.mention for r in q.resolutions] + q.units)
+    # "除了人头费以外的公用开支": what is set aside is not asked about, and its figure is no answer
+    if excepted := _EXCEPT.search(asked):
+        q.excluded = _items_of(excepted.group("what")) or [excepted.group("what")]
+        asked = _EXCEPT.sub(" ", asked)
     q.items = _items_of(asked)
     q.quoted = [t for t in re.findall(r"[“\"「]([^”\"」]{2,20})[”\"」]", q.text) if t != "三公"]
     if q.intent == "definition":  # "“委托业务费”指什么": the quoted term is the one to define

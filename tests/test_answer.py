@@ -552,3 +552,11 @@ def test_the_passages_printing_the_answer_are_cited_first():
     row = _row(9, "公务接待费", {"2026年预算数": "2.00"}, 16, "“三公”经费支出预算表")
     ans = _ask("阳泉第二监狱2026年公务接待费预算是多少？", [said, *others, row])
     assert ans.figures[0].raw == "2.00" and {s.page for s in ans.sources[:2]} == {5, 16}
+
+
+def test_an_item_set_aside_is_not_the_answer():
+    rows = [_row(1, "人员经费", {"一般公共预算基本支出": "212,340"}, 14, "基本支出经济分类预算表"),
+            _row(2, "公用经费", {"一般公共预算基本支出": "587,890"}, 14, "基本支出经济分类预算表")]
+    ans = _ask("阳泉第二监狱2026年除了人头费以外的公用开支有多少？", rows)
+    assert ans.figures[0].raw == "587,890"
+    assert analyze("阳泉第二监狱2026年除了人头费以外的公用开支有多少？", DOCS).excluded == ["人员经费"]
