@@ -502,8 +502,7 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
         "canonical_table": float(any(CANONICAL_TABLE.get(i, "\0") in cand.where for i in q.items)),
         "as_of": float(bool(q.as_of) and f"{q.as_of}年" in f.context),
         "excluded_item": float(any(_prints(i, f"{cand.near} {cand.subject}") for i in q.excluded)),
-        "held_not_bought": float(q.asks_purchase and not _BOUGHT.search(f"{cand.short} {cand.near}")
-                                 and bool(_HELD.search(f.context))),
+        "held_not_bought": float(q.asks_purchase and not _says_bought(cand) and bool(_HELD.search(f.context))),
     }
     if whole is not None:  # …and not one item's change, whose words ("预算数较年初预算增加") may say as much
         x["whole_budget"] = 1.0 if whole else -1.0
@@ -648,7 +647,12 @@ def _words_of(cand: _Candidate) -> str:
 def _bought_as_asked(cand: _Candidate, q: Question) -> bool:
     """A purchase counted in the measure word asked ("2026年计划买几辆" → "购置公务用车50辆"): what was asked, whatever
     words the question buys it with."""
-    return q.asks_purchase and cand.figure.unit == q.measure and bool(_BOUGHT.search(f"{cand.short} {cand.near}"))
+    return q.asks_purchase and cand.figure.unit == q.measure and _says_bought(cand)
+
+
+def _says_bought(cand: _Candidate) -> bool:
+    """The figure's own words say it is bought (购置, 买, 新增), not held."""
+    return bool(_BOUGHT.search(f"{cand.short} {cand.near}"))
 
 
 def _prints_listed(said: str, listed: str) -> bool:
@@ -1114,7 +1118,8 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
         return Answer(q.text, False, f"未找到：“{q.member}”没有单独的公开文件；它所属的{_scope_words(hits)}中也没有列明它的"
                       f"{'、'.join(q.items) or '所问内容'}。", sources=_sources(hits, k, None), intent=q.intent)
     if not found:
-        items = "、".join(dict.fromkeys([*(f"科目编码{c}" for c in q.codes), *q.items, *filter(None, [q.listed])])) or "所问内容"
+        named = [*(f"科目编码{c}" for c in q.codes), *q.items, *filter(None, [q.listed])]
+        items = "、".join(dict.fromkeys(named)) or "所问内容"
         held = list(dict.fromkeys(h.chunk.table or h.chunk.own_heading for h in hits[:10]))
         there = f"检索到的相关表格和章节有：{'、'.join(filter(None, held[:5]))}。" if any(held) else ""
         return Answer(

@@ -259,14 +259,10 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
             q.text_for_search = f"{without_column_words(context.search_text)} {q.text}"
         q.periods = list(dict.fromkeys([*kept, *q.periods]))
         q.intent = context.intent if q.intent == "figure" else q.intent
-    elif elliptic and q.text.startswith("其中"):
-        # "其中服务类呢？" after "…政府采购预算总额多少？": a part of the item asked before, not its total
-        q.key = _TOTAL_WORDS.sub("", context.key) + q.key
-        q.items = list(dict.fromkeys([*context.items, *q.items]))
-        q.text_for_search = f"{context.search_text} {q.text}"
-    elif elliptic and (own := set(_TOTAL_WORDS.sub("", q.key)) - set("有是为")) and own <= set(context.key):
+    elif elliptic and (q.text.startswith("其中") or _words_asked_before(q.key, context.key)):
+        # "其中服务类呢？" after "…政府采购预算总额多少？": a part of the item asked before, not its total;
         # "那一共有几个项目？" after "…编报绩效目标的项目涉及资金多少万元？": the same thing, asked another way
-        q.key = context.key + q.key
+        q.key = _TOTAL_WORDS.sub("", context.key) + q.key
         q.items = list(dict.fromkeys([*context.items, *q.items]))
         q.text_for_search = f"{context.search_text} {q.text}"
 
@@ -276,6 +272,13 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
         alone = analyze(text, docs, None, unit)
         return q if alone.not_found else alone
     return q
+
+
+def _words_asked_before(key: str, before: str) -> bool:
+    """A follow-up's words, but its total words and verbs, are all the question's before ("有项目" of "…编报绩效目标
+    项目涉及资金")."""
+    own = set(_TOTAL_WORDS.sub("", key)) - set("有是为")
+    return bool(own) and own <= set(before)
 
 
 def _items_of(asked: str) -> list[str]:
