@@ -644,10 +644,16 @@ def _words_of(cand: _Candidate) -> str:
     return f"{cand.near} {cand.subject} {cand.where} {cand.figure.column or ''}"
 
 
-def _bought_as_asked(cand: _Candidate, q: Question) -> bool:
-    """A purchase counted in the measure word asked ("2026年计划买几辆" → "购置公务用车50辆"): what was asked, whatever
-    words the question buys it with."""
-    return q.asks_purchase and cand.figure.unit == q.measure and _says_bought(cand)
+def _counted_as_asked(cand: _Candidate, q: Question) -> bool:
+    """A count in the measure word asked that is what the question asks, however it says it: bought ("2026年计划买
+    几辆" → "购置车辆50辆"), or held at the date asked, of a thing its words name ("截至2025年底有多少台车" → "车辆12台";
+    not "…有多少台电脑")."""
+    f = cand.figure
+    if not q.measure or f.unit != q.measure:
+        return False
+    if q.asks_purchase:
+        return _says_bought(cand)
+    return bool(q.as_of and f"{q.as_of}年" in f.context and _HELD.search(f.context) and set(q.key) & set(cand.near))
 
 
 def _says_bought(cand: _Candidate) -> bool:
@@ -681,10 +687,10 @@ def _item_unprinted(cands: list[_Candidate], q: Question) -> bool:
     asked = _asked_items(q)
     if not (asked or q.quoted) or q.intent not in (Intent.FIGURE, Intent.CHANGE, Intent.REASON, Intent.SHARE):
         return False
-    seen = [f"{_words_of(c)} {c.figure.context}" for c in cands[:_ITEM_SEEN_IN]]
-    if not all(any(_prints(name, text) for text in seen) for name in q.quoted):
+    seen = [(f"{_words_of(c)} {c.figure.context}", c.total) for c in cands[:_ITEM_SEEN_IN]]
+    if not all(any(_prints(name, text) for text, _ in seen) for name in q.quoted):
         return True  # every name quoted must be printed, besides any item the question names
-    return bool(asked) and not any(_prints(a, text) for text in seen for a in asked)
+    return bool(asked) and not any(_prints_asked(text, asked, total) for text, total in seen)
 
 
 def _extreme_first(cands: list[_Candidate], q: Question) -> list[_Candidate]:
@@ -1098,7 +1104,7 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
 
     if q.member and quotes and not _prints(q.member, "".join(quotes)):
         quotes, quote_chunk = [], None  # the department's words, not the member's
-    answered = bool(cands) and (best_rel >= _MIN_MATCH or _prints_item(cands[0], q) or _bought_as_asked(cands[0], q))
+    answered = bool(cands) and (best_rel >= _MIN_MATCH or _prints_item(cands[0], q) or _counted_as_asked(cands[0], q))
     if q.codes and cands:  # a 科目编码 names its row, whatever the question calls it; no other 科目's row stands in
         answered = _names_code(cands[0], q)
     if answered and _item_unprinted(cands, q):

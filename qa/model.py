@@ -277,9 +277,10 @@ class Chunk:
     @property
     def total_row(self) -> bool:
         """A table's total row: labelled 合计/总计/小计…, not labelled at all, or by the unit itself (a 部门预算's
-        unit row, "深圳市医疗保障局（本级）", above its 科目)."""
+        unit row, "深圳市医疗保障局（本级）", above its 科目) or by the 预算单位 whose row it is (杭州市北郊监狱's row of
+        the 杭州市司法局 收入预算总表: that unit's 收入总计)."""
         label = self.own_heading.strip()
-        return self.type == ChunkType.ROW and (not label or bool(TOTAL_LABEL.match(label)) or label == self.unit)
+        return self.type == ChunkType.ROW and (not label or bool(TOTAL_LABEL.match(label)) or label in (self.unit, self.member))
 
     @property
     def body(self) -> str:

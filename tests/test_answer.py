@@ -543,6 +543,9 @@ def test_a_purchase_asked_is_not_answered_by_the_stock_held():
     assert _ask("截至2025年底阳泉第二监狱有几台100万以上的设备？", chunks).figures[0].raw == "5"
     bought = _ask("2026年计划买几辆？", chunks)  # bought in the measure word asked: what was asked, said otherwise
     assert bought.found and bought.figures[0].raw == "1"
+    held = _ask("截至2025年底阳泉第二监狱有多少台车？", chunks)  # held at the date asked, of the thing named
+    assert held.found and held.figures[0].raw == "12"
+    assert not _ask("截至2025年底阳泉第二监狱有多少台电脑？", chunks).found  # …and nothing else counted in 台
 
 
 def test_the_passages_printing_the_answer_are_cited_first():
@@ -560,3 +563,14 @@ def test_an_item_set_aside_is_not_the_answer():
     ans = _ask("阳泉第二监狱2026年除了人头费以外的公用开支有多少？", rows)
     assert ans.figures[0].raw == "587,890"
     assert analyze("阳泉第二监狱2026年除了人头费以外的公用开支有多少？", DOCS).excluded == ["人员经费"]
+
+
+def test_a_units_own_row_in_its_departments_table_is_its_total():
+    # 北郊监狱's row of the 司法局 收入预算总表 is that unit's 收入总计 (its 总计 column), as a 合计 row is the table's
+    member = "山西省阳泉第二监狱医院"
+    row = _chunk(1, f"{member}：总计 24,308.97万元；本年收入/小计 24,308.97万元", 25, "row", table="2026年部门收入预算总表",
+                 row_label=member, path=[UNIT, member], table_unit="万元", member=member,
+                 cells=[Cell("总计", "24,308.97", Decimal("24308.97")), Cell("本年收入/小计", "24,308.97", Decimal("24308.97"))])
+    assert row.total_row
+    ans = _ask(f"阳泉第二监狱2026年收入预算总表中{member}的收入总计是多少？", [row])
+    assert ans.found and ans.figures[0].raw == "24,308.97"
