@@ -14,7 +14,7 @@ from itertools import accumulate, zip_longest
 
 from .model import OWN_LEVEL, TOTAL_LABEL, BBox, Chunk, Statement
 from .numbers import parse_decimal
-from .prose import (AMOUNT, CHANGE_WORD, CHANGED_BY, COUNT_UNITS, LABEL_PREFIX, PROSE_NUMBER, REASON, REASON_LIST, REASON_WORD, UNCHANGED,
+from .prose import (AMOUNT, CHANGE_WORD, CHANGED_BY, COUNT_UNITS, HELD, LABEL_PREFIX, PROSE_NUMBER, REASON, REASON_LIST, REASON_WORD, UNCHANGED,
                     direction, stated_changes)
 from .lexicon import CANONICAL_TABLE, FACT_HEADINGS, FACT_TERMS, ITEMS, named_items
 from .period import THIS_YEAR, Period, periods_in, without_column_words
@@ -22,8 +22,7 @@ from .question import ASKS_LIST, Intent, Question, key_words
 from .retrieve import Retrieved, next_in_section
 
 _MONEY_UNITS = {"万元", "亿元", "千元", "元"}
-# A stock held, and things bought: "截至2025年底，共有车辆2552台" holds; "2026年拟购置车辆50辆" buys
-_HELD = re.compile(r"截至|截止|共有|实有|现有|保有|拥有|占有")
+# Things bought: "2026年拟购置车辆50辆" buys; "截至2025年底，共有车辆2552台" holds (prose.HELD)
 _BOUGHT = re.compile(r"购|买|添置|新增|更新")
 # People are counted in these: a headcount asked ("人员编制多少") is answered by no other measure word (19个内设机构)
 _PEOPLE_UNITS = ("人", "名", "人次", "万人", "万人次")
@@ -502,7 +501,7 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
         "canonical_table": float(any(CANONICAL_TABLE.get(i, "\0") in cand.where for i in q.items)),
         "as_of": float(bool(q.as_of) and f"{q.as_of}年" in f.context),
         "excluded_item": float(any(_prints(i, f"{cand.near} {cand.subject}") for i in q.excluded)),
-        "held_not_bought": float(q.asks_purchase and not _says_bought(cand) and bool(_HELD.search(f.context))),
+        "held_not_bought": float(q.asks_purchase and not _says_bought(cand) and bool(HELD.search(f.context))),
     }
     if whole is not None:  # …and not one item's change, whose words ("预算数较年初预算增加") may say as much
         x["whole_budget"] = 1.0 if whole else -1.0
@@ -653,7 +652,7 @@ def _counted_as_asked(cand: _Candidate, q: Question) -> bool:
         return False
     if q.asks_purchase:
         return _says_bought(cand)
-    return bool(q.as_of and f"{q.as_of}年" in f.context and _HELD.search(f.context) and set(q.key) & set(cand.near))
+    return bool(q.as_of and f"{q.as_of}年" in f.context and HELD.search(f.context) and set(q.key) & set(cand.near))
 
 
 def _says_bought(cand: _Candidate) -> bool:

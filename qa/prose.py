@@ -73,7 +73,10 @@ VEHICLE_PART = re.compile(_VEHICLE_NAME + _AMOUNT_OF.format(num=r"\d+", units="�
 _VEHICLE_AHEAD = re.compile(_VEHICLE_NAME + _FIGURE_AHEAD)
 # "共有车辆17辆" / "公务用车保有量为2辆" / "实有存量公务车2辆": the vehicles held (not bought: 购置, 新增, 更新; not
 # the number allowed: 编制)
-VEHICLES_HELD = re.compile(r"(?:共有|实有|现有|保有|拥有)[^，,。；;\d购新更编]{0,8}?(?P<num>\d+)\s*辆")
+_HOLDING = r"共有|实有|现有|保有|拥有"
+VEHICLES_HELD = re.compile(rf"(?:{_HOLDING})[^，,。；;\d购新更编]{{0,8}}?(?P<num>\d+)\s*辆")
+# A stock held, not bought: "截至2025年底，共有车辆2552台" (a count of things bought is no such sentence's)
+HELD = re.compile(rf"截至|截止|占有|{_HOLDING}")
 _SENTENCE = re.compile(r"[^。！？]+[。！？]?")
 # Counted in: the measure words a 绩效指标 or the 说明 counts in ("开展考试450场", "冲突事件不超过2起"), longest first
 COUNT_UNITS = ("台（套）", "平方米", "万人次", "人次", "场次", "万人", "公里", "小时", "个", "辆", "人", "台", "套", "项", "家", "次", "名",
