@@ -126,6 +126,7 @@ class _Candidate:
     split: bool = False  # only a part of the item asked whole: a row of the 基本支出 and the 项目支出 tables both, or a
     # 三公 item's 基本支出 row (`_mark_split`)
     sums_parts: bool = False  # prose: the sum of such parts, the item's whole ("安排委托业务费1,689.5万元")
+    counted: str = ""  # prose: what a count counts, as printed after its measure word ("共16个处（室）" → "处（室）")
     score: float = 0.0
     match: float = 0.0  # how well `near` answers what the question asks about (0–1)
 
@@ -263,7 +264,8 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
                     # the topic's parts (a section title and the words it opens) and the subject match each on its own
                     subject = " ".join(filter(None, (_span_words(w, c.unit) for w in [*row, *pf.topic.split(" "), pf.subject])))
                     out.append(_Candidate(f, _span_words(pf.near, c.unit), c.section or c.table or "", subject=subject,
-                                          short=pf.short, rank=rank, whole=pf.whole, states_change=pf.states_change))
+                                          short=pf.short, rank=rank, whole=pf.whole, states_change=pf.states_change,
+                                          counted=pf.counted))
     _mark_split(out)
     return out
 
@@ -645,14 +647,23 @@ def _words_of(cand: _Candidate) -> str:
 
 def _counted_as_asked(cand: _Candidate, q: Question) -> bool:
     """A count in the measure word asked that is what the question asks, however it says it: bought ("2026年计划买
-    几辆" → "购置车辆50辆"), or held at the date asked, of a thing its words name ("截至2025年底有多少台车" → "车辆12台";
-    not "…有多少台电脑")."""
+    几辆" → "购置车辆50辆"), of the things the question counts ("有多少个内设处室" → "共16个处（室）"), or held at the
+    date asked, of a thing its words name ("截至2025年底有多少台车" → "车辆12台"; not "…有多少台电脑")."""
     f = cand.figure
     if not q.measure or f.unit != q.measure:
         return False
     if q.asks_purchase:
         return _says_bought(cand)
+    if q.counted and cand.counted and _counts_same(q.counted, cand.counted):
+        return True
     return bool(q.as_of and f"{q.as_of}年" in f.context and HELD.search(f.context) and set(q.key) & set(cand.near))
+
+
+def _counts_same(asked: str, said: str) -> bool:
+    """What a question counts and what a count counts are the same things: the same words, or the question's ending
+    in the printed ones ("内设处室" → "处（室）")."""
+    asked, said = _norm(asked), _norm(said)
+    return asked == said or len(said) >= 2 and asked.endswith(said)
 
 
 def _says_bought(cand: _Candidate) -> bool:

@@ -155,6 +155,7 @@ class ProseFigure:
     whole: str = ""  # what a 其中 part is part of: "政府采购预算安排483.05万元，其中：货物类" → "政府采购预算安排"
     periods: list[Period] = field(default_factory=list)  # what its words say it is of: [上年]; none for a change
     states_change: bool = False  # the statement gives this amount's change from last year ("X万元，与上年持平")
+    counted: str = ""  # what a count counts, as printed after its measure word: "共16个处（室）" → "处（室）"
 
 
 @dataclass
@@ -220,7 +221,8 @@ class Document:
     warnings: list[str] = field(default_factory=list)
     ocr_pages: dict[int, float] = field(default_factory=dict)  # page → mean OCR confidence, for pages read from images
     aliases: list[str] = field(default_factory=list)  # other names the document gives the unit: ['北京市住房保障办公室'] (加挂牌子)
-    members: list[str] = field(default_factory=list)  # the units its budget covers (单位构成): ['首都图书馆', '北京画院']
+    # the units its budget covers (单位构成): ['首都图书馆', '北京画院'], and the bodies set in it (设在): ['市委依法治市办']
+    members: list[str] = field(default_factory=list)
     contents: list[ContentsEntry] = field(default_factory=list)  # the 目录 as printed, where the document has one
 
 

@@ -40,6 +40,9 @@ ASKS_LIST = re.compile(r"哪些|哪几|有什么|都有|包括什么|列出")  #
 # names one by one (…管理局、…协会) without the word
 _LISTED = re.compile(r"哪(?:些|几[个项类种条]?|[类种])(?P<noun>[\u4e00-\u9fff]{2,10}?)(?=[？?，,。；;！!]|呢|吗|啊|$)")
 _EXCEPT = re.compile(r"除(?:了|去|开)?(?P<what>[^，,。？?的]{2,12}?)(?:以外|之外|外)的?")
+# what a count asked is of: the words after its measure word, up to a particle ("多少个内设部门？", "几个项目的…")
+_COUNTED_ASKED = re.compile(r"[\u4e00-\u9fff（）()]{0,8}")
+_PARTICLE = re.compile(r"[的是呢吗啊和与及]")
 _PURCHASE = re.compile(r"买|购置|购买|采购|添置|新购|更新")  # what is bought, not what is held ("截至…共有")
 _ANY_PASSAGE = re.compile(r"方面|内容|事项|用途|情况|东西|地方|途径|.*(?:单位|机构|部门|处室)")
 INTENTS = [  # first match wins
@@ -51,7 +54,7 @@ INTENTS = [  # first match wins
     (Intent.SHARE, re.compile(r"占比|比例|比重|百分之|占.{0,12}(多少|几)|百分比")),
     # before list and count, unless a number is asked ("有几个内设机构" counts)
     (Intent.TEXT_FACT, re.compile(
-        r"^(?!.*(多少|几[个家名项人]|金额|经费|资金|支出|收入|预算数|决算数)).*(职责|职能|内设机构|机构设置|处室|人员编制|编制情况|"
+        r"^(?!.*(多少|几[个家名项人]|金额|经费|资金|支出|收入|预算数|决算数)).*(职责|职能|分工|设在|内设机构|机构设置|处室|人员编制|编制情况|"
         r"单位构成|部门构成|预算单位|下属单位|所属单位|二级单位|编制范围|纳入.{0,12}范围|加挂|牌子|级别|性质|隶属|机构类型|"
         r"主要任务|是什么(单位|机构)|哪个部门|管理哪|负责什么|承担.{0,12}(工作|职责)|购买服务.{0,8}(目录|内容|事项))")),
     # before count: "包括哪几项" lists, it does not count
@@ -107,6 +110,7 @@ class Question:
     columns: list[str] = field(default_factory=list)
     as_of: int | None = None  # the year of a stock date ("截至2025年12月底")
     measure: str | None = None  # the measure word a count is asked in: "控制在每年几起" → "起"; "人员编制多少" → "人"
+    counted: str | None = None  # what the count is of, as the question says it: "有多少个内设处室" → "内设处室"
     asks_money: bool = False  # an amount of money asked: "失业保险基金支出是多少"
     asks_purchase: bool = False  # a count of things bought asked: "2026年打算买几台100万以上的设备"
     listed: str | None = None  # what a list question asks to be listed: "有哪些绩效指标" → 绩效指标
@@ -176,6 +180,7 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
     q.as_of = int(dated.group(2)) if dated else None
     if counted := ASKED_COUNT.search(q.text):
         q.measure = counted.group(1)
+        q.counted = _PARTICLE.split(_COUNTED_ASKED.match(q.text, counted.end()).group(0))[0] or None
     elif counted := ASKED_HEADCOUNT.search(q.text):
         q.measure = counted.group("unit") or "人"
     q.asks_money = bool(ASKED_MONEY.search(q.text))

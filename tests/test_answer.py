@@ -574,3 +574,13 @@ def test_a_units_own_row_in_its_departments_table_is_its_total():
     assert row.total_row
     ans = _ask(f"阳泉第二监狱2026年收入预算总表中{member}的收入总计是多少？", [row])
     assert ans.found and ans.figures[0].raw == "24,308.97"
+
+
+def test_a_count_of_the_things_asked_answers_in_the_words_printed():
+    # "多少个内设处室" counts what "共16个处（室）" counts; "共3个项目" counts something else
+    offices = _chunk(1, "内设办公室、财务处、民航发展处，共16个处（室）。本单位编报绩效目标的项目共3个。", 6, section="二、机构编制")
+    ans = _ask("阳泉第二监狱有多少个内设处室？", [offices])
+    assert ans.found and "共16个处（室）" in ans.answer
+    assert analyze("阳泉第二监狱有多少个内设处室？", DOCS).counted == "内设处室"
+    assert not _ask("阳泉第二监狱有多少个下属单位？", [offices]).found
+

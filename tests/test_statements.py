@@ -80,7 +80,25 @@ def test_a_subject_named_by_its_levels_is_named_by_its_last():
 def test_what_a_count_counts_keeps_the_bracketed_part_of_its_name():
     para = Paragraph("内下设办公室（信访办公室）、财务处、民航发展处、机关党委（人事处），共16个处（室）。", 6)
     fig = next(f for st in read_statements(Section(["二、机构编制"], [para]), 2026) for f in st.figures)
-    assert (fig.raw, fig.unit) == ("16", "个") and fig.near.endswith("共处（室）")
+    assert (fig.raw, fig.unit) == ("16", "个") and fig.near.endswith("共处（室）") and fig.counted == "处（室）"
+
+
+def test_a_completion_rate_is_of_the_amount_before_it():
+    text = ("“三公”经费财政拨款支出年初预算为0.95万元，支出决算为0.00万元，完成预算的0%，其中：因公出国（境）费决算为"
+            "0.00万元，完成预算的0%；公务接待费支出决算为0.00万元，完成预算的0%。")
+    rates = [f for st in _doc([Paragraph(text, 23)]).sections[0].statements for f in st.figures if f.unit == "%"]
+    assert [r.near[:5] for r in rates] == ["支出决算为", "因公出国（", "公务接待费"]
+    assert all(Period.COMPLETION in r.periods for r in rates)
+
+
+def test_a_paragraph_opening_with_a_name_and_a_colon_speaks_of_it():
+    paras = [Paragraph("四环主路维修专项工程：对四环主路进行一体化更新。本项目计划安排年初预算21384.60万元。", 10),
+             Paragraph("另安排其他支出500.00万元。", 10),
+             Paragraph("预算收支增加主要原因说明：增加科技研发资金预算41,626.00万元。", 10)]
+    first, other, reason = (f for st in _doc(paras).sections[0].statements for f in st.figures)
+    assert first.topic == "四环主路维修专项工程" and first.label == "四环主路维修专项工程：本项目计划安排年初预算"
+    assert "四环主路" not in other.topic and "四环主路" not in other.label  # the name speaks of its own paragraph
+    assert "说明" not in reason.topic  # words introducing what follows name nothing
 
 
 def test_a_figure_is_of_what_its_own_clause_says_not_of_the_clauses_before_it():

@@ -2,7 +2,7 @@
 subordinates, and units that are not indexed are refused with the near names the index holds."""
 import pytest
 
-from qa.parse.meta import detect_aliases
+from qa.parse.meta import detect_aliases, detect_hosted
 from qa.places import gazetteer
 from qa.units import Status, UnitRegistry, name_forms, read_name
 
@@ -110,6 +110,17 @@ def test_signboards_are_read_as_aliases():
             "北京市新闻出版局加挂市人民政府新闻办公室、市电影局牌子。"]
     assert detect_aliases("北京市新闻出版局", text) == [
         "北京市住房保障办公室", "北京市人民政府新闻办公室", "北京市电影局"]
+
+
+def test_bodies_set_in_the_unit_are_read_as_its_members():
+    text = ["市委全面依法治市委员会办公室（简称市委依法治市办）设在市司法局，接受委员会的直接领导。",
+            "此外,市推进粤港澳大湾区建设领导小组办公室设在本委。",
+            "上海市域外农场管理办公室设在上海市发展和改革委员会。"]  # where the unit itself is set: not a member
+    assert detect_hosted("上海市域外农场管理办公室", text) == [
+        "市委全面依法治市委员会办公室", "市委依法治市办", "市推进粤港澳大湾区建设领导小组办公室"]
+    reg = UnitRegistry({"北京市司法局": ()}, {"北京市司法局": ["市委全面依法治市委员会办公室", "市委依法治市办"]})
+    (r,) = reg.resolve("北京市委依法治市办设在哪里？")
+    assert (r.member_of, r.member) == ("北京市司法局", "市委依法治市办")
 
 
 def test_a_unit_without_documents_is_searched_for_in_its_departments():

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..model import UNTITLED_TABLE, Document, FailReason, Paragraph, Section
 from .contents import MAX_CONTENTS_PAGE, contents_of
 from .members import mark_members
-from .meta import detect_aliases, detect_kind, detect_members, detect_unit, detect_year, title_of
+from .meta import detect_aliases, detect_hosted, detect_kind, detect_members, detect_unit, detect_year, title_of
 from .ocr import ocr_page
 from .pdf import Line, PageBlocks, ParseError, open_pdf, read_page, readable
 from .settings import ParseSettings
@@ -288,7 +288,7 @@ def parse_pdf(
         sec.statements = read_statements(sec, doc.year)
     prose = [p.text for sec in doc.sections for p in sec.paragraphs]
     doc.aliases = detect_aliases(doc.unit, prose)
-    doc.members = detect_members(doc.unit, prose)
+    doc.members = detect_members(doc.unit, prose) + detect_hosted(doc.unit, prose)
     doc.members += mark_members(doc)
     if doc.ocr_pages:
         mean = sum(doc.ocr_pages.values()) / len(doc.ocr_pages)

@@ -118,6 +118,24 @@ def detect_members(unit: str | None, paragraphs: list[str]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+# "市委全面依法治市委员会办公室（简称市委依法治市办）设在市司法局", "…领导小组办公室设在本委": a body the unit hosts,
+# which a question names as if it were a unit of its own; the clause before 设在 is its name, the bracket its short one
+_HOSTED = re.compile(r"(?P<name>[\u4e00-\u9fff]{4,30}?(?:办公室|委员会|小组|办))(?:[（(](?:以下)?简称[“\"]?(?P<short>[\u4e00-\u9fff]{3,15})"
+                     r"[”\"]?[）)])?设在")
+
+
+def detect_hosted(unit: str | None, paragraphs: list[str]) -> list[str]:
+    """The bodies the unit's own text says are set in it (设在), by their names and short names; not the unit itself
+    where it says where it is set ("上海市域外农场管理办公室设在上海市发展和改革委员会")."""
+    found: list[str] = []
+    for text in paragraphs:
+        for m in _HOSTED.finditer(re.sub(r"\s+", "", text)):
+            name = re.sub(r"^(?:此外|同时|另外)", "", m.group("name"))
+            if name != unit:
+                found += filter(None, (name, m.group("short")))
+    return list(dict.fromkeys(found))
+
+
 def detect_year(title: str, lines: list[str], file_stem: str, kind: str | None) -> int | None:
     """The year the disclosure is for: the title's, else a bare year line on the cover, else the text's.
 

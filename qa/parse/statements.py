@@ -18,6 +18,10 @@ _NEAR_LEAD = re.compile(r"^[，,：:、；\s）)]+|^其中[：:]?")
 _PARTS_OPEN = re.compile(r"^其中")  # "其中：因公出国（境）费0万元…；公务接待费…。": the parts of the total before
 _HEADING_CHARS = 24  # a numbered line without figures this long at most is a title heading the figures after it
 _CLAUSE = re.compile(r"[，,：:；;]")
+# a paragraph opening with a name and a colon speaks of that name throughout ("四环主路维修专项工程：根据…。本项目计划安排
+# 年初预算21384.60万元"), unless the words only introduce what follows ("其中：", "预算收支增加主要原因说明：", "有以下机构：")
+_LABEL_OPENING = re.compile(r"^([\u4e00-\u9fff“”\"（）()]{2,24}?)[：:](?=\S)")
+_NOT_LABEL = re.compile(r"^(?:其中|主要|原因|具体|说明|备注|注|一是|二是)|以下|(?:如下|包括|原因|情况|说明|是|为|有)$")
 # what money is for, and its examples, between an amount and its change: "支出4,066.60万元，主要用于支持…等重点工作，
 # 比2025年增加1,066.60万元", "项目支出148,941.8万元，主要用于创新平台…等，如支持基础研究计划…，比2025年增加8,385.34万元"
 # (the change is still the 支出's)
@@ -53,6 +57,12 @@ def read_statements(section: Section, year: int | None) -> list[Statement]:
     title = _HEADING_BOILERPLATE.sub("", section.path[-1]) if section.path else ""
     for index, para in enumerate(section.paragraphs):
         stated = ""  # the last amount the paragraph stated: what a statement opening with 比 compares
+        before = labelled = topic
+        named = ""  # …and names its figures: "四环主路维修专项工程：本项目计划安排年初预算"
+        if (opening := _LABEL_OPENING.match(para.text)) and not _NUMBERED.match(para.text) \
+                and not _NOT_LABEL.search(label := opening.group(1)) and not RELATIONAL.match(label):
+            named = subject_levels(label)
+            topic = labelled = " ".join(filter(None, (topic, named)))
         for m in SEGMENT.finditer(para.text):
             text = m.group(0).strip()
             if not text:
@@ -79,8 +89,8 @@ def read_statements(section: Section, year: int | None) -> list[Statement]:
             if _PARTS_OPEN.match(text) and total:
                 parts_of = total
             statement = Statement(text, para.page_of(start, start + len(text)), index, start)
-            statement.figures = _figures(text, numbers, para, start, head, figure_topic, heading, parts_of, section, year,
-                                         owner)
+            statement.figures = _figures(text, numbers, para, start, head, figure_topic, heading or named, parts_of, section,
+                                         year, owner)
             if statement.figures and not parts_of:
                 total = statement.figures[0].near
             # …its last amount, not a change: "收入154,304.22万元，支出154,304.22万元。比2025年增加…" is the 支出's
@@ -88,6 +98,8 @@ def read_statements(section: Section, year: int | None) -> list[Statement]:
             if text.endswith(("。", "！", "？", "!", "?")):
                 parts_of = ""
             out.append(statement)
+        if topic == labelled:
+            topic = before  # the name spoke of its own paragraph
     return out
 
 
@@ -123,8 +135,8 @@ def _figures(text: str, numbers: list[re.Match], para: Paragraph, start: int, he
         if not near and not head and not topic:
             near = section.path[-1] if section.path else ""  # "1637.76万元。" under its title line
         unit = "%" if m.group("unit") in ("%", "％") else m.group("unit")
-        if unit in COUNT_UNITS:
-            near += _COUNTED.match(text, m.end()).group(0)
+        counted = _COUNTED.match(text, m.end()).group(0) if unit in COUNT_UNITS else ""
+        near += counted
         label = near or " ".join(filter(None, (topic, head))).strip("。；;，,：: ")
         if heading and _words(heading) not in _words(label):
             label = f"{heading}：{label}"  # "因公出国（境）费：2026年预算数", not the bare "2026年预算数"
@@ -132,6 +144,6 @@ def _figures(text: str, numbers: list[re.Match], para: Paragraph, start: int, he
         periods = [] if CHANGED_BY.search(short or near) else [p for p in Period if p in periods_in(short or near, year)]
         at = start + m.start()
         out.append(ProseFigure(m.group("num"), unit, m.start(), para.page_of(at, at + len(m.group(0))), near, short,
-                               label, head, topic, whole, periods, m.start() in changed_at))
+                               label, head, topic, whole, periods, m.start() in changed_at, counted))
         last, prev_near = m.end(), near
     return out
