@@ -10,7 +10,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
-from itertools import accumulate, zip_longest
+from itertools import accumulate, takewhile, zip_longest
 
 from .model import OWN_LEVEL, TOTAL_LABEL, BBox, Chunk, Statement
 from .numbers import parse_decimal
@@ -368,10 +368,14 @@ def _contradicts(question: str, title: str) -> bool:
     return any(f"含{part}" in question.replace(f"不含{part}", "") for part in _PART.findall(title))
 
 
-def _other_side(asked: str, said: str) -> bool:
-    """The question asks one side of the budget (收入 or 支出) and the figure names the other alone."""
+def _other_side(asked: str, said: str, table: str) -> bool:
+    """The question asks one side of the budget (收入 or 支出) and the figure names the other alone, by its own words
+    or, naming neither, by its table's ("收入预算总计" → not the 合计 row of the 部门预算基本支出预算表)."""
     sides = [w for w in ("收入", "支出") if w in asked]
-    return len(sides) == 1 and sides[0] not in said and ("支出" if sides[0] == "收入" else "收入") in said
+    if len(sides) != 1 or sides[0] in said:
+        return False
+    other = "支出" if sides[0] == "收入" else "收入"
+    return other in said or sides[0] not in table and other in table
 
 
 def _named_table(key: str) -> str:
@@ -494,7 +498,7 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
         "exact_label": float(_norm(LABEL_PREFIX.sub("", cand.near)) == _norm(item)),
         "first_value": float(cand.first),
         "contradicts_table": float(_contradicts(q.text, f"{cand.where} {f.column or ''}")),
-        "other_side": float(_other_side(item, f"{cand.near} {f.column or ''}")),
+        "other_side": float(_other_side(item, f"{cand.near} {f.column or ''}", cand.where)),
         # "为什么增长604.1%" asks for the amount of that change, not 604.1; "为什么减少了65151.4万元" names its amount
         "stated_change" if q.intent == Intent.REASON and f.unit in _MONEY_UNITS else "stated_number":
             float(f.raw.replace(",", "") in _stated_numbers(q.text)),
@@ -797,6 +801,12 @@ def _reason_after(hits: list[Retrieved], cands: list[_Candidate]) -> tuple[list[
         while (not segs[end].endswith(("。", "！", "？")) and end + 1 < len(segs)
                and (not next_change(end + 1) or listed and _LIST_ITEM.match(segs[end + 1]))):
             end += 1
+        # …and on into the next sentence where it lists what the reason says ("…主要原因是年度工作任务不同。较大的项目变动，
+        # 一是比上年减少了…补助资金53,790.41万元；二是…；三是…。")
+        if end + 1 < len(segs) and _LIST_GOES_ON.match(segs[end + 1]):
+            end += 1
+            while not segs[end].endswith(("。", "！", "？")) and end + 1 < len(segs) and _LIST_ITEM.match(segs[end + 1]):
+                end += 1
         return ["".join(segs[at : end + 1])], chunk
     return [], None
 
@@ -901,6 +911,8 @@ def _section_sentences(chunk: Chunk, hits: list[Retrieved]) -> list[str]:
 
 
 _LIST_OPENER = re.compile(r"[：:]$|分别是|分别为|包括|如下|有：")
+# a sentence opening a list: "一是…", "较大的项目变动，一是…", "具体为：1.…" (not a bare "1.…", the next numbered item)
+_LIST_GOES_ON = re.compile(r"^[^，,。；;]{0,12}[，,：:]?一是|^[^，,。；;]{2,12}[，,：:](?:1[.、．]|[（(][一1][）)]|①)")
 _LIST_ITEM = re.compile(r"^(?:\d+[.、．]|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+[、是]|[①-⑳])")
 _LIST_ITEMS = 20  # a list's items quoted at most (主要职责 run to 15–20)
 _ITEM_TITLE = 12  # a numbered item's sentence this long at most is its title alone ("八、维护社区平安。")
@@ -1233,11 +1245,38 @@ def _sources(hits: list[Retrieved], k: int, first_chunk_id: str | None, printing
         if (h.chunk.doc_id, h.chunk.page) in pages:
             continue
         pages.add((h.chunk.doc_id, h.chunk.page))
-        out.append(Source(h.chunk.file, h.chunk.unit, h.chunk.year, h.chunk.page, h.chunk.section, h.chunk.table,
-                          h.chunk.text, h.score, h.chunk.doc_id, h.chunk.type, h.chunk.ocr_confidence, h.chunk.bbox))
+        out.append(_source(h.chunk, h.score))
         if len(out) == k:
             break
     return out
+
+
+def _source(c: Chunk, score: float) -> Source:
+    return Source(c.file, c.unit, c.year, c.page, c.section, c.table, c.text, score, c.doc_id, c.type, c.ocr_confidence,
+                  c.bbox)
+
+
+_CITED_PRINTING = 2  # passages printing the answer's amount cited besides those retrieved, at most
+_PRINTED_DIGITS = 4  # …for an amount of this many digits at least: "5.00" or "12" stands in many rows
+
+
+def cite_printing(ans: Answer, printing: list[Chunk], k: int = 5) -> None:
+    """Cite, after the answer's own passage and those printing its amount, the other pages of its document that print
+    it (a 说明 figure's table row; a 上年 figure reckoned from a stated change, printed in the 三公 table's 2025年 row),
+    which retrieval did not bring: the reader checks the figure where the document prints it."""
+    lead = ans.figures[0] if ans.found and ans.figures else None
+    if lead is None or lead.unit not in _MONEY_UNITS or len(re.sub(r"\D", "", lead.raw)) < _PRINTED_DIGITS:
+        return
+    cited = {(s.doc_id, s.page) for s in ans.sources}
+    more: list[Source] = []
+    for c in printing:
+        if (c.doc_id, c.page) not in cited and len(more) < _CITED_PRINTING:
+            cited.add((c.doc_id, c.page))
+            more.append(_source(c, 0.0))
+    if not more:
+        return
+    at = 1 + sum(1 for _ in takewhile(lambda s: lead.raw in s.text, ans.sources[1:]))
+    ans.sources = [*ans.sources[:at], *more, *ans.sources[at:]][:k]
 
 
 def _ocr_note(sources: list[Source]) -> str:

@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from .answer import Answer, compose
+from .answer import Answer, cite_printing, compose
 from .check import warnings_for
 from .derive import derive, plan
 from .embedding import Embedder
@@ -90,6 +90,9 @@ class Assistant:
                 return self._lookup(text, k, mode, None, unit, year, kind, docs)[1]  # inputs are looked up, never derived
 
             ans = derive(q, computed, ask_one, k, looked_up=ans)
+        if ans.found and ans.figures and ans.figures[0].value is not None:
+            lead = ans.figures[0]
+            cite_printing(ans, self.retriever.printing(lead.doc_id, lead.value, sorted(d.id for d in docs)), k)
         ans.warnings = warnings_for(ans.figures, {d.id: d.findings for d in docs})
         ans.elapsed_ms = (time.perf_counter() - t0) * 1000
         ans.analysis = q

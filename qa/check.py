@@ -746,6 +746,36 @@ def _names_part(cell: Cell, row: Row, name: str) -> bool:
     return False
 
 
+# 公用经费 by the economic classes of the 基本支出 table, where no row or column prints the word: 商品和服务支出 (302),
+# alone or with 资本性支出 (310), as the 说明 counts them (深圳: "公用经费1,415.30万元" is the 302 row; "公用经费763.19
+# 万元" is 302 748.54 + 310 14.64)
+_OWN_COST_CLASS = re.compile(r"^(?:302)?商品和服务支出$")
+_CAPITAL_CLASS = re.compile(r"^(?:310)?资本性支出$")
+
+
+def _own_cost_cells(doc: Document) -> list[tuple[Table, Row, Cell]]:
+    """The 基本支出 tables' 商品和服务支出 figures, each also summed with the 资本性支出 after it in its block, as cells
+    printed to the finer of the two's decimals."""
+    out: list[tuple[Table, Row, Cell]] = []
+    for t in doc.tables:
+        if t.is_form or "基本支出" not in _norm(t.title):
+            continue
+        own: tuple[Row, Cell] | None = None
+        for r in t.rows:
+            label, cell = _strip_marker(r.label.split("/")[-1]), _first_value(r, doc.year)
+            if cell is None:
+                continue
+            if _OWN_COST_CLASS.match(label):
+                own = (r, cell)
+                out.append((t, r, cell))
+            elif _CAPITAL_CLASS.match(label) and own:
+                places = max(_places(own[1].raw), _places(cell.raw))
+                summed = own[1].value + cell.value
+                out.append((t, own[0], Cell(own[1].header, f"{summed:.{places}f}", summed)))
+                own = None
+    return out
+
+
 def _prose_tables(doc: Document) -> list[Finding]:
     """"“三公”经费预算76.00万元" against the 三公 table: the prose figure must be one of the item's cells."""
     out: list[Finding] = []
@@ -766,7 +796,7 @@ def _prose_tables(doc: Document) -> list[Finding]:
                     continue  # part of a project's name, of another item ("主要用于人员经费18万元"), or a change
                 if re.match(r"[）)]?(?:用于|的|中|占)", between) or name == "公务用车购置及运行费" and "维护" in between:
                     continue
-                cells = _item_cells(doc, kind, name)
+                cells = _item_cells(doc, kind, name) or (_own_cost_cells(doc) if name == "公用经费" else [])
                 if not cells:
                     continue
                 v = _yuan(dec(a.group("num")), a.group("unit"))

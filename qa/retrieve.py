@@ -5,12 +5,14 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 
 from .embedding import Embedder
 from .lexical import LexicalIndex
 from .model import UNTITLED_TABLE, Chunk, ChunkType
+from .numbers import parse_decimal
 from .question import Intent, Question
 from .store import ChunkStore
 
@@ -53,9 +55,10 @@ class Retriever:
         self.embedder = embedder
         self._lock = threading.Lock()
         # (committed ids, BM25 over their chunks, their chunks by id, each prose chunk's next one in its section,
-        # each table row's table's total rows, the rows of each 科目编码)
+        # each table row's table's total rows, the rows of each 科目编码, the passages printing each amount of a document)
         self._indexes: tuple[tuple[str, ...], LexicalIndex, dict[str, Chunk], dict[str, Chunk],
-                             dict[str, tuple[Chunk, ...]], dict[str, list[Chunk]]] | None = None
+                             dict[str, tuple[Chunk, ...]], dict[str, list[Chunk]],
+                             dict[tuple[str, Decimal], list[Chunk]]] | None = None
         self._scoped: OrderedDict[tuple[str, ...], LexicalIndex] = OrderedDict()
         self._vectors: dict[str, tuple[list[Chunk], np.ndarray]] = {}  # a committed document's held chunks, vectors
 
@@ -63,7 +66,8 @@ class Retriever:
         return sorted(r.id for r in self.store.documents())
 
     def _read(self, committed: list[str]) -> tuple[LexicalIndex, dict[str, Chunk], dict[str, Chunk],
-                                                   dict[str, tuple[Chunk, ...]], dict[str, list[Chunk]]]:
+                                                   dict[str, tuple[Chunk, ...]], dict[str, list[Chunk]],
+                                                   dict[tuple[str, Decimal], list[Chunk]]]:
         """The indexes of these committed documents, read from the store when they changed. Holds the lock."""
         generation = tuple(committed)
         if self._indexes is None or self._indexes[0] != generation:
@@ -73,7 +77,7 @@ class Retriever:
                 if c.code:
                     by_code.setdefault(c.code, []).append(c)
             self._indexes = (generation, LexicalIndex(chunks), {c.id: c for c in chunks}, next_in_section(chunks),
-                             table_totals(chunks), by_code)
+                             table_totals(chunks), by_code, amounts_printed(chunks))
             self._scoped.clear()
             self._vectors.clear()
         return self._indexes[1:]
@@ -128,6 +132,12 @@ class Retriever:
         scores = np.concatenate([m @ np.asarray(vector, dtype=np.float32) for cs, m in held if cs])
         best = np.argsort(-scores, kind="stable")[:k]
         return [chunks[i] for i in best]
+
+    def printing(self, doc_id: str, value: Decimal, committed: list[str] | None = None) -> list[Chunk]:
+        """The passages of a document that print an amount, in a cell or a sentence, in document order."""
+        committed = self.committed() if committed is None else committed
+        with self._lock:
+            return list(self._read(committed)[5].get((doc_id, value), ()))
 
     def search(self, q: Question, k: int = 20, mode: str = "hybrid", committed: list[str] | None = None) -> list[Retrieved]:
         if mode not in MODES:
@@ -190,6 +200,17 @@ class Retriever:
                 held.add(c.id)
                 out.append(Retrieved(c, 0.0))
         return out
+
+
+def amounts_printed(chunks: list[Chunk]) -> dict[tuple[str, Decimal], list[Chunk]]:
+    """(document, amount) → the passages printing it: a table's cells and the figures of its sentences, read at parse."""
+    out: dict[tuple[str, Decimal], list[Chunk]] = {}
+    for c in chunks:
+        values = {cell.value for cell in c.cells if cell.value} | {
+            v for st in c.statements for f in st.figures if (v := parse_decimal(f.raw))}
+        for v in values:
+            out.setdefault((c.doc_id, v), []).append(c)
+    return out
 
 
 def table_totals(chunks: list[Chunk]) -> dict[str, tuple[Chunk, ...]]:

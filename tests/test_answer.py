@@ -4,11 +4,11 @@ from decimal import Decimal
 
 import pytest
 
-from qa.answer import compose
+from qa.answer import cite_printing, compose
 from qa.model import Cell, Chunk, FormField, Paragraph, Section
 from qa.parse.statements import read_statements, read_text_statements
 from qa.question import analyze
-from qa.retrieve import Retrieved
+from qa.retrieve import Retrieved, amounts_printed
 from test_question import DOCS
 
 UNIT = "山西省阳泉第二监狱"
@@ -584,3 +584,26 @@ def test_a_count_of_the_things_asked_answers_in_the_words_printed():
     assert analyze("阳泉第二监狱有多少个内设处室？", DOCS).counted == "内设处室"
     assert not _ask("阳泉第二监狱有多少个下属单位？", [offices]).found
 
+
+
+def test_a_reason_runs_on_into_the_sentence_listing_it():
+    said = _chunk(1, "2026年本部门收入预算155,723.39万元，比上年减少7,507.97万元，下降4.6%，主要原因是年度工作任务不同。"
+                     "较大的项目变动，一是比上年减少了节能减排补助资金53,790.41万元；二是比上年增加了产业类专项资金16,861.78万元。"
+                     "1.因公出国（境）费用：本部门年初不编制因公出国（境）费用预算。", 33, section="一、部门预算收支增减变化情况")
+    ans = _ask("阳泉第二监狱2026年预算为什么比上年减少7507.97万元？", [said])
+    assert "节能减排补助资金" in ans.answer and "产业类专项资金" in ans.answer and "因公出国" not in ans.answer
+
+
+def test_the_pages_printing_the_answers_amount_are_cited_after_its_own():
+    said = _chunk(1, "2026年“三公”经费预算299.23万元，较2025年年初预算增加120.00万元。", 36, section="“三公”经费预算情况")
+    others = [_chunk(n, f"第{n}项工作：加强队伍建设。", 40 + n, section="主要职能") for n in range(2, 7)]
+    table = _row(9, "阳泉第二监狱 2025年", {"总计/一般公共预算": "179.23"}, 252, "财政拨款“三公”经费支出表")
+    small = _row(10, "公务接待费", {"预算数": "5.00"}, 253, "财政拨款“三公”经费支出表")
+    ans = _ask("阳泉第二监狱2026年“三公”经费预算是多少？", [said, *others])
+    printed = amounts_printed([said, *others, table, small])
+    ans.figures[0] = replace(ans.figures[0], raw="179.23", value=Decimal("179.23"))  # as a 上年 figure reckoned from it
+    cite_printing(ans, printed[("d0", Decimal("179.23"))], k=5)
+    assert [s.page for s in ans.sources[:2]] == [36, 252] and len(ans.sources) == 5
+    ans.figures[0] = replace(ans.figures[0], raw="5.00", value=Decimal("5.00"))
+    cite_printing(ans, printed[("d0", Decimal("5.00"))], k=5)
+    assert 253 not in [s.page for s in ans.sources]  # an amount this short stands in many rows
