@@ -746,34 +746,72 @@ def _names_part(cell: Cell, row: Row, name: str) -> bool:
     return False
 
 
-# 公用经费 by the economic classes of the 基本支出 table, where no row or column prints the word: 商品和服务支出 (302),
-# alone or with 资本性支出 (310), as the 说明 counts them (深圳: "公用经费1,415.30万元" is the 302 row; "公用经费763.19
-# 万元" is 302 748.54 + 310 14.64)
-_OWN_COST_CLASS = re.compile(r"^(?:302)?商品和服务支出$")
-_CAPITAL_CLASS = re.compile(r"^(?:310)?资本性支出$")
+# Items a 基本支出 table often prints only under an economic class or a column of another name (公用经费 as "302 商品
+# 和服务支出", 机关运行经费 as its 公用经费 column, 人员经费 as "301 工资福利支出"). Documents count them differently
+# (深圳's 公用经费 is no class's sum), so only a keying error is read there: the prose figure one digit off the cell.
+_CARRIED_BY = {
+    "公用经费": re.compile(r"^(?:302)?商品和服务支出$|^公用经费$"),
+    "机关运行经费": re.compile(r"^(?:302)?商品和服务支出$|^公用经费$"),
+    "人员经费": re.compile(r"^(?:301)?工资福利支出$|^人员经费$"),
+}
+# …with the 资本性支出 under it where the document counts that in too (深圳-22: 公用经费645.01 = 642.01 + 3.00)
+_ADDED_CLASS = {"公用经费": re.compile(r"^(?:310)?资本性支出$")}
 
 
-def _own_cost_cells(doc: Document) -> list[tuple[Table, Row, Cell]]:
-    """The 基本支出 tables' 商品和服务支出 figures, each also summed with the 资本性支出 after it in its block, as cells
-    printed to the finer of the two's decimals."""
-    out: list[tuple[Table, Row, Cell]] = []
-    for t in doc.tables:
-        if t.is_form or "基本支出" not in _norm(t.title):
-            continue
-        own: tuple[Row, Cell] | None = None
+def _one_digit_off(a: str, b: str) -> bool:
+    """Two printed amounts that differ in one digit only, as a keying error makes them: 1,586.96 and 1,585.96."""
+    a, b = _plain(a), _plain(b)
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1 and a.replace(".", "").isdigit()
+
+
+def _with_added_class(doc: Document, added: re.Pattern | None, cells: list[tuple[Table, Row, Cell]]) -> list[tuple[Table, Row, Cell]]:
+    """Each carrying row's cells summed with the same column of the added class's row after it, before the next
+    carrying row (a 基本支出总表 prints the classes unit by unit), printed to the finer of the two's decimals."""
+    if added is None:
+        return []
+    out = []
+    carrying = {id(r): r for _, r, _ in cells}
+    for t in {id(t): t for t, _, _ in cells}.values():
+        own: Row | None = None
         for r in t.rows:
-            label, cell = _strip_marker(r.label.split("/")[-1]), _first_value(r, doc.year)
-            if cell is None:
-                continue
-            if _OWN_COST_CLASS.match(label):
-                own = (r, cell)
-                out.append((t, r, cell))
-            elif _CAPITAL_CLASS.match(label) and own:
-                places = max(_places(own[1].raw), _places(cell.raw))
-                summed = own[1].value + cell.value
-                out.append((t, own[0], Cell(own[1].header, f"{summed:.{places}f}", summed)))
+            if id(r) in carrying:
+                own = r
+            elif own is not None and added.match(_strip_marker(r.label)):
+                mine = _values(own)
+                for head, cell in _values(r).items():
+                    if head in mine:
+                        summed = mine[head].value + cell.value
+                        places = max(_places(mine[head].raw), _places(cell.raw))
+                        out.append((t, own, Cell(head, f"{summed:.{places}f}", summed)))
                 own = None
     return out
+
+
+def _keyed_from_class(doc: Document, name: str, a: re.Match, page: int, seen: set[tuple]) -> list[Finding]:
+    """The prose item's figure against the 基本支出 tables' cells that carry it under another name: a finding where
+    one of them differs from it in one digit and none prints it."""
+    carried = _CARRIED_BY.get(name)
+    if carried is None:
+        return []
+    cells = [(t, r, c) for t in doc.tables if not t.is_form and "基本支出" in _norm(t.title) for r in t.rows
+             for c in _values(r).values()
+             if carried.match(_strip_marker(r.label)) or carried.match(_strip_marker(c.header.split("/")[-1]))]
+    cells += _with_added_class(doc, _ADDED_CLASS.get(name), cells)
+    if any(_same_amount(a.group("num"), a.group("unit"), c.raw, t.unit) for t, _, c in cells):
+        return []
+    near = [(t, r, c) for t, r, c in cells
+            if (t.unit or a.group("unit")) == a.group("unit") and _one_digit_off(a.group("num"), c.raw)]
+    key = (name, a.group("num"), page)
+    if not near or key in seen:
+        return []
+    seen.add(key)
+    t, r, c = near[0]
+    return [Finding(
+        Kind.PROSE_TABLE, Severity.WARNING,
+        f"说明中{name}为{a.group('num')}{a.group('unit')}（第{page}页），《{t.title}》“{_norm(r.label)}”{c.header}为{c.raw}"
+        f"{t.unit or ''}，仅一位数字不同，疑为笔误",
+        sorted({page, r.page}), [_ref(name, a.group("num"), None, page, a.group("unit")), _ref(_norm(r.label), c.raw, t, r.page)],
+    )]
 
 
 def _prose_tables(doc: Document) -> list[Finding]:
@@ -796,8 +834,9 @@ def _prose_tables(doc: Document) -> list[Finding]:
                     continue  # part of a project's name, of another item ("主要用于人员经费18万元"), or a change
                 if re.match(r"[）)]?(?:用于|的|中|占)", between) or name == "公务用车购置及运行费" and "维护" in between:
                     continue
-                cells = _item_cells(doc, kind, name) or (_own_cost_cells(doc) if name == "公用经费" else [])
+                cells = _item_cells(doc, kind, name)
                 if not cells:
+                    out += _keyed_from_class(doc, name, a, page, seen)
                     continue
                 v = _yuan(dec(a.group("num")), a.group("unit"))
                 if any(_same_amount(a.group("num"), a.group("unit"), c.raw, t.unit) for t, _, c in cells):

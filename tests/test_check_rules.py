@@ -226,3 +226,22 @@ def test_qa_check_exit_code_and_json_quote(tmp_path):
     bad = tmp_path / "x.pdf"
     bad.write_bytes(b"not a pdf")
     assert CliRunner().invoke(main, ["check", str(bad)]).exit_code == 2
+
+
+def test_an_item_printed_only_under_its_economic_class_is_read_for_keying_errors():
+    """公用经费 that no row or column names, against the 基本支出 table's 商品和服务支出 (with its 资本性支出 where the
+    document counts that in): equal is fine, a sum of another count is no finding, one digit off is a keying error."""
+    from qa.model import Document, Row, Table
+
+    def found(said: str) -> list[Finding]:
+        rows = [Row("302 商品和服务支出", 40, [Cell("总计", "642.01", Decimal("642.01"))]),
+                Row("310 资本性支出", 40, [Cell("总计", "3.00", Decimal("3.00"))])]
+        prose = Section(["二、基本支出"], [Paragraph(f"（二）公用经费{said}万元，主要包括公用综合定额经费、水电费。", 39)])
+        doc = Document("d1", "x.pdf", "某局2026年部门预算", "某局", 2026, "预算", "部门", 50, sections=[prose],
+                       tables=[Table("基本支出总表", [40], unit="万元", headers=["总计"], rows=rows)])
+        return [f for f in check_document(doc) if f.kind == Kind.PROSE_TABLE]
+
+    assert found("645.01") == [] and found("642.01") == []  # 642.01 + 3.00; 642.01 alone
+    assert found("1,149.22") == []  # counted otherwise: many digits apart
+    (typo,) = found("643.01")
+    assert "仅一位数字不同" in typo.message and "642.01" in typo.message and typo.pages == [39, 40]
