@@ -481,8 +481,12 @@ def features(cand: _Candidate, q: Question) -> dict[str, float]:
     else:
         col = 0.0
         named = max(row, 0.85 * phrase_match(item, cand.subject), phrase_match(item, cand.short) if len(cand.short) >= 2 else 0.0)
-    # …and how completely row, column and table together account for what was asked ("基本支出中的奖励金")
-    cand.match = min(0.5 * named + 0.5 * coverage(key, cand.near, cand.subject, where), 1.0)
+    # …and how completely row, column and table together account for what was asked ("基本支出中的奖励金"); a total
+    # row's column of one part speaks only by words of its own ("人头经费" → the 人员类 column), not by the budget's
+    # generic words ("收入预算" is the 总计 column's, not the 一般公共预算拨款收入 column's)
+    part_unnamed = (cand.total and cand.is_cell and not col and not cand.first
+                    and not (_bigrams(cand.subject) & _bigrams(key)) - _GENERIC_GRAMS)
+    cand.match = min(0.5 * named + 0.5 * coverage(key, cand.near, "" if part_unnamed else cand.subject, where), 1.0)
     whole = _states_whole_budget(cand) if _asks_whole_budget(q) else None
     if whole:
         cand.match = max(cand.match, _MIN_MATCH)  # "预算为什么比上年减少": the unit's budget as a whole
