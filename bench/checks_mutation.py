@@ -453,9 +453,9 @@ def report(tallies: dict[str, Tally], title: str) -> None:
           f"{total.on_plant:>9} {total.on_plant / total.new:>10.3f}")
 
 
-def _reparsed(p: Parsed, page: int, raw: str, rng: random.Random) -> Document | None:
-    """The document parsed again from its PDF with one printing of `raw` on `page` keyed wrong."""
-    data = pdf_plant.replace_number((CORPUS / p.rel).read_bytes(), page, raw, _typo(raw, rng))
+def _reparsed(p: Parsed, page: int, raw: str, rng: random.Random, after: str = "") -> Document | None:
+    """The document parsed again from its PDF with one printing of `raw` (followed by `after`) on `page` keyed wrong."""
+    data = pdf_plant.replace_number((CORPUS / p.rel).read_bytes(), page, raw, _typo(raw, rng), after)
     if data is None:
         return None
     with tempfile.TemporaryDirectory() as tmp:
@@ -487,14 +487,15 @@ def run_pdf(parsed: list[Parsed], plants: int, seed: int, max_pages: int) -> dic
         rng = random.Random(f"{seed}/{p.rel}/pdf")
         para, m, same = rng.choice(_repeated_figures(p.doc))
         breakdown = _breakdown_figure(p.doc, rng)
-        for kind, page, raw, expect in (
-            ("pdf_prose", para.page_of(m.start(), m.end()), m.group("num"), {Kind.PROSE_TABLE}),
-            ("pdf_table", same[0][1].page, same[0][2].raw, {Kind.PROSE_TABLE, Kind.ROW_TOTAL, Kind.COLUMN_TOTAL, Kind.CROSS_TABLE}),
-            *([("pdf_breakdown", *breakdown, {Kind.PARTS})] if breakdown else []),
+        # the prose figure with its unit, which the page's other printings of the digits lack ("7万元", not 2026's 7)
+        for kind, page, raw, after, expect in (
+            ("pdf_prose", para.page_of(m.start(), m.end()), m.group("num"), m.group("unit"), {Kind.PROSE_TABLE}),
+            ("pdf_table", same[0][1].page, same[0][2].raw, "", {Kind.PROSE_TABLE, Kind.ROW_TOTAL, Kind.COLUMN_TOTAL, Kind.CROSS_TABLE}),
+            *([("pdf_breakdown", *breakdown, "", {Kind.PARTS})] if breakdown else []),
         ):
             if tallies[kind].plants >= plants:
                 continue
-            doc = _reparsed(p, page, raw, rng)
+            doc = _reparsed(p, page, raw, rng, after)
             if doc is None:
                 continue
             new = [f for f in check_document(doc) if _key(f) not in base]

@@ -66,10 +66,11 @@ def _raw(s) -> bytes:
     return s.original_bytes if hasattr(s, "original_bytes") else bytes(s)
 
 
-def replace_number(pdf_bytes: bytes, page_number: int, number: str, new: str) -> bytes | None:
-    """The PDF with the first printing of `number` on the page shown as `new` (same length, digits only changed),
-    or None where the page does not print it or its font lacks a digit. A number may be printed glyph by glyph or
-    over several strings: the page's shown text is searched as one, in content-stream order."""
+def replace_number(pdf_bytes: bytes, page_number: int, number: str, new: str, after: str = "") -> bytes | None:
+    """The PDF with the first printing of `number` on the page (followed by `after`: "7万元", not the 7 of "2026")
+    shown as `new` (same length, digits only changed), or None where the page does not print it or its font lacks a
+    digit. A number may be printed glyph by glyph or over several strings: the page's shown text is searched as one,
+    in content-stream order."""
     if len(number) != len(new):
         return None
     reader = PdfReader(io.BytesIO(pdf_bytes))
@@ -100,7 +101,7 @@ def replace_number(pdf_bytes: bytes, page_number: int, number: str, new: str) ->
             for g, (_, ch) in enumerate(decoded):
                 glyphs.append((key, g, font))
                 text.append(ch)
-    at = "".join(text).find(number)
+    at = "".join(text).find(number + after)
     if at < 0:
         return None
     for k, (old_ch, new_ch) in enumerate(zip(number, new)):

@@ -196,10 +196,16 @@ def _figure(chunk: Chunk, label: str, raw: str, unit: str | None, column: str | 
     )
 
 
+# a 绩效自评表's score columns ("项目资金（万元）/年度资金总额/得分"): points, under whatever money their group names
+_SCORE = re.compile(r"(?:得分|分值|权重|满分)$")
+
+
 def _form_unit(label: str, value: str, default: str | None) -> str | None:
     """"…/本年绩效指标值（台）": the 度量单位 the parser put after the field's name; else "项目资金（元）/…"."""
     if value.endswith(("%", "％")):
         return "%"
+    if _SCORE.search(label):
+        return "分"
     m = re.search(r"[（(]([^（）()]{1,4})[）)]$", label)
     if m and re.fullmatch(r"[A-Za-z/]+", m.group(1)):  # "全年执行数（B）", "执行率（B/A）": a column's letter, not a unit
         m = None
@@ -234,7 +240,8 @@ def candidates(hits: list[Retrieved]) -> list[_Candidate]:
             table_unit = c.table_unit or _printed_unit(body)  # a header parsed into the cells still says 单位：万元
             for i, cell in enumerate(c.cells):
                 money = re.search(r"[（(](万元|元)[）)]", cell.header or "")  # "预算数（万元）"
-                unit = "%" if cell.raw.endswith("%") else money.group(1) if money else table_unit
+                unit = "%" if cell.raw.endswith("%") else "分" if _SCORE.search(cell.header or "") \
+                    else money.group(1) if money else table_unit
                 last = cell.header.split("/")[-1] if cell.header else ""
                 # a wide table's total row is named by its column: "公务接待费", not "合计"
                 named_by_column = generic and last and not TOTAL_LABEL.match(last)

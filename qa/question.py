@@ -68,6 +68,9 @@ INTENTS = [  # first match wins
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)\s*年?")
 # 科目编码: 类 3, 款 5, 项 7 digits, standing alone and not an amount ("500万元", "8.00").
 _CODE = re.compile(r"(?<![\d.])(\d{7}|\d{5}|\d{3})(?![\d.]|\s*(?:万|亿|元|%|个|人|辆|台|项|次|年|平方|米|名|家))")
+# the years a multi-year project is named by ("2026年-2027年信息化运维项目", "2023-2026年…服务项目"): its name, not the
+# documents' years asked
+_PROJECT_SPAN = re.compile(r"(?<!\d)20\d\d\s*年?\s*[-—–~至到]\s*20\d\d\s*年?(?=[^，,。；;？?]{0,24}(?:项目|工程|专项))")
 _DATE = re.compile(r"(截至|截止|到)?\s*(?<!\d)(20\d\d)\s*年\s*(底|末|年底|\d{1,2}\s*月(\s*\d{1,2}\s*日|底|末)?)")
 _QUESTION_WORDS = re.compile(
     r"^那么?|20\d\d\s*年度?|请问|(?:是|有|为)?多少(?:万?元|钱|[个辆台名人项家次件套](?![员目称庭]))?|几[个辆台名人项家次件套]?|是什么|什么|怎么|如何|"
@@ -174,7 +177,7 @@ def analyze(text: str, docs: list[DocInfo], context: Question | None = None, uni
     if q.intent == "definition" and re.search(r"多少|几", q.text):
         q.intent = Intent.FIGURE
     # "截至2025年底/12月31日" dates a stock figure inside a 2026 document; it does not name the document's year
-    q.years = sorted({int(y) for y in _YEAR.findall(_DATE.sub("", q.text))})
+    q.years = sorted({int(y) for y in _YEAR.findall(_PROJECT_SPAN.sub("", _DATE.sub("", q.text)))})
     q.codes = _CODE.findall(q.text)
     dated = _DATE.search(q.text)
     q.as_of = int(dated.group(2)) if dated else None

@@ -607,3 +607,11 @@ def test_the_pages_printing_the_answers_amount_are_cited_after_its_own():
     ans.figures[0] = replace(ans.figures[0], raw="5.00", value=Decimal("5.00"))
     cite_printing(ans, printed[("d0", Decimal("5.00"))], k=5)
     assert 253 not in [s.page for s in ans.sources]  # an amount this short stands in many rows
+
+
+def test_a_score_column_is_points_not_money():
+    form = _chunk(1, "项目资金（万元）/年度资金总额/得分：10；项目资金（万元）/年度资金总额/执行数：3195.8", 109, "form",
+                  table="急救车辆更新项目绩效自评表", row_label="急救车辆更新", table_unit="万元")
+    ans = _ask("阳泉第二监狱2026年急救车辆更新项目花了多少钱？", [form])
+    assert (ans.figures[0].raw, ans.figures[0].unit) == ("3195.8", "万元")
+    assert {f.unit for f in ans.figures if f.raw == "10"} == {"分"}

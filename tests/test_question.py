@@ -232,3 +232,10 @@ def test_a_follow_up_of_the_words_asked_before_asks_the_same_thing_another_way()
     q = analyze("那一共有几个项目？", DOCS, context=before)
     assert "编报绩效目标" in q.key and q.measure == "个"
     assert analyze("那公务接待费呢？", DOCS, context=before).key == "公务接待费"  # another item: its own
+
+
+def test_the_years_a_project_is_named_by_are_not_the_years_asked():
+    q = analyze("阳泉第二监狱的2026年-2027年信息化运维项目预算是多少？", DOCS)
+    assert q.years == [] and not q.not_found
+    assert analyze("阳泉第二监狱2026年2023-2026年统一安全运营服务项目预算？", DOCS).years == [2026]
+    assert analyze("阳泉第二监狱2024-2025年三公经费变化多少", DOCS).years == [2024, 2025]  # no project named
