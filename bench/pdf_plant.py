@@ -101,9 +101,10 @@ def replace_number(pdf_bytes: bytes, page_number: int, number: str, new: str, af
             for g, (_, ch) in enumerate(decoded):
                 glyphs.append((key, g, font))
                 text.append(ch)
-    at = "".join(text).find(number + after)
-    if at < 0:
+    found = re.search(rf"(?<![\d.,]){re.escape(number + after)}", "".join(text))  # "5万元", not the tail of "15万元"
+    if found is None:
         return None
+    at = found.start()
     for k, (old_ch, new_ch) in enumerate(zip(number, new)):
         if old_ch == new_ch:
             continue

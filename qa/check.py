@@ -465,7 +465,8 @@ def _budget_vs_final(doc: Document) -> list[Finding]:
 
 
 def _strip_marker(label: str) -> str:
-    return re.sub(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|[①-⑳]|\d{3,9}|其中[：:]?)", "", _norm(label))
+    """A label without its numbering: "其中：（一）因公出国（境）支出" → "因公出国（境）支出"."""
+    return re.sub(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|[①-⑳]|\d{3,9}|其中[：:]?)+", "", _norm(label))
 
 
 def _last_year_cell(doc: Document, before: str, v: Decimal, unit: str) -> tuple[Table, Row, Cell] | None:
@@ -741,6 +742,7 @@ def _names_part(cell: Cell, row: Row, name: str) -> bool:
     said = _ITEM_WORDS[name]
     for words in [*cell.header.split("/"), row.label]:
         w = re.sub(r"(?:预算|决算)?数$", "", _strip_marker(words))
+        w = re.sub(r"支出$", "费", w)  # "（一）因公出国（境）支出", "公务接待支出": the 费 by its other name
         if said.fullmatch(w) or said.fullmatch("公务用车" + w):
             return True
     return False

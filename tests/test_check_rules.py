@@ -245,3 +245,20 @@ def test_an_item_printed_only_under_its_economic_class_is_read_for_keying_errors
     assert found("1,149.22") == []  # counted otherwise: many digits apart
     (typo,) = found("643.01")
     assert "仅一位数字不同" in typo.message and "642.01" in typo.message and typo.pages == [39, 40]
+
+
+def test_a_sangong_part_printed_as_its_spending_is_compared_with_its_own_row():
+    """"其中：（一）因公出国（境）支出" is the 说明's 因公出国（境）费: a mistyped 5 → 3 is not matched by another row's 3.00."""
+    from qa.model import Document, Row, Table
+
+    def found(said: str) -> list[Finding]:
+        rows = [Row("“三公”经费合计", 20, [Cell("合计", "8.00", Decimal("8.00"))]),
+                Row("其中：（一）因公出国（境）支出", 20, [Cell("合计", "5.00", Decimal("5.00"))]),
+                Row("（二）公务接待支出", 20, [Cell("合计", "3.00", Decimal("3.00"))])]
+        prose = Section(["三、“三公”经费情况说明"], [Paragraph(f"其中：因公出国（境）费{said}万元，比上年减少15万元。", 19)])
+        doc = Document("d1", "x.pdf", "某局2026年部门预算", "某局", 2026, "预算", "部门", 30, sections=[prose],
+                       tables=[Table("财政拨款安排的行政经费及“三公”经费预算", [20], unit="万元", headers=["合计"], rows=rows)])
+        return [f for f in check_document(doc) if f.kind == Kind.PROSE_TABLE]
+
+    assert found("5") == []
+    assert [f.pages for f in found("3")] == [[19, 20]]
