@@ -816,6 +816,23 @@ def _keyed_from_class(doc: Document, name: str, a: re.Match, page: int, seen: se
     )]
 
 
+_FUND_BEFORE = re.compile(r"(一般公共预算|政府性基金|国有资本经营)(?:预算)?$")
+
+
+def _fund_cells(doc: Document, fund: str) -> list[tuple[Table, Row, Cell]]:
+    """The figures of one fund's 拨款, where no row is named 财政拨款收入: the rows that name it ("一、一般公共预算资金",
+    "一般公共预算拨款") and the total rows' columns ("合计 | 一般公共预算拨款收入")."""
+    named = re.compile(rf"^{fund}(?:预算)?(?:财政)?(?:拨款|资金)?(?:收入)?(?:合计|小计)?$")
+    out = []
+    for t in doc.tables:
+        if t.is_form:
+            continue
+        totals = {id(r) for r in _total_rows(t)}
+        out += [(t, r, c) for r in t.rows for c in _values(r).values()
+                if named.match(_strip_marker(r.label)) or id(r) in totals and named.match(_strip_marker(c.header.split("/")[-1]))]
+    return out
+
+
 def _prose_tables(doc: Document) -> list[Finding]:
     """"“三公”经费预算76.00万元" against the 三公 table: the prose figure must be one of the item's cells."""
     out: list[Finding] = []
@@ -837,6 +854,8 @@ def _prose_tables(doc: Document) -> list[Finding]:
                 if re.match(r"[）)]?(?:用于|的|中|占)", between) or name == "公务用车购置及运行费" and "维护" in between:
                     continue
                 cells = _item_cells(doc, kind, name)
+                if not cells and name == "财政拨款收入" and (fund := _FUND_BEFORE.search(sent[: m.start()])):
+                    cells = _fund_cells(doc, fund.group(1))  # "一般公共预算财政拨款收入": that fund's 拨款
                 if not cells:
                     out += _keyed_from_class(doc, name, a, page, seen)
                     continue

@@ -262,3 +262,19 @@ def test_a_sangong_part_printed_as_its_spending_is_compared_with_its_own_row():
 
     assert found("5") == []
     assert [f.pages for f in found("3")] == [[19, 20]]
+
+
+def test_a_funds_share_of_an_item_is_compared_with_that_funds_row():
+    """"一般公共预算财政拨款收入37,891.58万元" where no row is named 财政拨款收入: the 一般公共预算 rows and total columns."""
+    from qa.model import Document, Row, Table
+
+    def found(said: str) -> list[Finding]:
+        rows = [Row("合计", 9, [Cell("总计", "45,369.18", Decimal("45369.18")),
+                                Cell("一般公共预算拨款收入", "37,891.58", Decimal("37891.58"))])]
+        prose = Section(["三、财政拨款情况说明"], [Paragraph(f"2026年一般公共预算财政拨款收入{said}万元。", 4)])
+        doc = Document("d1", "x.pdf", "某局2026年部门预算", "某局", 2026, "预算", "部门", 30, sections=[prose],
+                       tables=[Table("2026年单位收入总体情况表", [9], unit="万元", headers=["总计", "一般公共预算拨款收入"], rows=rows)])
+        return [f for f in check_document(doc) if f.kind == Kind.PROSE_TABLE]
+
+    assert found("37,891.58") == []
+    assert [f.pages for f in found("32,891.58")] == [[4, 9]]
