@@ -1171,8 +1171,18 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
         quoted = [f for f in figures if any(f.context in qt for qt in quotes)]
         figures = quoted + [f for f in figures if f not in quoted]
     if not quotes and cands and not cands[0].is_cell and (q.intent == Intent.COUNT or cands[0].figure.unit in COUNT_UNITS):
-        # a count read in prose ("有多少内设处室" → "委本级内设处室27个，包括：…"): its sentence and the list it opens
+        # a count read in prose ("有多少内设处室" → "委本级内设处室27个，包括：…"): its sentence and the list it opens;
+        # each further count asked, its own ("编制多少名？实际在编多少人？" → "编制339名…", "实际在编在职人员274名…")
         quotes, quote_chunk = _sentence_of(hits[cands[0].rank].chunk, cands[0].figure.context, hits)
+        for ask in _asks(q) if quote_chunk is not None else []:
+            counts = [c for c in cands if not c.is_cell and c.figure.unit in COUNT_UNITS]
+            if counts and (best := max(counts, key=lambda c: score(c, ask))).figure.context not in "".join(quotes):
+                said, chunk = _sentence_of(hits[best.rank].chunk, best.figure.context, hits)
+                if chunk is quote_chunk:  # in the order the passage prints them
+                    quotes = sorted(quotes + [st for st in said if st not in quotes],
+                                    key=lambda st: chunk.text.find(st) % (len(chunk.text) + 1))
+                elif chunk is not None:
+                    further.append((chunk, said))
     figures = _convert(figures, q) + figures
     lead = figures[0] if figures else None
     parts = [f"（“{q.member}”没有单独的公开文件；以下出自它所属单位文件中列明它的内容。）"] if q.member else []

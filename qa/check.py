@@ -766,7 +766,7 @@ def _one_digit_off(a: str, b: str) -> bool:
     return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1 and a.replace(".", "").isdigit()
 
 
-def _with_added_class(doc: Document, added: re.Pattern | None, cells: list[tuple[Table, Row, Cell]]) -> list[tuple[Table, Row, Cell]]:
+def _with_added_class(added: re.Pattern | None, cells: list[tuple[Table, Row, Cell]]) -> list[tuple[Table, Row, Cell]]:
     """Each carrying row's cells summed with the same column of the added class's row after it, before the next
     carrying row (a 基本支出总表 prints the classes unit by unit), printed to the finer of the two's decimals."""
     if added is None:
@@ -798,7 +798,7 @@ def _keyed_from_class(doc: Document, name: str, a: re.Match, page: int, seen: se
     cells = [(t, r, c) for t in doc.tables if not t.is_form and "基本支出" in _norm(t.title) for r in t.rows
              for c in _values(r).values()
              if carried.match(_strip_marker(r.label)) or carried.match(_strip_marker(c.header.split("/")[-1]))]
-    cells += _with_added_class(doc, _ADDED_CLASS.get(name), cells)
+    cells += _with_added_class(_ADDED_CLASS.get(name), cells)
     if any(_same_amount(a.group("num"), a.group("unit"), c.raw, t.unit) for t, _, c in cells):
         return []
     near = [(t, r, c) for t, r, c in cells

@@ -134,7 +134,7 @@ class Retriever:
         return [chunks[i] for i in best]
 
     def printing(self, doc_id: str, value: Decimal, committed: list[str] | None = None) -> list[Chunk]:
-        """The passages of a document that print an amount, in a cell or a sentence, in document order."""
+        """The passages of a document that print an amount, in a cell or a sentence, as the store holds them."""
         committed = self.committed() if committed is None else committed
         with self._lock:
             return list(self._read(committed)[5].get((doc_id, value), ()))

@@ -615,3 +615,10 @@ def test_a_score_column_is_points_not_money():
     ans = _ask("阳泉第二监狱2026年急救车辆更新项目花了多少钱？", [form])
     assert (ans.figures[0].raw, ans.figures[0].unit) == ("3195.8", "万元")
     assert {f.unit for f in ans.figures if f.raw == "10"} == {"分"}
+
+
+def test_each_count_asked_is_quoted_in_the_passages_order():
+    staff = _chunk(1, "现有38个处室，编制339名，其中行政编制199名、事业编制36名。实际在编在职人员274名，离退休人员150名。", 6,
+                   section="三、部门机构设置和所属单位情况")
+    ans = _ask("阳泉第二监狱编制多少名？实际在编多少人？", [staff])
+    assert ans.found and ans.answer.index("编制339名") < ans.answer.index("实际在编在职人员274名")
