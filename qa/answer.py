@@ -1174,8 +1174,8 @@ def compose(q: Question, hits: list[Retrieved], k: int = 5) -> Answer:
         # a count read in prose ("有多少内设处室" → "委本级内设处室27个，包括：…"): its sentence and the list it opens;
         # each further count asked, its own ("编制多少名？实际在编多少人？" → "编制339名…", "实际在编在职人员274名…")
         quotes, quote_chunk = _sentence_of(hits[cands[0].rank].chunk, cands[0].figure.context, hits)
+        counts = [c for c in cands if not c.is_cell and c.figure.unit in COUNT_UNITS]
         for ask in _asks(q) if quote_chunk is not None else []:
-            counts = [c for c in cands if not c.is_cell and c.figure.unit in COUNT_UNITS]
             if counts and (best := max(counts, key=lambda c: score(c, ask))).figure.context not in "".join(quotes):
                 said, chunk = _sentence_of(hits[best.rank].chunk, best.figure.context, hits)
                 if chunk is quote_chunk:  # in the order the passage prints them

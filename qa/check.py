@@ -751,9 +751,10 @@ def _names_part(cell: Cell, row: Row, name: str) -> bool:
 # Items a 基本支出 table often prints only under an economic class or a column of another name (公用经费 as "302 商品
 # 和服务支出", 机关运行经费 as its 公用经费 column, 人员经费 as "301 工资福利支出"). Documents count them differently
 # (深圳's 公用经费 is no class's sum), so only a keying error is read there: the prose figure one digit off the cell.
+_OWN_COST_CELLS = re.compile(r"^(?:302)?商品和服务支出$|^公用经费$")
 _CARRIED_BY = {
-    "公用经费": re.compile(r"^(?:302)?商品和服务支出$|^公用经费$"),
-    "机关运行经费": re.compile(r"^(?:302)?商品和服务支出$|^公用经费$"),
+    "公用经费": _OWN_COST_CELLS,
+    "机关运行经费": _OWN_COST_CELLS,
     "人员经费": re.compile(r"^(?:301)?工资福利支出$|^人员经费$"),
 }
 # …with the 资本性支出 under it where the document counts that in too (深圳-22: 公用经费645.01 = 642.01 + 3.00)
@@ -772,7 +773,7 @@ def _with_added_class(added: re.Pattern | None, cells: list[tuple[Table, Row, Ce
     if added is None:
         return []
     out = []
-    carrying = {id(r): r for _, r, _ in cells}
+    carrying = {id(r) for _, r, _ in cells}
     for t in {id(t): t for t, _, _ in cells}.values():
         own: Row | None = None
         for r in t.rows:
