@@ -39,10 +39,15 @@ _STAMP = "qa_build.json"
 _PROMPTS = {"query": "query: ", "passage": "passage: "}
 # Where the model runs: "auto" is cuda where torch sees a GPU, else cpu (``--device``, ``$QA_DEVICE``).
 DEVICES = ("auto", "cpu", "cuda")
-# Passages per batch. On a GPU the issue's measurement (multilingual-e5-small, bfloat16, real chunk lengths, an H200):
+# Passages per batch on a GPU, the issue's measurement (multilingual-e5-small, bfloat16, real chunk lengths, an H200):
 # 22,600 chunks/s at batch 1,024; texts are sorted by length, so a batch pads only to its longest.
-_CPU_BATCH = 32
 _GPU_BATCH = 1024
+# On a CPU a batch holds as many texts as fit this many (padded) tokens: long texts go a few at a time, short ones
+# many. One core's caches, not its arithmetic, bound a batch here: ingest of issue 18's 12 files with 2 workers took
+# 78.4 s at 32 texts a batch, 63.5 at 16, 60.7 at 8, 72.4 at 4; one core embedding 1,500 real chunks, 73–80 texts/s
+# at 8 a batch against 84–92 within 2,048 tokens, 84–97 within 3,072, 78 within 4,096 (peak memory 1.19, 1.16, 1.22,
+# 1.29 GB; at 32 a batch 63–75 texts/s, 1.38 GB).
+_CPU_BATCH_TOKENS = 2048
 log = logging.getLogger(__name__)
 # Batches padded to a multiple of this many tokens: oneDNN builds and caches a kernel per matrix shape, and with
 # every batch a new length its cache overflowed during long ingests — resident memory grew without bound and
@@ -534,25 +539,48 @@ class Embedder:
 
     def count_tokens(self, text: str) -> int:
         """Tokens ``text`` becomes as a passage, special tokens and the prompt included, untruncated."""
-        prefix = (self._model.prompts or {}).get("passage", "")
-        ids = self._model.tokenizer(prefix + text, add_special_tokens=True, verbose=False)
-        return len(ids["input_ids"])
+        return self._token_counts([text], self._prompt("passage"))[0]
+
+    def _token_counts(self, texts: list[str], prompt_name: str | None) -> list[int]:
+        prefix = (self._model.prompts or {}).get(prompt_name, "") if prompt_name else ""
+        ids = self._model.tokenizer([prefix + t for t in texts], add_special_tokens=True, verbose=False)["input_ids"]
+        return [len(i) for i in ids]
 
     def _encode(self, texts: list[str], prompt_name: str | None, batch_size: int | None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
+        if batch_size is None and self.device != "cuda":
+            emb = np.zeros((len(texts), self.dim), np.float32)
+            for batch in self._token_batches(texts, prompt_name):
+                emb[batch] = self._encode_batch([texts[i] for i in batch], prompt_name, len(batch))
+        else:
+            emb = self._encode_batch(texts, prompt_name, batch_size or _GPU_BATCH)
+        # again in float32: a norm computed in bfloat16 is only good to ~0.3%
+        return emb / np.linalg.norm(emb, axis=1, keepdims=True).clip(min=1e-12)
+
+    def _token_batches(self, texts: list[str], prompt_name: str | None) -> list[list[int]]:
+        """Indices of ``texts``, longest first, in batches of at most :data:`_CPU_BATCH_TOKENS` padded tokens (one
+        text at least)."""
+        padded = [-(-min(n, self.max_tokens) // _PAD_TO) * _PAD_TO for n in self._token_counts(texts, prompt_name)]
+        batches: list[list[int]] = []
+        for i in sorted(range(len(texts)), key=lambda i: -padded[i]):
+            # sorted longest first, a batch's first text is its longest: it sets the padded length of all
+            if not batches or (len(batches[-1]) + 1) * padded[batches[-1][0]] > _CPU_BATCH_TOKENS:
+                batches.append([])
+            batches[-1].append(i)
+        return batches
+
+    def _encode_batch(self, texts: list[str], prompt_name: str | None, batch_size: int) -> np.ndarray:
         emb = self._model.encode(
-            list(texts),
+            texts,
             prompt_name=prompt_name,
-            batch_size=batch_size or (_GPU_BATCH if self.device == "cuda" else _CPU_BATCH),
+            batch_size=batch_size,
             convert_to_numpy=True,
             normalize_embeddings=True,  # models without a Normalize module too
             show_progress_bar=False,
             processing_kwargs={"text": {"pad_to_multiple_of": _PAD_TO}},
         )
-        emb = np.asarray(emb, dtype=np.float32)
-        # again in float32: a norm computed in bfloat16 is only good to ~0.3%
-        return emb / np.linalg.norm(emb, axis=1, keepdims=True).clip(min=1e-12)
+        return np.asarray(emb, dtype=np.float32)
 
     def embed_passages(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
         """[n, dim] float32 unit vectors for documents (prompt "passage" where the model has one)."""

@@ -230,6 +230,23 @@ def test_faster_variants_stay_close_to_float32(embedder, float32):
     assert not np.array_equal(int8.embed_passages(BUDGET_SENTENCES), ref)  # really quantized
 
 
+def test_cpu_batches_hold_a_token_budget_and_give_the_same_vectors(embedder, monkeypatch):
+    """On the CPU, texts go in batches of at most _CPU_BATCH_TOKENS padded tokens, longest first (a long text alone);
+    the vectors are those of any other batching."""
+    monkeypatch.setattr(embedding, "_CPU_BATCH_TOKENS", 128)
+    texts = [s * k for k in (1, 3, 6) for s in BUDGET_SENTENCES[:5]]
+    batches = embedder._token_batches(texts, embedder._prompt("passage"))
+    assert sorted(i for b in batches for i in b) == list(range(len(texts)))
+    padded = [-(-embedder.count_tokens(t) // 16) * 16 for t in texts]
+    for batch in batches:
+        assert padded[batch[0]] == max(padded[i] for i in batch)
+        assert len(batch) == 1 or len(batch) * padded[batch[0]] <= 128
+    assert any(len(b) == 1 and padded[b[0]] > 128 for b in batches)  # over the budget alone: never dropped
+    assert any(len(b) > 1 for b in batches)
+    cosine = (embedder.embed_passages(texts) * embedder.embed_passages(texts, batch_size=len(texts))).sum(axis=1)
+    assert cosine.min() >= 0.9999
+
+
 def test_retrieval_sanity(embedder):
     docs = embedder.embed_passages(BUDGET_SENTENCES)
     q = embedder.embed_queries(["公务接待费是多少？", "政府采购预算总额"])
