@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from .check_content import check_content
 from .check_text import check_text
@@ -66,6 +67,7 @@ _MARKERS = [  # numbering style → depth: 一、 / （一） / 1. / （1） / �
     (re.compile(r"^[①-⑳]"), 5),
 ]
 _OF_WHICH = re.compile(r"^其中[：:]?")
+@lru_cache(maxsize=1 << 16)  # pure, and asked of the same headers for every figure
 def _previous_column(header: str, year: int | None) -> bool:
     """A column of last year's figures: 上年预算数 (not 上年结转, 上年结余), or a year before the document's."""
     return bool(re.search(r"上年(?!结转|结余)", header)) or any(year and int(y) < year for y in re.findall(r"(20\d\d)年", header))
@@ -278,6 +280,7 @@ def _yuan(v: Decimal, unit: str | None) -> Decimal:
     return v * _TO_YUAN.get(unit or "", Decimal(1))
 
 
+@lru_cache(maxsize=1 << 16)  # pure, and asked of every cell for every prose figure
 def _same_amount(raw_a: str, unit_a: str | None, raw_b: str, unit_b: str | None) -> bool:
     """Two printed amounts are the same figure, each as rounded as it is printed (76万元 = 76.00万元 = 760,000元).
     A table without a stated unit is taken to print in the other figure's unit."""
@@ -464,6 +467,7 @@ def _budget_vs_final(doc: Document) -> list[Finding]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)  # pure, and asked of the same labels for every prose figure
 def _strip_marker(label: str) -> str:
     """A label without its numbering: "其中：（一）因公出国（境）支出" → "因公出国（境）支出"."""
     return re.sub(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|[①-⑳]|\d{3,9}|其中[：:]?)+", "", _norm(label))
@@ -705,6 +709,7 @@ _SCOPE_BEFORE = re.compile(r"(?:^|[，,；;：:。、（(]|本年度?|年度?|�
                            r"|^[（(]?[一二三四五六七八九十\d]{1,3}[）)、.．]$")  # or only a list marker: "（五）项目支出…"
 
 
+@lru_cache(maxsize=1 << 16)  # pure, and asked of every cell of every table for every prose figure
 def _names_item(label: str, name: str) -> bool:
     """A row label or column header that is the item itself (its total), not a row that only mentions it:
     "本年收入合计", "基本支出", "基本支出/小计"."""
