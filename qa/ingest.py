@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from functools import cache, cached_property
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -178,6 +178,11 @@ def _return_freed_memory() -> None:
         trim(0)
 
 
+# Texts per embedding job: small enough that the texts of one long file are spread over every worker, large enough
+# for batches of similar lengths (about 3 s of one core).
+_EMBED_SLICE = 256
+
+
 @cache
 def _worker_embedder(embedder_settings: tuple, threads: int) -> Embedder:
     import torch
@@ -197,13 +202,39 @@ class _Job:
 
 @dataclass
 class _Flight:
-    """A file on its way through the worker pool: parsed, then the texts the store lacks embedded (``future`` is
-    the step running, None when none is); or a file that needs no parse (``job`` is then its result)."""
+    """A file on its way through the worker pool: parsed, then the texts the store lacks embedded, in slices that
+    any worker may take; or a file that needs no parse (``job`` is then its result)."""
 
     job: _Job | IngestResult
-    future: Future | None = None
+    parsing: bool = False  # its parse is queued or running
     parsed: Parsed | IngestResult | None = None
     vectors: _Vectors | None = None
+    slices: list[list[str]] = field(default_factory=list)  # the texts to embed, cut in slices
+    queued: int = 0  # slices handed to the pool so far
+    embedded: dict[int, tuple[np.ndarray, float]] = field(default_factory=dict)  # slice → its vectors and seconds
+
+    @property
+    def to_parse(self) -> bool:
+        return isinstance(self.job, _Job) and self.parsed is None and not self.parsing
+
+    @property
+    def ready(self) -> bool:
+        """Nothing left to run before it is committed (a file parsed apart is embedded as it is committed)."""
+        if isinstance(self.job, IngestResult) or isinstance(self.parsed, IngestResult):
+            return True
+        return self.parsed is not None and (self.vectors is None or self.parsed.vectors is not None)
+
+    def slice_done(self, index: int, vectors: np.ndarray, seconds: float) -> None:
+        self.embedded[index] = (vectors, seconds)
+        if len(self.embedded) == len(self.slices):
+            parts = [self.embedded[i] for i in range(len(self.slices))]
+            self.vectors.complete(np.concatenate([v for v, _ in parts]), sum(t for _, t in parts))
+
+    def restart(self) -> None:
+        """Its steps in a pool that died are lost: run them again in the next."""
+        self.parsing = False
+        if not self.ready:
+            self.queued, self.embedded = 0, {}
 
 
 class Ingestor:
@@ -325,58 +356,68 @@ class Ingestor:
         return results
 
     def _ingest_parallel(self, files: list[Path], workers: int) -> Iterator[IngestResult]:
-        """Parse and embed ahead in a process pool and commit in order. The window is bounded, so finished files
-        don't pile up, and wide enough that a long file at its head does not leave the other workers idle. A parsed
-        file's texts are looked up in the store as soon as its parse ends, and only those it lacks are embedded."""
+        """Parse and embed ahead in a process pool and commit in order. The window of files in flight is bounded, so
+        finished files don't pile up, and wide enough that a long file at its head does not leave the other workers
+        idle. The pool is given parses first, then the oldest file's slices of texts to embed (see _next_step)."""
         pool = _pool(workers)
         pending: deque[_Flight] = deque()
+        running: dict[Future, tuple[_Flight, int | None]] = {}  # a step and its file: a slice's index, None a parse
         todo = iter(files)
         try:
             while True:
                 while len(pending) < 4 * workers and (f := next(todo, None)) is not None:
-                    pending.append(self._start(pool, self._plan(f)))
+                    pending.append(_Flight(self._plan(f)))
                 if not pending:
                     return
                 head = pending[0]
                 try:
-                    while True:  # move every file on whose step ended, until the head's last one has
-                        for fl in pending:
-                            if fl.future is not None and fl.future.done():
-                                self._advance(pool, fl, workers)
-                        if head.future is None:
-                            break
-                        wait([fl.future for fl in pending if fl.future], return_when=FIRST_COMPLETED)
+                    while not head.ready:
+                        # one step queued beyond the workers, so none waits for this process between two steps
+                        while len(running) <= workers and (step := _next_step(pending)):
+                            fl, index = step
+                            running[self._submit(pool, fl, index, workers)] = step
+                        finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                        for future in finished:
+                            fl, index = running.pop(future)
+                            self._advance(fl, index, future.result())
                 except BrokenProcessPool:
                     # A worker died (killed, out of memory, a crash in native code): parse the head alone, if it
-                    # was not done, to learn whether it is the culprit, then go on with a fresh pool for the others.
+                    # was not done, to learn whether it is the culprit (or embed its texts here), then go on with a
+                    # fresh pool for the others.
                     pool.shutdown(cancel_futures=True)
-                    if head.future is not None:
-                        head.future, head.parsed = None, self._parse_alone(head.job.path)
+                    running.clear()
+                    if head.parsed is None:
+                        head.parsing, head.parsed = False, self._parse_alone(head.job.path)
+                    elif not head.ready:
+                        head.vectors.embed_here(self.embedder)
+                    for fl in pending:
+                        fl.restart()
                     pool = _pool(workers)
-                    pending = deque([head, *(self._start(pool, fl.job) for fl in list(pending)[1:])])
+                    continue
                 pending.popleft()
                 yield head.job if isinstance(head.job, IngestResult) else self._commit(head.job, head.parsed)
         finally:
             pool.shutdown(cancel_futures=True)
 
-    def _start(self, pool: ProcessPoolExecutor, job: _Job | IngestResult) -> _Flight:
-        """A file's flight: its parse queued, or nothing to run (unchanged, duplicate or unreadable)."""
-        if isinstance(job, IngestResult):
-            return _Flight(job)
-        return _Flight(job, pool.submit(parse_in_worker, job.path, self.parse_settings, self.chunk_settings))
+    def _submit(self, pool: ProcessPoolExecutor, fl: _Flight, index: int | None, workers: int) -> Future:
+        """Queue a file's parse (``index`` None) or one slice of its texts to embed."""
+        if index is None:
+            fl.parsing = True
+            return pool.submit(parse_in_worker, fl.job.path, self.parse_settings, self.chunk_settings)
+        fl.queued += 1
+        return pool.submit(embed_in_worker, fl.slices[index], self.embedder.settings, _threads(workers))
 
-    def _advance(self, pool: ProcessPoolExecutor, fl: _Flight, workers: int) -> None:
-        """The step after a finished one: a parse's texts looked up in the store and what it lacks queued for
-        embedding; an embedding's vectors given to its file."""
-        result, fl.future = fl.future.result(), None
-        if fl.parsed is not None:
-            fl.vectors.complete(*result)
+    def _advance(self, fl: _Flight, index: int | None, result) -> None:
+        """The step after a finished one: a parse's texts looked up in the store and what it lacks cut into slices
+        to embed (or embedded here, on a GPU); a slice's vectors given to its file."""
+        if index is not None:
+            fl.slice_done(index, *result)
             return
-        fl.parsed = result
+        fl.parsing, fl.parsed = False, result
         if isinstance(result, Parsed):
             fl.vectors = _Vectors.look_up(self.store, result)
             if fl.vectors.missing and not self._embeds_here:
-                fl.future = pool.submit(embed_in_worker, fl.vectors.missing, self.embedder.settings, _threads(workers))
+                fl.slices = [fl.vectors.missing[i : i + _EMBED_SLICE] for i in range(0, len(fl.vectors.missing), _EMBED_SLICE)]
             else:
                 fl.vectors.embed_here(self.embedder)
 
@@ -388,6 +429,20 @@ class Ingestor:
             except BrokenProcessPool:
                 return IngestResult(path.name, "failed", reason=FailReason.PARSE_CRASH,
                                     message=f"{path.name}: the parser process died on this file")
+
+
+def _next_step(pending: deque[_Flight]) -> tuple[_Flight, int | None] | None:
+    """What the pool runs next: a parse, for a long parse started last ends the batch alone (the last of issue 18's
+    12 files parsed for 18 s while the other worker idled); else the next slice of the oldest file's texts, so files
+    commit in order and one file's thousands of texts are embedded by every worker (that same file's 2,234 texts took
+    one worker 28 s, the other idle)."""
+    for fl in pending:
+        if fl.to_parse:
+            return fl, None
+    for fl in pending:
+        if fl.queued < len(fl.slices):
+            return fl, fl.queued
+    return None
 
 
 def _threads(workers: int) -> int:

@@ -40,14 +40,42 @@ def test_parallel_ingest_reports_every_file_in_order(tmp_path, embedder):
     assert [r.status for r in again] == ["unchanged", "duplicate"]
 
 
-def test_workers_embed_what_this_process_would(tmp_path, embedder):
+def test_workers_embed_what_this_process_would(tmp_path, embedder, monkeypatch):
+    """Each file's texts are embedded in slices, by whichever worker is free; its vectors come back in its order."""
+    import qa.ingest
+
+    monkeypatch.setattr(qa.ingest, "_EMBED_SLICE", 16)  # every file in many slices
     a = Assistant(index_dir=tmp_path / "index", device="cpu")  # on a GPU this process embeds (the test below)
-    a.ingest([TEXT, DATA / "bj_audit-bureau_2026_dept-budget-tables.pdf"], workers=2)
+    results = a.ingest([TEXT, DATA / "bj_audit-bureau_2026_dept-budget-tables.pdf"], workers=2)
+    assert all(r.embedded > 16 for r in results)
     assert not a.embedder.loaded  # the workers embedded: this process never needed the model
     got = a.store.chunks.get(include=["documents", "embeddings"])
     assert len(got["ids"]) > 100
     cosine = np.sum(np.asarray(got["embeddings"]) * embedder.embed_passages(got["documents"]), axis=1)
     assert cosine.min() > 0.999
+
+
+def test_the_pool_is_given_parses_first_then_the_oldest_files_texts():
+    """A parse is never queued behind embedding (a long parse started last would end the batch alone), and the texts
+    of the oldest file go first, slice by slice, so files commit in order."""
+    from collections import deque
+
+    from qa.ingest import IngestResult, _Flight, _Job, _next_step
+
+    def job(name):
+        return _Job(Path(name), name, [])
+
+    embedding = _Flight(job("a"), parsed=object(), slices=[["x"], ["y"], ["z"]], queued=1)
+    unparsed = _Flight(job("b"))
+    later = _Flight(job("c"), parsed=object(), slices=[["w"]])
+    pending = deque([_Flight(IngestResult("done.pdf", "unchanged")), embedding, unparsed, later])
+    assert _next_step(pending) == (unparsed, None)
+    unparsed.parsing = True
+    assert _next_step(pending) == (embedding, 1)
+    embedding.queued = 3
+    assert _next_step(pending) == (later, 0)
+    later.queued = 1
+    assert _next_step(pending) is None
 
 
 def test_with_the_model_on_a_gpu_workers_only_parse(tmp_path, embedder, monkeypatch):
