@@ -22,7 +22,7 @@ _device = click.option("--device", envvar="QA_DEVICE", type=click.Choice(DEVICES
 
 
 _workers = click.option("--workers", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True,
-                        help="processes parsing and embedding files while this one writes")
+                        help="processes parsing files while this one writes (on a CPU, half as many more embed)")
 
 
 def _assistant(index_dir, chroma_url, embed_model, device=None):

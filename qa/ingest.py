@@ -153,16 +153,16 @@ def parse_file(path: Path, parse_settings: ParseSettings, chunk_settings: ChunkS
 
 
 def parse_in_worker(path: Path, parse_settings: ParseSettings, chunk_settings: ChunkSettings) -> Parsed | IngestResult:
-    """A worker process's first job for a file: parse it (the writer then looks up which texts need embedding)."""
+    """A parsing worker's job: parse a file (the writer then looks up which of its texts need embedding)."""
     parsed = parse_file(path, parse_settings, chunk_settings)
     _return_freed_memory()
     return parsed
 
 
 def embed_in_worker(texts: list[str], embedder_settings: tuple, threads: int) -> tuple[np.ndarray, float]:
-    """A worker process's second job for a file: embed the texts the store holds no vectors for, and how long it
-    took. Embedding is nine tenths of ingest's CPU time, and two single-threaded models (one per worker) embed
-    ≈ 1.17× faster than one model on two threads."""
+    """An embedding worker's job: embed a slice of a file's texts the store holds no vectors for, and how long it
+    took. Each embedding worker runs one single-threaded model: two such models embed ≈ 1.17× faster than one model
+    on two threads (torch's threads contend with the parsing processes)."""
     t0 = time.perf_counter()
     vectors = _worker_embedder(embedder_settings, threads).embed_passages(texts)
     seconds = time.perf_counter() - t0
@@ -202,8 +202,8 @@ class _Job:
 
 @dataclass
 class _Flight:
-    """A file on its way through the worker pool: parsed, then the texts the store lacks embedded, in slices that
-    any worker may take; or a file that needs no parse (``job`` is then its result)."""
+    """A file on its way through the worker pools: parsed, then the texts the store lacks embedded, in slices that
+    any embedding worker may take; or a file that needs no parse (``job`` is then its result)."""
 
     job: _Job | IngestResult
     parsing: bool = False  # its parse is queued or running
@@ -356,10 +356,11 @@ class Ingestor:
         return results
 
     def _ingest_parallel(self, files: list[Path], workers: int) -> Iterator[IngestResult]:
-        """Parse and embed ahead in a process pool and commit in order. The window of files in flight is bounded, so
-        finished files don't pile up, and wide enough that a long file at its head does not leave the other workers
-        idle. The pool is given parses first, then the oldest file's slices of texts to embed (see _next_step)."""
-        pool = _pool(workers)
+        """Parse in a pool of ``workers`` processes and embed in a pool of its own (see _embedders), commit in order.
+        The window of files in flight is bounded, so finished files don't pile up, and wide enough that a long file
+        at its head does not leave the other workers idle. Parses are queued first, then the oldest file's slices of
+        texts to embed (see _next_parse, _next_slice)."""
+        pools = self._pools(workers)
         pending: deque[_Flight] = deque()
         running: dict[Future, tuple[_Flight, int | None]] = {}  # a step and its file: a slice's index, None a parse
         todo = iter(files)
@@ -372,19 +373,17 @@ class Ingestor:
                 head = pending[0]
                 try:
                     while not head.ready:
-                        # one step queued beyond the workers, so none waits for this process between two steps
-                        while len(running) <= workers and (step := _next_step(pending)):
-                            fl, index = step
-                            running[self._submit(pool, fl, index, workers)] = step
+                        self._fill(pools, pending, running, workers)
                         finished, _ = wait(running, return_when=FIRST_COMPLETED)
                         for future in finished:
                             fl, index = running.pop(future)
                             self._advance(fl, index, future.result())
                 except BrokenProcessPool:
                     # A worker died (killed, out of memory, a crash in native code): parse the head alone, if it
-                    # was not done, to learn whether it is the culprit (or embed its texts here), then go on with a
-                    # fresh pool for the others.
-                    pool.shutdown(cancel_futures=True)
+                    # was not done, to learn whether it is the culprit (or embed its texts here), then go on with
+                    # fresh pools for the others.
+                    for pool in pools:
+                        pool.shutdown(cancel_futures=True)
                     running.clear()
                     if head.parsed is None:
                         head.parsing, head.parsed = False, self._parse_alone(head.job.path)
@@ -392,20 +391,31 @@ class Ingestor:
                         head.vectors.embed_here(self.embedder)
                     for fl in pending:
                         fl.restart()
-                    pool = _pool(workers)
+                    pools = self._pools(workers)
                     continue
                 pending.popleft()
                 yield head.job if isinstance(head.job, IngestResult) else self._commit(head.job, head.parsed)
         finally:
-            pool.shutdown(cancel_futures=True)
+            for pool in pools:
+                pool.shutdown(cancel_futures=True)
 
-    def _submit(self, pool: ProcessPoolExecutor, fl: _Flight, index: int | None, workers: int) -> Future:
-        """Queue a file's parse (``index`` None) or one slice of its texts to embed."""
-        if index is None:
+    def _pools(self, workers: int) -> list[ProcessPoolExecutor]:
+        """The parsing pool, and the embedding pool where the model runs on the CPU (on a GPU this process embeds)."""
+        return [_pool(workers)] if self._embeds_here else [_pool(workers), _pool(_embedders(workers))]
+
+    def _fill(self, pools: list[ProcessPoolExecutor], pending: deque[_Flight], running: dict, workers: int) -> None:
+        """Queue what each pool can take: one step beyond its processes, so none waits for this process between two."""
+        parses = sum(index is None for _, index in running.values())
+        while parses <= workers and (fl := _next_parse(pending)):
             fl.parsing = True
-            return pool.submit(parse_in_worker, fl.job.path, self.parse_settings, self.chunk_settings)
-        fl.queued += 1
-        return pool.submit(embed_in_worker, fl.slices[index], self.embedder.settings, _threads(workers))
+            running[pools[0].submit(parse_in_worker, fl.job.path, self.parse_settings, self.chunk_settings)] = (fl, None)
+            parses += 1
+        slices = len(running) - parses
+        while len(pools) > 1 and slices <= _embedders(workers) and (fl := _next_slice(pending)):
+            fl.queued += 1
+            running[pools[1].submit(embed_in_worker, fl.slices[fl.queued - 1], self.embedder.settings,
+                                    _threads(workers))] = (fl, fl.queued - 1)
+            slices += 1
 
     def _advance(self, fl: _Flight, index: int | None, result) -> None:
         """The step after a finished one: a parse's texts looked up in the store and what it lacks cut into slices
@@ -431,18 +441,23 @@ class Ingestor:
                                     message=f"{path.name}: the parser process died on this file")
 
 
-def _next_step(pending: deque[_Flight]) -> tuple[_Flight, int | None] | None:
-    """What the pool runs next: a parse, for a long parse started last ends the batch alone (the last of issue 18's
-    12 files parsed for 18 s while the other worker idled); else the next slice of the oldest file's texts, so files
-    commit in order and one file's thousands of texts are embedded by every worker (that same file's 2,234 texts took
-    one worker 28 s, the other idle)."""
-    for fl in pending:
-        if fl.to_parse:
-            return fl, None
-    for fl in pending:
-        if fl.queued < len(fl.slices):
-            return fl, fl.queued
-    return None
+def _next_parse(pending: deque[_Flight]) -> _Flight | None:
+    """The next file to parse. Parsing has processes of its own, never queued behind embedding: in one pool the last
+    of issue 18's 12 files started its 18 s parse behind queued embedding and ended the batch alone."""
+    return next((fl for fl in pending if fl.to_parse), None)
+
+
+def _next_slice(pending: deque[_Flight]) -> _Flight | None:
+    """The file whose next slice of texts to embed goes first: the oldest, so files commit in order, and one file's
+    thousands of texts are embedded by every embedding worker (that same file's 2,234 texts took one worker 28 s)."""
+    return next((fl for fl in pending if fl.queued < len(fl.slices)), None)
+
+
+def _embedders(workers: int) -> int:
+    """Embedding processes beside ``workers`` parsing ones: half as many, one at least. A parsing process never loads
+    the model (≈ 1 GB resident with its tokenizer and imports); on this 2-core machine one embedding process beside
+    the parsers embeds ≈ 100 texts/s, two ≈ 115 together (they share the cores), at a second model's memory."""
+    return max(1, workers // 2)
 
 
 def _threads(workers: int) -> int:

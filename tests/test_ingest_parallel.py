@@ -55,12 +55,12 @@ def test_workers_embed_what_this_process_would(tmp_path, embedder, monkeypatch):
     assert cosine.min() > 0.999
 
 
-def test_the_pool_is_given_parses_first_then_the_oldest_files_texts():
+def test_parses_go_first_then_the_oldest_files_texts():
     """A parse is never queued behind embedding (a long parse started last would end the batch alone), and the texts
     of the oldest file go first, slice by slice, so files commit in order."""
     from collections import deque
 
-    from qa.ingest import IngestResult, _Flight, _Job, _next_step
+    from qa.ingest import IngestResult, _Flight, _Job, _next_parse, _next_slice
 
     def job(name):
         return _Job(Path(name), name, [])
@@ -69,13 +69,35 @@ def test_the_pool_is_given_parses_first_then_the_oldest_files_texts():
     unparsed = _Flight(job("b"))
     later = _Flight(job("c"), parsed=object(), slices=[["w"]])
     pending = deque([_Flight(IngestResult("done.pdf", "unchanged")), embedding, unparsed, later])
-    assert _next_step(pending) == (unparsed, None)
+    assert _next_parse(pending) is unparsed and _next_slice(pending) is embedding
     unparsed.parsing = True
-    assert _next_step(pending) == (embedding, 1)
+    assert _next_parse(pending) is None
     embedding.queued = 3
-    assert _next_step(pending) == (later, 0)
+    assert _next_slice(pending) is later
     later.queued = 1
-    assert _next_step(pending) is None
+    assert _next_slice(pending) is None
+
+
+def test_only_the_embedding_workers_load_the_model(tmp_path, monkeypatch):
+    """Parsing processes never load the model: on a CPU, one embedding process beside two parsing ones."""
+    import psutil
+
+    import qa.ingest
+
+    seen: dict[int, int] = {}
+    real_advance = qa.ingest.Ingestor._advance
+
+    def advance(self, fl, index, result):  # after each step, the resident memory of every worker
+        for child in psutil.Process().children(recursive=True):
+            seen[child.pid] = max(seen.get(child.pid, 0), child.memory_info().rss)
+        real_advance(self, fl, index, result)
+
+    monkeypatch.setattr(qa.ingest.Ingestor, "_advance", advance)
+    a = Assistant(index_dir=tmp_path / "index", device="cpu")
+    results = a.ingest([TEXT, DATA / "bj_audit-bureau_2026_dept-budget-tables.pdf"], workers=2)
+    assert [r.status for r in results] == ["added", "added"]
+    with_model = [pid for pid, rss in seen.items() if rss > 700 * 2**20]  # the model alone is ≈ 0.5 GB more
+    assert len(with_model) == 1, {pid: rss >> 20 for pid, rss in seen.items()}
 
 
 def test_with_the_model_on_a_gpu_workers_only_parse(tmp_path, embedder, monkeypatch):
