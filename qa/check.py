@@ -67,6 +67,8 @@ _MARKERS = [  # numbering style → depth: 一、 / （一） / 1. / （1） / �
     (re.compile(r"^[①-⑳]"), 5),
 ]
 _OF_WHICH = re.compile(r"^其中[：:]?")
+
+
 @lru_cache(maxsize=1 << 16)  # pure, and asked of the same headers for every figure
 def _previous_column(header: str, year: int | None) -> bool:
     """A column of last year's figures: 上年预算数 (not 上年结转, 上年结余), or a year before the document's."""

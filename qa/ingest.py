@@ -211,7 +211,7 @@ class _Flight:
     vectors: _Vectors | None = None
     slices: list[list[str]] = field(default_factory=list)  # the texts to embed, cut in slices
     queued: int = 0  # slices handed to the pool so far
-    embedded: dict[int, tuple[np.ndarray, float]] = field(default_factory=dict)  # slice → its vectors and seconds
+    slice_vectors: dict[int, tuple[np.ndarray, float]] = field(default_factory=dict)  # slice → vectors, seconds
 
     @property
     def to_parse(self) -> bool:
@@ -225,16 +225,16 @@ class _Flight:
         return self.parsed is not None and (self.vectors is None or self.parsed.vectors is not None)
 
     def slice_done(self, index: int, vectors: np.ndarray, seconds: float) -> None:
-        self.embedded[index] = (vectors, seconds)
-        if len(self.embedded) == len(self.slices):
-            parts = [self.embedded[i] for i in range(len(self.slices))]
+        self.slice_vectors[index] = (vectors, seconds)
+        if len(self.slice_vectors) == len(self.slices):
+            parts = [self.slice_vectors[i] for i in range(len(self.slices))]
             self.vectors.complete(np.concatenate([v for v, _ in parts]), sum(t for _, t in parts))
 
     def restart(self) -> None:
         """Its steps in a pool that died are lost: run them again in the next."""
         self.parsing = False
         if not self.ready:
-            self.queued, self.embedded = 0, {}
+            self.queued, self.slice_vectors = 0, {}
 
 
 class Ingestor:
