@@ -550,12 +550,15 @@ class Embedder:
     def _encode(self, texts: list[str], prompt_name: str | None, batch_size: int | None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        if batch_size is None and self.device != "cuda":
+        # A lone text (a question) is one batch, not counted first: counting calls the tokenizer without padding,
+        # and the tokenizer's padding is state shared by threads asking at once (one thread's question then came out
+        # unpadded, its vector off in the 5th decimal, and a near tie in its ranking turned)
+        if batch_size is None and self.device != "cuda" and len(texts) > 1:
             emb = np.zeros((len(texts), self.dim), np.float32)
             for batch in self._token_batches(texts, prompt_name):
                 emb[batch] = self._encode_batch([texts[i] for i in batch], prompt_name, len(batch))
         else:
-            emb = self._encode_batch(texts, prompt_name, batch_size or _GPU_BATCH)
+            emb = self._encode_batch(texts, prompt_name, batch_size or (_GPU_BATCH if self.device == "cuda" else 1))
         # again in float32: a norm computed in bfloat16 is only good to ~0.3%
         return emb / np.linalg.norm(emb, axis=1, keepdims=True).clip(min=1e-12)
 
