@@ -539,20 +539,23 @@ class Embedder:
         return int(self._model.max_seq_length)
 
     def count_tokens(self, text: str) -> int:
-        """Tokens ``text`` becomes as a passage, special tokens and the prompt included, untruncated."""
+        """Tokens ``text`` becomes as a passage, special tokens and the prompt included, up to :attr:`max_tokens`."""
         return self._token_counts([text], self._prompt("passage"))[0]
 
     def _token_counts(self, texts: list[str], prompt_name: str | None) -> list[int]:
+        # The backend tokenizer is used as it stands, never reconfigured: transformers' __call__ sets padding and
+        # truncation on it, state that threads share, and a count made that way while another thread embedded a
+        # question left the question unpadded (its vector off in the 5th decimal; a near tie in its ranking turned).
+        # Pad positions carry no attention; a truncation an embedding set caps only what max_tokens caps anyway.
         prefix = (self._model.prompts or {}).get(prompt_name, "") if prompt_name else ""
-        ids = self._model.tokenizer([prefix + t for t in texts], add_special_tokens=True, verbose=False)["input_ids"]
-        return [len(i) for i in ids]
+        backend = self._model.tokenizer.backend_tokenizer
+        encodings = backend.encode_batch([prefix + t for t in texts], add_special_tokens=True)
+        return [min(sum(e.attention_mask), self.max_tokens) for e in encodings]
 
     def _encode(self, texts: list[str], prompt_name: str | None, batch_size: int | None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        # A lone text (a question) is one batch, not counted first: counting calls the tokenizer without padding,
-        # and the tokenizer's padding is state shared by threads asking at once (one thread's question then came out
-        # unpadded, its vector off in the 5th decimal, and a near tie in its ranking turned)
+        # a lone text (a question) is one batch: nothing to count
         if batch_size is None and self.device != "cuda" and len(texts) > 1:
             emb = np.zeros((len(texts), self.dim), np.float32)
             for batch in self._token_batches(texts, prompt_name):
@@ -565,7 +568,7 @@ class Embedder:
     def _token_batches(self, texts: list[str], prompt_name: str | None) -> list[list[int]]:
         """Indices of ``texts``, longest first, in batches of at most :data:`_CPU_BATCH_TOKENS` padded tokens (one
         text at least)."""
-        padded = [-(-min(n, self.max_tokens) // _PAD_TO) * _PAD_TO for n in self._token_counts(texts, prompt_name)]
+        padded = [-(-n // _PAD_TO) * _PAD_TO for n in self._token_counts(texts, prompt_name)]
         batches: list[list[int]] = []
         for i in sorted(range(len(texts)), key=lambda i: -padded[i]):
             # sorted longest first, a batch's first text is its longest: it sets the padded length of all

