@@ -10,7 +10,6 @@ import os
 import signal
 import sys
 import time
-from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -121,7 +120,7 @@ class _Vectors:
 
     @classmethod
     def look_up(cls, store: ChunkStore, parsed: Parsed) -> _Vectors:
-        texts = [c.text for c in parsed.chunks]
+        texts = [c.embedded_text for c in parsed.chunks]
         found = store.stored_vectors(texts)
         return cls(parsed, found, list(dict.fromkeys(t for t in texts if t not in found)))
 
@@ -129,7 +128,7 @@ class _Vectors:
         """Give the file its vectors, in chunk order, with ``embedded`` the vectors of the missing texts."""
         self.found.update(zip(self.missing, embedded))
         chunks = self.parsed.chunks
-        self.parsed.vectors = np.stack([self.found[c.text] for c in chunks]) if chunks else np.zeros((0, 0), np.float32)
+        self.parsed.vectors = np.stack([self.found[c.embedded_text] for c in chunks]) if chunks else np.zeros((0, 0), np.float32)
         self.parsed.embed_seconds, self.parsed.embedded = seconds, len(self.missing)
 
     def embed_here(self, embedder: Embedder) -> None:
@@ -160,11 +159,13 @@ def parse_in_worker(path: Path, parse_settings: ParseSettings, chunk_settings: C
 
 
 def embed_in_worker(texts: list[str], embedder_settings: tuple, threads: int) -> tuple[np.ndarray, float]:
-    """An embedding worker's job: embed a slice of a file's texts the store holds no vectors for, and how long it
-    took. Each embedding worker runs one single-threaded model: two such models embed ≈ 1.17× faster than one model
-    on two threads (torch's threads contend with the parsing processes)."""
+    """An embedding worker's job: embed a slice of a file's texts the store holds no vectors for on ``threads`` torch
+    threads, and how long it took."""
+    import torch
+
     t0 = time.perf_counter()
-    vectors = _worker_embedder(embedder_settings, threads).embed_passages(texts)
+    torch.set_num_threads(threads)
+    vectors = _worker_embedder(embedder_settings).embed_passages(texts)
     seconds = time.perf_counter() - t0
     _return_freed_memory()
     return vectors, seconds
@@ -184,10 +185,7 @@ _EMBED_SLICE = 256
 
 
 @cache
-def _worker_embedder(embedder_settings: tuple, threads: int) -> Embedder:
-    import torch
-
-    torch.set_num_threads(threads)
+def _worker_embedder(embedder_settings: tuple) -> Embedder:
     return Embedder(*embedder_settings)
 
 
@@ -206,12 +204,17 @@ class _Flight:
     any embedding worker may take; or a file that needs no parse (``job`` is then its result)."""
 
     job: _Job | IngestResult
+    index: int = 0  # its place among the files given
     parsing: bool = False  # its parse is queued or running
     parsed: Parsed | IngestResult | None = None
     vectors: _Vectors | None = None
     slices: list[list[str]] = field(default_factory=list)  # the texts to embed, cut in slices
     queued: int = 0  # slices handed to the pool so far
     slice_vectors: dict[int, tuple[np.ndarray, float]] = field(default_factory=dict)  # slice → vectors, seconds
+
+    @property
+    def doc_id(self) -> str | None:
+        return self.job.doc_id if isinstance(self.job, _Job) else None
 
     @property
     def to_parse(self) -> bool:
@@ -327,8 +330,9 @@ class Ingestor:
 
     def ingest(self, paths: Iterable[str | Path], progress: bool = True, on_result=None, on_page=None,
                workers: int = 1) -> list[IngestResult]:
-        """Ingest files and folders. With ``workers`` > 1, files are parsed and embedded in that many processes while
-        this one writes, in order (per-page progress is then not reported, only per file)."""
+        """Ingest files and folders; their results in that order. With ``workers`` > 1, files are parsed and embedded in
+        that many processes while this one writes each as it is ready (``on_result`` is then called in that order, and
+        per-page progress is not reported, only per file)."""
         files = collect_files(paths)
         self.store.cleanup()
         results: list[IngestResult] = []
@@ -342,8 +346,11 @@ class Ingestor:
                 on_result(r)
 
         if workers > 1 and len(files) > 1:
-            for r in self._ingest_parallel(files, workers):
+            placed: dict[int, IngestResult] = {}
+            for i, r in self._ingest_parallel(files, workers):
+                placed[i] = r
                 done(r)
+            results = [placed[i] for i in range(len(files))]  # in the order given, whichever was committed first
         else:
             for f in files:
                 def page_done(i: int, n: int, f: Path = f) -> None:
@@ -355,46 +362,50 @@ class Ingestor:
         bar.close()
         return results
 
-    def _ingest_parallel(self, files: list[Path], workers: int) -> Iterator[IngestResult]:
-        """Parse in a pool of ``workers`` processes and embed in a pool of its own (see _embedders), commit in order.
-        The window of files in flight is bounded, so finished files don't pile up, and wide enough that a long file
-        at its head does not leave the other workers idle. Parses are queued first, then the oldest file's slices of
-        texts to embed (see _next_parse, _next_slice)."""
+    def _ingest_parallel(self, files: list[Path], workers: int) -> Iterator[tuple[int, IngestResult]]:
+        """Parse in a pool of ``workers`` processes and embed in a pool of its own (see _embedders); (each file's
+        index in ``files``, its result) as it is committed. Files are taken largest first and each is committed as
+        soon as it is parsed and embedded: taken in the order given, issue 18's twelve files waited 7 s on the
+        largest, last, whose 18 s parse then ended the batch alone; committed in that order, the largest, first,
+        held the seven after it, finished, out of the window. The window of files in flight is bounded, so parsed
+        files don't pile up. Parses are queued first, then the slices of texts to embed of the file taken first (see
+        _next_parse, _next_slice)."""
         pools = self._pools(workers)
-        pending: deque[_Flight] = deque()
+        pending: list[_Flight] = []
         running: dict[Future, tuple[_Flight, int | None]] = {}  # a step and its file: a slice's index, None a parse
-        todo = iter(files)
+        todo = iter(sorted(range(len(files)), key=lambda i: -_size(files[i])))  # stable: same content, same size
         try:
             while True:
-                while len(pending) < 4 * workers and (f := next(todo, None)) is not None:
-                    pending.append(_Flight(self._plan(f)))
+                while len(pending) < 4 * workers and (i := next(todo, None)) is not None:
+                    pending.append(_Flight(self._plan(files[i]), index=i))
                 if not pending:
                     return
-                head = pending[0]
+                if ready := _committable(pending):
+                    pending.remove(ready)
+                    job = ready.job
+                    yield ready.index, job if isinstance(job, IngestResult) else self._commit(job, ready.parsed)
+                    continue
                 try:
-                    while not head.ready:
-                        self._fill(pools, pending, running, workers)
-                        finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                        for future in finished:
-                            fl, index = running.pop(future)
-                            self._advance(fl, index, future.result())
+                    self._fill(pools, pending, running, workers)
+                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        fl, index = running.pop(future)
+                        self._advance(fl, index, future.result())
                 except BrokenProcessPool:
-                    # A worker died (killed, out of memory, a crash in native code): parse the head alone, if it
-                    # was not done, to learn whether it is the culprit (or embed its texts here), then go on with
-                    # fresh pools for the others.
+                    # A worker died (killed, out of memory, a crash in native code): parse the oldest unfinished file
+                    # alone, if it was not parsed, to learn whether it is the culprit (or embed its texts here), then
+                    # go on with fresh pools for the others.
                     for pool in pools:
                         pool.shutdown(cancel_futures=True)
                     running.clear()
-                    if head.parsed is None:
-                        head.parsing, head.parsed = False, self._parse_alone(head.job.path)
-                    elif not head.ready:
-                        head.vectors.embed_here(self.embedder)
+                    oldest = next(fl for fl in pending if not fl.ready)
+                    if oldest.parsed is None:
+                        oldest.parsing, oldest.parsed = False, self._parse_alone(oldest.job.path)
+                    else:
+                        oldest.vectors.embed_here(self.embedder)
                     for fl in pending:
                         fl.restart()
                     pools = self._pools(workers)
-                    continue
-                pending.popleft()
-                yield head.job if isinstance(head.job, IngestResult) else self._commit(head.job, head.parsed)
         finally:
             for pool in pools:
                 pool.shutdown(cancel_futures=True)
@@ -403,7 +414,7 @@ class Ingestor:
         """The parsing pool, and the embedding pool where the model runs on the CPU (on a GPU this process embeds)."""
         return [_pool(workers)] if self._embeds_here else [_pool(workers), _pool(_embedders(workers))]
 
-    def _fill(self, pools: list[ProcessPoolExecutor], pending: deque[_Flight], running: dict, workers: int) -> None:
+    def _fill(self, pools: list[ProcessPoolExecutor], pending: list[_Flight], running: dict, workers: int) -> None:
         """Queue what each pool can take: one step beyond its processes, so none waits for this process between two."""
         parses = sum(index is None for _, index in running.values())
         while parses <= workers and (fl := _next_parse(pending)):
@@ -414,7 +425,7 @@ class Ingestor:
         while len(pools) > 1 and slices <= _embedders(workers) and (fl := _next_slice(pending)):
             fl.queued += 1
             running[pools[1].submit(embed_in_worker, fl.slices[fl.queued - 1], self.embedder.settings,
-                                    _threads(workers))] = (fl, fl.queued - 1)
+                                    _threads(workers, parses))] = (fl, fl.queued - 1)
             slices += 1
 
     def _advance(self, fl: _Flight, index: int | None, result) -> None:
@@ -441,15 +452,33 @@ class Ingestor:
                                     message=f"{path.name}: the parser process died on this file")
 
 
-def _next_parse(pending: deque[_Flight]) -> _Flight | None:
+def _committable(pending: list[_Flight]) -> _Flight | None:
+    """A file ready to commit, unless a file taken before it has the same content (that one is then added, this
+    one a duplicate, whichever finished first)."""
+    for n, fl in enumerate(pending):
+        if fl.ready and not (fl.doc_id and any(other.doc_id == fl.doc_id for other in pending[:n])):
+            return fl
+    return None
+
+
+def _size(path: Path) -> int:
+    """Bytes, standing in for the time a file takes to parse; 0 where unreadable (planning reports it)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _next_parse(pending: list[_Flight]) -> _Flight | None:
     """The next file to parse. Parsing has processes of its own, never queued behind embedding: in one pool the last
     of issue 18's 12 files started its 18 s parse behind queued embedding and ended the batch alone."""
     return next((fl for fl in pending if fl.to_parse), None)
 
 
-def _next_slice(pending: deque[_Flight]) -> _Flight | None:
-    """The file whose next slice of texts to embed goes first: the oldest, so files commit in order, and one file's
-    thousands of texts are embedded by every embedding worker (that same file's 2,234 texts took one worker 28 s)."""
+def _next_slice(pending: list[_Flight]) -> _Flight | None:
+    """The file whose next slice of texts to embed goes first: the one taken first (the largest), so the longest work
+    starts first, and one file's thousands of texts are embedded by every embedding worker (that same file's 2,234
+    texts took one worker 28 s)."""
     return next((fl for fl in pending if fl.queued < len(fl.slices)), None)
 
 
@@ -460,9 +489,11 @@ def _embedders(workers: int) -> int:
     return max(1, workers // 2)
 
 
-def _threads(workers: int) -> int:
-    """Torch threads per worker: one core each, as torch's own threads would contend."""
-    return max(1, (os.cpu_count() or 1) // workers)
+def _threads(workers: int, parses: int) -> int:
+    """Torch threads for a slice: the cores no parse holds, shared by the embedding workers — one each while files
+    are parsed (torch's threads would contend with the parsers), all of them once the last parse is done (one process
+    on this machine's two cores embeds 226 texts/s on two threads, 137 on one)."""
+    return max(1, ((os.cpu_count() or 1) - parses) // _embedders(workers))
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:

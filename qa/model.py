@@ -253,6 +253,13 @@ class Chunk:
     fields: list[FormField] = field(default_factory=list)  # forms: the fields it holds
     member: str | None = None  # the 预算单位 whose block or section holds it (Row.member, Section.member)
     code: str | None = None  # a row's 科目编码 (Row.code): "2230199"
+    dense_text: str | None = None  # what its vector is embedded from, where not its text: a row without its cells
+    # that print nothing or 0 ("… 205 教育支出：支出总计 3.78万元；基本支出 3.78万元", its 项目支出 0.00万元 left out)
+
+    @property
+    def embedded_text(self) -> str:
+        """The text its vector is embedded from."""
+        return self.dense_text or self.text
 
     @property
     def clauses(self) -> list[str]:

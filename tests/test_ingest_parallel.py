@@ -58,8 +58,6 @@ def test_workers_embed_what_this_process_would(tmp_path, embedder, monkeypatch):
 def test_parses_go_first_then_the_oldest_files_texts():
     """A parse is never queued behind embedding (a long parse started last would end the batch alone), and the texts
     of the oldest file go first, slice by slice, so files commit in order."""
-    from collections import deque
-
     from qa.ingest import IngestResult, _Flight, _Job, _next_parse, _next_slice
 
     def job(name):
@@ -68,7 +66,7 @@ def test_parses_go_first_then_the_oldest_files_texts():
     embedding = _Flight(job("a"), parsed=object(), slices=[["x"], ["y"], ["z"]], queued=1)
     unparsed = _Flight(job("b"))
     later = _Flight(job("c"), parsed=object(), slices=[["w"]])
-    pending = deque([_Flight(IngestResult("done.pdf", "unchanged")), embedding, unparsed, later])
+    pending = [_Flight(IngestResult("done.pdf", "unchanged")), embedding, unparsed, later]
     assert _next_parse(pending) is unparsed and _next_slice(pending) is embedding
     unparsed.parsing = True
     assert _next_parse(pending) is None
@@ -76,6 +74,33 @@ def test_parses_go_first_then_the_oldest_files_texts():
     assert _next_slice(pending) is later
     later.queued = 1
     assert _next_slice(pending) is None
+
+
+def test_a_file_commits_when_ready_unless_one_taken_before_has_its_content():
+    """Files commit as they are ready (the largest, taken first, holds no finished one back), but of two with the same
+    content the one taken first commits first: it is added, the other a duplicate, whichever finished first."""
+    from qa.ingest import IngestResult, _committable, _Flight, _Job
+
+    first = _Flight(_Job(Path("a.pdf"), "same", []), index=2)
+    copy = _Flight(_Job(Path("copy.pdf"), "same", []), index=0, parsed=IngestResult("copy.pdf", "failed"))
+    other = _Flight(_Job(Path("b.pdf"), "other", []), index=1)
+    pending = [first, copy, other]
+    assert _committable(pending) is None
+    other.parsed = IngestResult("b.pdf", "failed")
+    assert _committable(pending) is other
+    pending.remove(other)
+    first.parsed = IngestResult("a.pdf", "failed")
+    assert _committable(pending) is first
+
+
+def test_embedding_takes_the_cores_the_parses_leave(monkeypatch):
+    """One torch thread per embedding worker while files are parsed; all the cores once none is."""
+    from qa.ingest import _threads
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert [_threads(2, parses) for parses in (3, 2, 1, 0)] == [1, 1, 1, 2]
+    monkeypatch.setattr(os, "cpu_count", lambda: 16)
+    assert [_threads(16, parses) for parses in (17, 8, 0)] == [1, 1, 2]  # 8 embedding workers share the cores
 
 
 def test_only_the_embedding_workers_load_the_model(tmp_path, monkeypatch):
@@ -120,7 +145,7 @@ def test_a_dying_worker_fails_only_its_own_file(tmp_path, embedder):
     shutil.copy(DATA / "bj_audit-bureau_2026_dept-budget-tables.pdf", crasher)
     a = Assistant(index_dir=tmp_path / "index")
     ingestor = Ingestor(a.store, a.embedder)
-    results = list(ingestor._ingest_parallel([crasher, TEXT], workers=2))
+    results = [r for _, r in sorted(ingestor._ingest_parallel([crasher, TEXT], workers=2), key=lambda placed: placed[0])]
     assert [(r.file, r.status, r.reason) for r in results] == [
         ("crash.pdf", "failed", "parse-crash"), ("bj_audit-bureau_2026_dept-budget-text.pdf", "added", None)]
     assert [d.file for d in a.documents()] == ["bj_audit-bureau_2026_dept-budget-text.pdf"]
