@@ -252,8 +252,9 @@ def cmd_scale(args) -> None:
 
 def cmd_query(args) -> None:
     """Warm latency of the whole `Assistant.ask` on an existing index over a fixed list of questions (every
-    ``--every``-th of eval/questions.jsonl), ``--rounds`` times; ``--answers`` writes each answer (its JSON without
-    elapsed_ms), so two versions of the code can be checked to answer identically."""
+    ``--every``-th of eval/questions.jsonl), ``--rounds`` times, and the process's memory (serving's ≤ 2 GB target);
+    ``--answers`` writes each answer (its JSON without elapsed_ms), so two versions of the code can be checked to
+    answer identically."""
     from qa.assistant import Assistant
 
     a = Assistant(index_dir=args.index)
@@ -278,9 +279,14 @@ def cmd_query(args) -> None:
         Path(args.answers).write_text("".join(json.dumps(d, ensure_ascii=False, sort_keys=True) + "\n"
                                               for d in answers[: len(questions)]), encoding="utf-8")
     ms.sort()
+    import resource
+
     record("query", [{"documents": len(a.documents()), "chunks": a.store.chunks.count(), "questions": len(questions),
                       "rounds": args.rounds, "p50 ms": round(ms[len(ms) // 2], 1),
-                      "p95 ms": round(ms[int(0.95 * (len(ms) - 1))], 1)}])
+                      "p95 ms": round(ms[int(0.95 * (len(ms) - 1))], 1),
+                      # the serving process: resident after the questions, and at its peak (Linux: ru_maxrss in KiB)
+                      "RSS MB": round(psutil.Process().memory_info().rss / 2**20),
+                      "peak RSS MB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}])
 
 
 def cmd_writers(args) -> None:

@@ -6,6 +6,7 @@ because disclosure terms (公务接待费, 机关运行经费) are compounds jie
 from __future__ import annotations
 
 import re
+import sys
 
 import bm25s
 import numpy as np
@@ -16,15 +17,17 @@ _TOKEN = re.compile(r"[\u3400-\u9fff]+|[A-Za-z]+|\d+(?:\.\d+)?")
 
 
 def char_ngrams(text: str) -> list[str]:
-    """CJK runs → unigrams and bigrams; Latin words and numbers stay whole."""
+    """CJK runs → unigrams and bigrams; Latin words and numbers stay whole. Each n-gram is interned: the index keeps
+    every chunk's n-grams (for the scoped indexes), and 7.5 M of them at 35,069 chunks held 631 MB as separate
+    strings, 97 MB as references to one string each (no slower to make)."""
     out: list[str] = []
     for m in _TOKEN.finditer(text.lower().replace(",", "")):
         run = m.group(0)
         if run[0] >= "\u3400":
-            out.extend(run)
-            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+            out.extend(map(sys.intern, run))
+            out.extend(sys.intern(run[i : i + 2]) for i in range(len(run) - 1))
         else:
-            out.append(run)
+            out.append(sys.intern(run))
     return out
 
 
