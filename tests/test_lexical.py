@@ -1,5 +1,5 @@
 """BM25 over character n-grams: an index of some documents taken from the full one is the index built from them."""
-from qa.lexical import LexicalIndex
+from qa.lexical import LexicalIndex, char_ngrams
 from qa.model import Chunk
 
 TEXTS = {
@@ -27,3 +27,10 @@ def test_the_longest_colloquial_word_is_read_and_its_words_not_again():
     from qa.lexicon import expand
     assert expand("2026年年终结转结余资金多少？") == ["年末结转和结余"]  # not the 上年结转 that 结转 alone means
     assert expand("结转多少") == ["上年结转"]
+
+
+def test_every_chunk_refers_to_one_string_per_ngram():
+    """The index keeps each chunk's n-grams: the same n-gram of two chunks is one string (at 35,069 chunks, separate
+    strings held 631 MB of a serving process's memory)."""
+    first, second = char_ngrams("公务接待费2.00万元"), char_ngrams("".join(["公务接待", "费", "2.00万元"]))
+    assert first == second and all(a is b for a, b in zip(first, second))
