@@ -330,9 +330,9 @@ class Ingestor:
 
     def ingest(self, paths: Iterable[str | Path], progress: bool = True, on_result=None, on_page=None,
                workers: int = 1) -> list[IngestResult]:
-        """Ingest files and folders; their results in that order. With ``workers`` > 1, files are parsed and embedded in
-        that many processes while this one writes each as it is ready (``on_result`` is then called in that order, and
-        per-page progress is not reported, only per file)."""
+        """Ingest files and folders; their results in the order given. With ``workers`` > 1, files are parsed and
+        embedded in that many processes while this one writes each as it is ready (``on_result`` is then called as each
+        is written, and per-page progress is not reported, only per file)."""
         files = collect_files(paths)
         self.store.cleanup()
         results: list[IngestResult] = []
