@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
 
@@ -726,9 +727,7 @@ def _item_cells(doc: Document, kind: str | None, name: str) -> list[tuple[Table,
         if t.is_form:
             continue
         if kind is None:  # the rows the item names, and the total of the columns it heads (not a 科目 row's part)
-            totals = {id(r) for r in _total_rows(t) or t.rows}  # by identity: equal rows are not the same row
-            out += [(t, r, c) for r in t.rows for c in _values(r).values()
-                    if _names_item(r.label, name) or id(r) in totals and _names_item(c.header, name)]
+            out += _cells_named(t, lambda label: _names_item(label, name), _total_rows(t) or t.rows)
             continue
         tk = table_kind(t.title)
         mentions = kind in _norm(t.title) or any(kind in h for h in t.headers) or any(kind in r.label for r in t.rows)
@@ -803,9 +802,8 @@ def _keyed_from_class(doc: Document, name: str, a: re.Match, page: int, seen: se
     carried = _CARRIED_BY.get(name)
     if carried is None:
         return []
-    cells = [(t, r, c) for t in doc.tables if not t.is_form and "基本支出" in _norm(t.title) for r in t.rows
-             for c in _values(r).values()
-             if carried.match(_strip_marker(r.label)) or carried.match(_strip_marker(c.header.split("/")[-1]))]
+    cells = [cell for t in doc.tables if not t.is_form and "基本支出" in _norm(t.title)
+             for cell in _cells_named(t, lambda label: bool(carried.match(_strip_marker(label.split("/")[-1]))), t.rows)]
     cells += _with_added_class(_ADDED_CLASS.get(name), cells)
     if any(_same_amount(a.group("num"), a.group("unit"), c.raw, t.unit) for t, _, c in cells):
         return []
@@ -831,14 +829,16 @@ def _fund_cells(doc: Document, fund: str) -> list[tuple[Table, Row, Cell]]:
     """The figures of one fund's 拨款, where no row is named 财政拨款收入: the rows that name it ("一、一般公共预算资金",
     "一般公共预算拨款") and the total rows' columns ("合计 | 一般公共预算拨款收入")."""
     named = re.compile(rf"^{fund}(?:预算)?(?:财政)?(?:拨款|资金)?(?:收入)?(?:合计|小计)?$")
-    out = []
-    for t in doc.tables:
-        if t.is_form:
-            continue
-        totals = {id(r) for r in _total_rows(t)}
-        out += [(t, r, c) for r in t.rows for c in _values(r).values()
-                if named.match(_strip_marker(r.label)) or id(r) in totals and named.match(_strip_marker(c.header.split("/")[-1]))]
-    return out
+    return [cell for t in doc.tables if not t.is_form
+            for cell in _cells_named(t, lambda label: bool(named.match(_strip_marker(label.split("/")[-1]))), _total_rows(t))]
+
+
+def _cells_named(table: Table, names: Callable[[str], bool], heading: list[Row]) -> list[tuple[Table, Row, Cell]]:
+    """The cells of the rows whose label ``names`` accepts, and of the columns whose header it accepts in the
+    ``heading`` rows (a total row's "合计 | 一般公共预算拨款收入"; not a 科目 row's part of it)."""
+    heads = {id(r) for r in heading}  # by identity: equal rows are not the same row
+    return [(table, r, c) for r in table.rows for c in _values(r).values()
+            if names(r.label) or id(r) in heads and names(c.header)]
 
 
 def _prose_tables(doc: Document) -> list[Finding]:
