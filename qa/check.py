@@ -803,7 +803,7 @@ def _keyed_from_class(doc: Document, name: str, a: re.Match, page: int, seen: se
     if carried is None:
         return []
     cells = [cell for t in doc.tables if not t.is_form and "基本支出" in _norm(t.title)
-             for cell in _cells_named(t, lambda label: bool(carried.match(_strip_marker(label.split("/")[-1]))), t.rows)]
+             for cell in _cells_named(t, _last_part_matches(carried), t.rows)]
     cells += _with_added_class(_ADDED_CLASS.get(name), cells)
     if any(_same_amount(a.group("num"), a.group("unit"), c.raw, t.unit) for t, _, c in cells):
         return []
@@ -830,7 +830,13 @@ def _fund_cells(doc: Document, fund: str) -> list[tuple[Table, Row, Cell]]:
     "一般公共预算拨款") and the total rows' columns ("合计 | 一般公共预算拨款收入")."""
     named = re.compile(rf"^{fund}(?:预算)?(?:财政)?(?:拨款|资金)?(?:收入)?(?:合计|小计)?$")
     return [cell for t in doc.tables if not t.is_form
-            for cell in _cells_named(t, lambda label: bool(named.match(_strip_marker(label.split("/")[-1]))), _total_rows(t))]
+            for cell in _cells_named(t, _last_part_matches(named), _total_rows(t))]
+
+
+def _last_part_matches(pattern: re.Pattern) -> Callable[[str], bool]:
+    """Whether a row label or column header's last part, its list marker dropped, is what ``pattern`` matches
+    ("合计/一般公共预算拨款收入" → "一般公共预算拨款收入")."""
+    return lambda label: bool(pattern.match(_strip_marker(label.split("/")[-1])))
 
 
 def _cells_named(table: Table, names: Callable[[str], bool], heading: list[Row]) -> list[tuple[Table, Row, Cell]]:
