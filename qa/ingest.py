@@ -128,7 +128,8 @@ class _Vectors:
         """Give the file its vectors, in chunk order, with ``embedded`` the vectors of the missing texts."""
         self.found.update(zip(self.missing, embedded))
         chunks = self.parsed.chunks
-        self.parsed.vectors = np.stack([self.found[c.embedded_text] for c in chunks]) if chunks else np.zeros((0, 0), np.float32)
+        vectors = [self.found[c.embedded_text] for c in chunks]
+        self.parsed.vectors = np.stack(vectors) if vectors else np.zeros((0, 0), np.float32)
         self.parsed.embed_seconds, self.parsed.embedded = seconds, len(self.missing)
 
     def embed_here(self, embedder: Embedder) -> None:

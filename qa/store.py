@@ -306,7 +306,8 @@ class ChunkStore:
             part = chunks[i : i + _BATCH]
             self.chunks.upsert(
                 ids=[c.id for c in part], documents=[c.text for c in part],
-                metadatas=[{**chunk_metadata(c), TEXT_KEY: self.text_key(c.embedded_text), WRITTEN: written} for c in part],
+                metadatas=[{**chunk_metadata(c), TEXT_KEY: self.text_key(c.embedded_text), WRITTEN: written}
+                           for c in part],
                 embeddings=[list(map(float, v)) for v in vectors[i : i + _BATCH]],
             )
 

@@ -145,7 +145,8 @@ def test_a_dying_worker_fails_only_its_own_file(tmp_path, embedder):
     shutil.copy(DATA / "bj_audit-bureau_2026_dept-budget-tables.pdf", crasher)
     a = Assistant(index_dir=tmp_path / "index")
     ingestor = Ingestor(a.store, a.embedder)
-    results = [r for _, r in sorted(ingestor._ingest_parallel([crasher, TEXT], workers=2), key=lambda placed: placed[0])]
+    placed = dict(ingestor._ingest_parallel([crasher, TEXT], workers=2))  # as committed: (place given, result)
+    results = [placed[i] for i in range(2)]
     assert [(r.file, r.status, r.reason) for r in results] == [
         ("crash.pdf", "failed", "parse-crash"), ("bj_audit-bureau_2026_dept-budget-text.pdf", "added", None)]
     assert [d.file for d in a.documents()] == ["bj_audit-bureau_2026_dept-budget-text.pdf"]
