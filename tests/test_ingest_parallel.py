@@ -55,9 +55,9 @@ def test_workers_embed_what_this_process_would(tmp_path, embedder, monkeypatch):
     assert cosine.min() > 0.999
 
 
-def test_parses_go_first_then_the_oldest_files_texts():
+def test_parses_go_first_then_the_texts_of_the_file_taken_first():
     """A parse is never queued behind embedding (a long parse started last would end the batch alone), and the texts
-    of the oldest file go first, slice by slice, so files commit in order."""
+    of the file taken first (the largest) go first, slice by slice."""
     from qa.ingest import IngestResult, _Flight, _Job, _next_parse, _next_slice
 
     def job(name):
