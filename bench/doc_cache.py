@@ -2,7 +2,8 @@
 
     nice -n 10 python bench/doc_cache.py            # parse what is not cached yet (fixtures/, real/, scale/)
 
-A cache entry is keyed by the file's bytes and the parser's source, so a parser change re-parses. Files that
+A cache entry is keyed by the file's bytes and the parsing code's fingerprint (`qa.ingest.pipeline_version`: qa/parse
+and the prose, period and number readers it uses), so a parser change re-parses. Files that
 cannot be parsed without OCR (scanned, broken font maps) are recorded with their ParseError reason and skipped.
 """
 from __future__ import annotations
@@ -11,12 +12,14 @@ import hashlib
 import os
 import pickle
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from qa.ingest import pipeline_version  # noqa: E402
 from qa.model import Document  # noqa: E402
 from qa.parse import ParseError, ParseSettings, parse_pdf  # noqa: E402
 
@@ -38,17 +41,12 @@ def corpus_files() -> list[Path]:
     return [p for f in FOLDERS for p in sorted((CORPUS / f).glob("*.pdf"))]
 
 
-def _parser_hash() -> str:
-    h = hashlib.sha256()
-    for p in sorted((ROOT / "qa" / "parse").glob("*.py")):
-        h.update(p.read_bytes())
-    return h.hexdigest()[:12]
 
 
-def load(path: Path, parser: str | None = None) -> Parsed:
+def load(path: Path, version: str | None = None) -> Parsed:
     """The parsed document of one corpus file, from the cache or parsed now (and cached)."""
     rel = str(path.relative_to(CORPUS))
-    key = hashlib.sha256(path.read_bytes()).hexdigest()[:16] + "-" + (parser or _parser_hash())
+    key = hashlib.sha256(path.read_bytes()).hexdigest()[:16] + "-" + (version or pipeline_version())
     cached = CACHE / f"{key}.pkl"
     if cached.exists():
         return Parsed(**pickle.loads(cached.read_bytes()))
@@ -64,8 +62,9 @@ def load(path: Path, parser: str | None = None) -> Parsed:
 def load_all() -> list[Parsed]:
     if not CORPUS.exists():
         sys.exit(f"corpus not found at {CORPUS} (set QA_CORPUS)")
-    parser = _parser_hash()
-    return [load(p, parser) for p in corpus_files()]
+    files = corpus_files()
+    with ProcessPoolExecutor(os.cpu_count()) as pool:  # what is not cached yet, parsed on every core
+        return list(pool.map(load, files, [pipeline_version()] * len(files)))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from .finding import SETTINGS, FigureRef, Finding, Kind, Severity
 from .model import Cell, Document, Row, Table
 from .numbers import parse_decimal
 from .tablekind import norm as _norm, procurement_kind, table_kind, vehicles_held
-from .prose import (AMOUNT, MONEY_UNITS, BOUGHT, BUDGET_FIGURE, COMPARE, COMPLETION, DOWN, FINAL_DIFF, FINAL_FIGURE, LESS, LEVEL_CHANGE, MORE, names_other_year,
+from .prose import (AMOUNT, LABEL_PREFIX, MONEY_UNITS, BOUGHT, BUDGET_FIGURE, COMPARE, COMPLETION, DOWN, FINAL_DIFF, FINAL_FIGURE, LESS, LEVEL_CHANGE, MORE, names_other_year,
                     REASON, SHARE, UP, UP_WORDS, VEHICLES_HELD, WHOLE, Breakdown, dec, joined_sentences, procurement_breakdowns,
                     sentences, stated_changes, vehicle_breakdowns)
 
@@ -473,7 +473,7 @@ def _budget_vs_final(doc: Document) -> list[Finding]:
 @lru_cache(maxsize=1 << 16)  # pure, and asked of the same labels for every prose figure
 def _strip_marker(label: str) -> str:
     """A label without its numbering: "其中：（一）因公出国（境）支出" → "因公出国（境）支出"."""
-    return re.sub(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|[①-⑳]|\d{3,9}|其中[：:]?)+", "", _norm(label))
+    return LABEL_PREFIX.sub("", _norm(label))
 
 
 def _last_year_cell(doc: Document, before: str, v: Decimal, unit: str) -> tuple[Table, Row, Cell] | None:

@@ -113,8 +113,9 @@ def subject_levels(words: str) -> str:
 # words that relate a number to one named before it: "基本支出15753.96万元，占87.22%", "比上年减少…", "因公出国（境）费
 # 决算为0.00万元，完成预算的0%"
 RELATIONAL = re.compile(r"^(占|比|较|增长|下降|增加|减少|上升|降低|其中|共计|合计|完成(?:年初|调整后?)?预算)")
-# the numbering before a label or a heading line: "2010801 ", "[31204]", "三、", "（一）", "1.", "①", "其中："
-LABEL_PREFIX = re.compile(r"^(?:\d{3,9}[-\s]?|[\[【［]\d{3,9}[\]】］]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．]|[①-⑩]|其中[：:])+")
+# the numbering before a label or a heading line: "2010801 ", "[31204]", "三、", "一.", "（一）", "1.", "①", "其中："
+LABEL_PREFIX = re.compile(r"^(?:\d{3,9}[-\s]?|[\[【［]\d{3,9}[\]】］]|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．]"
+                          r"|[①-⑳]|其中[：:]?)+")
 
 
 def dec(raw: str) -> Decimal:
