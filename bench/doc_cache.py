@@ -41,8 +41,6 @@ def corpus_files() -> list[Path]:
     return [p for f in FOLDERS for p in sorted((CORPUS / f).glob("*.pdf"))]
 
 
-
-
 def load(path: Path, version: str | None = None) -> Parsed:
     """The parsed document of one corpus file, from the cache or parsed now (and cached)."""
     rel = str(path.relative_to(CORPUS))
