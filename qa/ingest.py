@@ -336,41 +336,38 @@ class Ingestor:
         is written, and per-page progress is not reported, only per file)."""
         files = collect_files(paths)
         self.store.cleanup()
-        results: list[IngestResult] = []
+        results: list[IngestResult] = [None] * len(files)  # in the order given, whichever was written first
         bar = tqdm(total=len(files), unit="file", disable=not progress, desc="ingest")
 
-        def done(r: IngestResult) -> None:
-            results.append(r)
+        def done(index: int, r: IngestResult) -> None:
+            results[index] = r
             bar.update()
             bar.set_postfix_str(r.file[:40])
             if on_result:
                 on_result(r)
 
         if workers > 1 and len(files) > 1:
-            placed: dict[int, IngestResult] = {}
-            for i, r in self._ingest_parallel(files, workers):
-                placed[i] = r
-                done(r)
-            results = [placed[i] for i in range(len(files))]  # in the order given, whichever was committed first
+            for index, r in self._ingest_parallel(files, workers):
+                done(index, r)
         else:
-            for f in files:
+            for index, f in enumerate(files):
                 def page_done(i: int, n: int, f: Path = f) -> None:
                     bar.set_postfix_str(f"{f.name[:30]} page {i}/{n}")
                     if on_page:
                         on_page(f.name, i, n)
 
-                done(self.ingest_file(f, on_page=page_done))
+                done(index, self.ingest_file(f, on_page=page_done))
         bar.close()
         return results
 
     def _ingest_parallel(self, files: list[Path], workers: int) -> Iterator[tuple[int, IngestResult]]:
         """Parse in a pool of ``workers`` processes and embed in a pool of its own (see _embedders); (each file's
-        index in ``files``, its result) as it is committed. Files are taken largest first and each is committed as
-        soon as it is parsed and embedded: taken in the order given, issue 18's twelve files waited 7 s on the
-        largest, last, whose 18 s parse then ended the batch alone; committed in that order, the largest, first,
-        held the seven after it, finished, out of the window. The window of files in flight is bounded, so parsed
-        files don't pile up. Parses are queued first, then the slices of texts to embed of the file taken first (see
-        _next_parse, _next_slice)."""
+        index in ``files``, its result) as it is committed. Files are taken largest first, so the longest parse does
+        not end the batch alone (issue 18's twelve files, in the order given, waited 7 s on the largest, last), and
+        each is committed as soon as it is parsed and embedded, so a large file does not hold finished ones in the
+        window (committed in the order taken, the largest held seven and the parsers idled 24 s). The window of files
+        in flight is bounded, so parsed files don't pile up. Parses are queued first, then the slices of texts to
+        embed of the file taken first (see _next_parse, _next_slice)."""
         pools = self._pools(workers)
         pending: list[_Flight] = []
         running: dict[Future, tuple[_Flight, int | None]] = {}  # a step and its file: a slice's index, None a parse
@@ -393,17 +390,17 @@ class Ingestor:
                         fl, index = running.pop(future)
                         self._advance(fl, index, future.result())
                 except BrokenProcessPool:
-                    # A worker died (killed, out of memory, a crash in native code): parse the oldest unfinished file
-                    # alone, if it was not parsed, to learn whether it is the culprit (or embed its texts here), then
-                    # go on with fresh pools for the others.
+                    # A worker died (killed, out of memory, a crash in native code): parse the first unfinished file
+                    # taken alone, if it was not parsed, to learn whether it is the culprit (or embed its texts here),
+                    # then go on with fresh pools for the others.
                     for pool in pools:
                         pool.shutdown(cancel_futures=True)
                     running.clear()
-                    oldest = next(fl for fl in pending if not fl.ready)
-                    if oldest.parsed is None:
-                        oldest.parsing, oldest.parsed = False, self._parse_alone(oldest.job.path)
+                    first = next(fl for fl in pending if not fl.ready)
+                    if first.parsed is None:
+                        first.parsing, first.parsed = False, self._parse_alone(first.job.path)
                     else:
-                        oldest.vectors.embed_here(self.embedder)
+                        first.vectors.embed_here(self.embedder)
                     for fl in pending:
                         fl.restart()
                     pools = self._pools(workers)
@@ -439,7 +436,8 @@ class Ingestor:
         if isinstance(result, Parsed):
             fl.vectors = _Vectors.look_up(self.store, result)
             if fl.vectors.missing and not self._embeds_here:
-                fl.slices = [fl.vectors.missing[i : i + _EMBED_SLICE] for i in range(0, len(fl.vectors.missing), _EMBED_SLICE)]
+                missing = fl.vectors.missing
+                fl.slices = [missing[i : i + _EMBED_SLICE] for i in range(0, len(missing), _EMBED_SLICE)]
             else:
                 fl.vectors.embed_here(self.embedder)
 
